@@ -1,0 +1,3 @@
+"""hwtui: review therapy homework with clients, in the terminal."""
+
+__version__ = "0.1.0"

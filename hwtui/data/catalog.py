@@ -1,0 +1,432 @@
+"""The clinical vocabulary as data: barriers, homework kinds, outcomes, factors, measures.
+
+Everything the UI, services, demo and notes say about these lives here, keyed by a
+stable code that is what the database stores. Labels may be reworded; codes may not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """How an assignment went since the last session."""
+
+    DONE = "done"
+    PARTLY = "partly"
+    NOT_DONE = "not_done"
+    NO_OPPORTUNITY = "no_opportunity"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+    @property
+    def score(self) -> float | None:
+        """Completion credit; None where the task could not have been done."""
+        return OUTCOME_SCORES[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.DONE: "done",
+    Outcome.PARTLY: "partly done",
+    Outcome.NOT_DONE: "not done",
+    Outcome.NO_OPPORTUNITY: "no opportunity",
+}
+OUTCOME_SCORES: dict[Outcome, float | None] = {
+    Outcome.DONE: 1.0,
+    Outcome.PARTLY: 0.5,
+    Outcome.NOT_DONE: 0.0,
+    Outcome.NO_OPPORTUNITY: None,
+}
+
+
+class WinKind(StrEnum):
+    INSIGHT = "insight"
+    DECISION = "decision"
+    PROCESS = "process"
+    EXTERNAL = "external"
+
+
+WIN_KIND_HINTS = {
+    WinKind.INSIGHT: "noticed or understood something new",
+    WinKind.DECISION: "made a choice or commitment",
+    WinKind.PROCESS: "did something differently, e.g. let a feeling be felt",
+    WinKind.EXTERNAL: "something good happened around them",
+}
+
+
+class ReviewStatus(StrEnum):
+    DRAFT = "draft"
+    COMPLETE = "complete"
+    SIGNED = "signed"
+
+
+class AssignmentStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    RETIRED = "retired"
+    REPLACED = "replaced"
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    code: str
+    label: str
+    prompt: str
+
+
+# What helped a task get done: the questions of part two of the review.
+FACTORS: tuple[Factor, ...] = (
+    Factor("thinking", "thinking", "What was going through their mind when they did it?"),
+    Factor("feeling", "feeling", "How were they feeling before and during?"),
+    Factor("values", "values", "Which of their values did it serve?"),
+    Factor("motivation", "motivation", "What got them going?"),
+    Factor("told_others", "told others", "Did they tell anyone they would do it?"),
+    Factor("scheduled", "scheduled", "Was it in a diary, calendar or reminder?"),
+)
+FACTOR_CODES = frozenset(f.code for f in FACTORS)
+
+
+class BarrierGroup(StrEnum):
+    TASK = "task"
+    PATIENT = "patient"
+    ENVIRONMENT = "environment"
+    THERAPIST = "therapist"
+
+
+@dataclass(frozen=True, slots=True)
+class Barrier:
+    code: str
+    group: BarrierGroup
+    label: str
+    remedy: str
+
+
+# Grouped after Kazantzis & Shinkfield. The remedy is what the new, smaller goal does.
+BARRIERS: tuple[Barrier, ...] = (
+    Barrier(
+        "too_big",
+        BarrierGroup.TASK,
+        "too big or overwhelming",
+        "Grade it down to a step they are sure of.",
+    ),
+    Barrier(
+        "unclear_start",
+        BarrierGroup.TASK,
+        "unclear how or when to start",
+        "Spell out when, where and the very first action.",
+    ),
+    Barrier(
+        "not_valued",
+        BarrierGroup.TASK,
+        "not tied to values or goals",
+        "Link the task to a value the client named.",
+    ),
+    Barrier(
+        "not_meaningful",
+        BarrierGroup.TASK,
+        "boring or not meaningful",
+        "Choose a version the client finds worth doing.",
+    ),
+    Barrier(
+        "rationale_unclear",
+        BarrierGroup.TASK,
+        "rationale not understood",
+        "Explain again why this helps, in the client's words.",
+    ),
+    Barrier(
+        "forgot",
+        BarrierGroup.PATIENT,
+        "forgot",
+        "Attach a reminder: phone alarm, sticky note, an existing habit.",
+    ),
+    Barrier(
+        "avoidance",
+        BarrierGroup.PATIENT,
+        "avoidance or symptoms flared",
+        "Make the step smaller and plan for the hard moment.",
+    ),
+    Barrier(
+        "limiting_belief",
+        BarrierGroup.PATIENT,
+        "a limiting belief",
+        "Examine the belief with a thought record first.",
+    ),
+    Barrier(
+        "low_confidence",
+        BarrierGroup.PATIENT,
+        "low confidence or fear of failure",
+        "Shrink it until confidence is 9 or more.",
+    ),
+    Barrier(
+        "not_scheduled",
+        BarrierGroup.ENVIRONMENT,
+        "not scheduled",
+        "Pick a day, a time and a reminder together.",
+    ),
+    Barrier(
+        "no_time",
+        BarrierGroup.ENVIRONMENT,
+        "no time or too busy",
+        "Shorten it and fit it to a slot that exists.",
+    ),
+    Barrier(
+        "no_support",
+        BarrierGroup.ENVIRONMENT,
+        "no support",
+        "Name a support person and what they will do.",
+    ),
+    Barrier(
+        "no_situation",
+        BarrierGroup.ENVIRONMENT,
+        "the situation did not arise",
+        "Plan a way to create the situation, or pick another.",
+    ),
+    Barrier(
+        "life_event",
+        BarrierGroup.ENVIRONMENT,
+        "a life event or crisis",
+        "Pause or simplify until things settle; review safety.",
+    ),
+    Barrier(
+        "not_agreed",
+        BarrierGroup.THERAPIST,
+        "not agreed together",
+        "Decide the next task with the client, not for them.",
+    ),
+    Barrier(
+        "not_reviewed",
+        BarrierGroup.THERAPIST,
+        "not reviewed last time",
+        "Review every task at every session.",
+    ),
+    Barrier(
+        "poor_fit",
+        BarrierGroup.THERAPIST,
+        "poor fit with the client's skills",
+        "Teach the skill in session, or choose a task that fits.",
+    ),
+)
+BARRIERS_BY_CODE = {b.code: b for b in BARRIERS}
+
+
+@dataclass(frozen=True, slots=True)
+class HomeworkKind:
+    code: str
+    name: str
+    tags: tuple[str, ...]
+    instructions: str
+    rationale_prompt: str
+    frequency: str
+
+
+HOMEWORK_KINDS: tuple[HomeworkKind, ...] = (
+    HomeworkKind(
+        "thought_record",
+        "Thought record (ABC)",
+        ("CBT",),
+        "When a strong feeling shows up, write the situation (A), the thoughts "
+        "that came (B) and what you felt and did (C).",
+        "How might catching the thought in the moment change what happens next?",
+        "when it happens, up to once a day",
+    ),
+    HomeworkKind(
+        "mood_diary",
+        "Mood or behaviour diary",
+        ("CBT", "DBT"),
+        "Rate your mood 0-10 and note what you were doing, at the same time each day.",
+        "What pattern do we hope the diary will show us?",
+        "daily",
+    ),
+    HomeworkKind(
+        "activity_scheduling",
+        "Activity scheduling",
+        ("CBT", "BA"),
+        "Plan one activity that gives pleasure or a sense of mastery, "
+        "then rate both after doing it.",
+        "Which activities used to lift your mood?",
+        "2-3 times a week",
+    ),
+    HomeworkKind(
+        "exposure_step",
+        "Graded exposure step",
+        ("CBT", "ERP"),
+        "Do the agreed step on your ladder and rate distress (SUDS 0-100) "
+        "before, at the peak and after.",
+        "What do you expect to happen, and what would it mean if it didn't?",
+        "3 times a week",
+    ),
+    HomeworkKind(
+        "mindfulness",
+        "Mindfulness practice",
+        ("DBT", "ACT", "MBCT"),
+        "Practise for a few minutes: breath, five senses, a mindful walk or meal. "
+        "Notice, without judging, when the mind wanders.",
+        "When during the week would being present help most?",
+        "daily",
+    ),
+    HomeworkKind(
+        "journaling",
+        "Journaling prompt",
+        ("CBT", "ACT"),
+        "Write freely for ten minutes on the agreed prompt.",
+        "What do you want to understand better about this?",
+        "2-3 times a week",
+    ),
+    HomeworkKind(
+        "letter",
+        "Letter to past or future self",
+        ("CFT", "narrative"),
+        "Write a letter to yourself at another age. You do not have to send it.",
+        "What would you want that version of you to know?",
+        "once",
+    ),
+    HomeworkKind(
+        "creative",
+        "Vision board or creative expression",
+        ("ACT", "art"),
+        "Make something (a collage, a drawing, a playlist) that shows where you want to head.",
+        "What would you like to see each morning?",
+        "once",
+    ),
+    HomeworkKind(
+        "role_play",
+        "Role-play rehearsal",
+        ("CBT", "DBT", "IPT"),
+        "Rehearse the conversation out loud, using the script from session.",
+        "What would saying it well make possible?",
+        "3 times before the real one",
+    ),
+    HomeworkKind(
+        "coping_card",
+        "Coping card",
+        ("CBT", "DBT"),
+        "Carry the card and read it when the trigger comes up.",
+        "What do you most need to remember in that moment?",
+        "when triggered",
+    ),
+    HomeworkKind(
+        "daily_intention",
+        "Daily intention or reminder",
+        ("ACT", "SFBT"),
+        "Each morning, set one intention and check it at night.",
+        "What small thing would make today go better?",
+        "daily",
+    ),
+    HomeworkKind(
+        "self_care",
+        "Self-care routine",
+        ("CBT", "DBT"),
+        "Do the agreed routine (sleep, food, movement) at the agreed time.",
+        "What does looking after yourself protect?",
+        "daily",
+    ),
+    HomeworkKind(
+        "sfbt_goals",
+        "Three goals for the month",
+        ("SFBT",),
+        "Write three goals for this month and one first step for each.",
+        "How will you know things are getting better?",
+        "once, reviewed weekly",
+    ),
+    HomeworkKind(
+        "scaling",
+        "Scaling question",
+        ("SFBT",),
+        "Each evening, rate where you are 0-10 and note what put you there rather than lower.",
+        "What would one point higher look like?",
+        "daily",
+    ),
+    HomeworkKind(
+        "exceptions",
+        "Exception finding",
+        ("SFBT",),
+        "Notice times the problem was absent or smaller, and what was different.",
+        "What are you already doing that works?",
+        "whenever you notice one",
+    ),
+    HomeworkKind(
+        "relaxation",
+        "Relaxation (PMR or imagery)",
+        ("CBT",),
+        "Follow the progressive muscle relaxation or guided imagery recording.",
+        "When does your body most need to settle?",
+        "daily",
+    ),
+    HomeworkKind(
+        "reading",
+        "Reading or psychoeducation",
+        ("CBT", "IPT"),
+        "Read the agreed chapter or handout and mark one thing that fits you.",
+        "What would you like to learn about how this works?",
+        "once",
+    ),
+    HomeworkKind(
+        "support_conversation",
+        "Support conversation",
+        ("IPT", "CBT"),
+        "Talk with the named person about the agreed topic.",
+        "Who in your life could help with this, and how?",
+        "once",
+    ),
+    HomeworkKind(
+        "custom", "Custom", (), "", "Why does this task matter to the client?", "as agreed"
+    ),
+)
+KINDS_BY_CODE = {k.code: k for k in HOMEWORK_KINDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    code: str
+    name: str
+    items: int
+    item_min: int
+    item_max: int
+    # (lower bound of the band, label), ascending.
+    bands: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def total_max(self) -> int:
+        return self.items * self.item_max
+
+    def band(self, total: int) -> str | None:
+        label = None
+        for lower, name in self.bands:
+            if total >= lower:
+                label = name
+        return label
+
+
+# Licensed instruments (ORS, SRS) store only what the clinician enters, never wording.
+INSTRUMENTS: tuple[Instrument, ...] = (
+    Instrument("scaling", "Scaling question", 1, 0, 10),
+    Instrument("suds", "SUDS", 1, 0, 100),
+    Instrument("ors", "ORS", 4, 0, 10, ((0, "clinical range"), (25, "non-clinical range"))),
+    Instrument("srs", "SRS", 4, 0, 10, ((0, "alliance needs attention"), (36, "good alliance"))),
+    Instrument(
+        "phq9",
+        "PHQ-9",
+        9,
+        0,
+        3,
+        ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe")),
+    ),
+    Instrument(
+        "gad7", "GAD-7", 7, 0, 3, ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe"))
+    ),
+)
+INSTRUMENTS_BY_CODE = {i.code: i for i in INSTRUMENTS}
+
+
+class ReviewStep(StrEnum):
+    """The guided review, in order. Drafts store the step and skip reasons by these codes."""
+
+    OUTCOMES = "outcomes"
+    WIN = "win"
+    WORKED = "worked"
+    BARRIERS = "barriers"
+    GOAL = "goal"
+    SUMMARY = "summary"

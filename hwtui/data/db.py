@@ -1,0 +1,172 @@
+"""Opening the database: URLs, file protection, SQLite pragmas and transactions.
+
+Nothing here runs at import time; the app and every command build a `Database` from a URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlmodel import Session
+
+from hwtui.data.errors import DatabaseProblem
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+DB_FILENAME = "hwtui.sqlite3"
+
+
+def resolve_url(value: str | os.PathLike[str], *, default_dir: Path | None = None) -> URL:
+    """Turn what the user gave (`--db`, HWTUI_DATABASE_URL) into a checked URL.
+
+    A plain path means an SQLite file. `postgresql://` means psycopg 3.
+    """
+    text = os.fspath(value).strip()
+    if not text:
+        raise DatabaseProblem("the database location is empty")
+    if "://" not in text:
+        return sqlite_url(Path(text).expanduser())
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise DatabaseProblem(f"not a database URL: {_redact(text)}") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise DatabaseProblem("an SQLite URL needs a file path, e.g. sqlite:////path/db")
+        return url
+    if backend in {"postgresql", "postgres"}:
+        return url.set(drivername="postgresql+psycopg")
+    raise DatabaseProblem(
+        f"unsupported database {backend!r}: use an SQLite path or a postgresql:// URL"
+    )
+
+
+def sqlite_url(path: Path) -> URL:
+    return URL.create("sqlite+pysqlite", database=str(path.absolute()))
+
+
+def default_url() -> URL:
+    from hwtui.config import data_dir
+
+    return sqlite_url(data_dir() / DB_FILENAME)
+
+
+def _redact(text: str) -> str:
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except ArgumentError:
+        return text.split("@")[-1] if "@" in text else text
+
+
+def protect_sqlite_file(path: Path) -> None:
+    """Create the file's directory 0700 and the file itself 0600 before SQLite opens it.
+
+    SQLite gives its -wal and -shm files the main file's mode, so those follow.
+    """
+    parent = path.parent
+    if not parent.exists():
+        parent.mkdir(mode=0o700, parents=True)
+        parent.chmod(0o700)
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise DatabaseProblem(f"cannot create {path}: {exc.strerror}") from None
+        else:
+            os.close(fd)
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseProblem(f"cannot read and write {path}: permission denied")
+    if path.stat().st_uid == os.getuid():
+        path.chmod(0o600)
+
+
+class Database:
+    """One engine, and the two kinds of transaction the app uses."""
+
+    def __init__(self, url: URL | str) -> None:
+        self.url = url if isinstance(url, URL) else resolve_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            assert self.url.database
+            self.path: Path | None = Path(self.url.database)
+            protect_sqlite_file(self.path)
+        else:
+            self.path = None
+        self.engine = _make_engine(self.url)
+        # SQLite: a write takes the lock up front so read-then-write races can't happen.
+        self._write_engine = self.engine.execution_options(hwtui_begin="IMMEDIATE")
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction committed on success and rolled back on any error."""
+        with self._session(self._write_engine) as session:
+            yield session
+            session.commit()
+
+    @contextmanager
+    def _session(self, engine: Engine) -> Iterator[Session]:
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+        except DBAPIError as exc:
+            raise DatabaseProblem(f"database error: {_first_line(exc.orig)}") from exc
+
+    def check(self) -> None:
+        """Fail with a clear message if the database cannot be opened."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1").all()
+                if self.is_sqlite:
+                    conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
+        except DBAPIError as exc:
+            raise DatabaseProblem(f"cannot open the database: {_first_line(exc.orig)}") from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException | None) -> str:
+    return str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else "?"
+
+
+def _make_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is always DEFERRED).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("hwtui_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

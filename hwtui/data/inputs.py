@@ -1,0 +1,199 @@
+"""What a person may submit, validated and cleaned before anything is stored.
+
+Every text field passes through `hwtui.data.text` (control characters removed) and has
+a length limit; errors name the field in words a clinician understands.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from hwtui.data import catalog
+from hwtui.data.errors import FieldProblem, InvalidInput
+from hwtui.data.text import clean_block, clean_line
+
+NAME_MAX = 120
+CODE_MAX = 20
+LINE_MAX = 200
+TEXT_MAX = 20_000
+
+
+def _line(value: Any) -> Any:
+    return clean_line(value) if isinstance(value, str) else value
+
+
+def _block(value: Any) -> Any:
+    return clean_block(value) if isinstance(value, str) else value
+
+
+Line = Annotated[str, BeforeValidator(_line), Field(max_length=LINE_MAX)]
+RequiredLine = Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=LINE_MAX)]
+Block = Annotated[str, BeforeValidator(_block), Field(max_length=TEXT_MAX)]
+Confidence = Annotated[int, Field(ge=0, le=10)]
+
+
+def _known(codes: frozenset[str] | set[str], what: str) -> Any:
+    def check(values: list[str]) -> list[str]:
+        unknown = [v for v in values if v not in codes]
+        if unknown:
+            raise ValueError(f"unknown {what}: {', '.join(unknown)}")
+        # Keep the order given, drop repeats.
+        return list(dict.fromkeys(values))
+
+    return AfterValidator(check)
+
+
+BarrierCodes = Annotated[list[str], _known(set(catalog.BARRIERS_BY_CODE), "barrier")]
+FactorCodes = Annotated[list[str], _known(catalog.FACTOR_CODES, "factor")]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class ClientInput(_Input):
+    code: Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=CODE_MAX)]
+    display_name: Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=NAME_MAX)]
+    values: list[RequiredLine] = Field(default_factory=list, max_length=20)
+    review_interval_days: int = Field(default=7, ge=1, le=365)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _drop_blank_values(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [v for v in value if not (isinstance(v, str) and not clean_line(v))]
+        return value
+
+
+class AssignmentInput(_Input):
+    title: RequiredLine
+    kind: str = "custom"
+    instructions: Block = ""
+    rationale: Block = ""
+    what: Block = ""
+    when: Line = ""
+    where: Line = ""
+    how_often: Line = ""
+    how_long: Line = ""
+    value_id: int | None = None
+    obstacles: BarrierCodes = Field(default_factory=list)
+    confidence: Confidence | None = None
+    due_date: date | None = None
+    rationale_given: bool = False
+    decided_together: bool = False
+    started_in_session: bool = False
+    reminder_set: bool = False
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in catalog.KINDS_BY_CODE:
+            raise ValueError(f"unknown homework kind {value!r}")
+        return value
+
+
+class OutcomeInput(_Input):
+    assignment_id: int
+    outcome: catalog.Outcome
+    discussed: bool = False
+    factors: FactorCodes = Field(default_factory=list)
+    factor_notes: dict[str, Block] = Field(default_factory=dict)
+    worked_notes: Block = ""
+    double_down: Block = ""
+    barriers: BarrierCodes = Field(default_factory=list)
+    barrier_notes: Block = ""
+    learned: Block = ""
+
+    @field_validator("factor_notes")
+    @classmethod
+    def _notes_for_known_factors(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - catalog.FACTOR_CODES
+        if unknown:
+            raise ValueError(f"unknown factor: {', '.join(sorted(unknown))}")
+        return {k: v for k, v in value.items() if v}
+
+
+class GoalInput(AssignmentInput):
+    """A new, smaller goal agreed in a review; `parent_id` is the task it supports."""
+
+    parent_id: int | None = None
+
+
+class ReviewDraftInput(_Input):
+    """Everything a review holds while it is being filled in."""
+
+    win_text: Block = ""
+    win_kind: catalog.WinKind | None = None
+    current_step: int = Field(default=0, ge=0, le=50)
+    skipped: dict[str, Line] = Field(default_factory=dict)
+    outcomes: list[OutcomeInput] = Field(default_factory=list)
+    goals: list[GoalInput] = Field(default_factory=list)
+
+
+class MeasureInput(_Input):
+    instrument: str
+    items: list[int]
+    question: Line = ""
+
+    @field_validator("instrument")
+    @classmethod
+    def _known_instrument(cls, value: str) -> str:
+        if value not in catalog.INSTRUMENTS_BY_CODE:
+            raise ValueError(f"unknown measure {value!r}")
+        return value
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], **data: Any) -> M:
+    """Validate *data* as *model*, or raise InvalidInput with one problem per field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput([_problem(err) for err in exc.errors()]) from None
+
+
+def _problem(err: Any) -> FieldProblem:
+    loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    field = loc[-1] if loc else "input"
+    if loc and loc[0] in {"outcomes", "goals", "values"} and len(loc) > 1:
+        field = loc[-1]
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "string_too_short" or (kind == "missing"):
+        message = "is required"
+    elif kind == "string_too_long":
+        length = len(value) if isinstance(value, str) else "?"
+        message = f"is too long ({length} characters; the limit is {ctx.get('max_length')})"
+    elif kind == "too_long":
+        message = f"has too many entries (the limit is {ctx.get('max_length')})"
+    elif kind in {"greater_than_equal", "less_than_equal"} and field == "confidence":
+        message = f"must be between 0 and 10 (got {value})"
+    elif kind == "greater_than_equal":
+        message = f"must be at least {ctx.get('ge')} (got {value})"
+    elif kind == "less_than_equal":
+        message = f"must be at most {ctx.get('le')} (got {value})"
+    elif kind in {"int_parsing", "int_type", "int_from_float"}:
+        message = "must be a whole number"
+    elif kind in {"date_parsing", "date_from_datetime_parsing", "date_type"}:
+        message = "is not a date (use YYYY-MM-DD)"
+    elif kind == "enum":
+        message = f"must be one of {ctx.get('expected')}"
+    elif kind == "extra_forbidden":
+        message = "is not a field hwtui knows"
+    else:
+        message = str(err["msg"]).removeprefix("Value error, ")
+    return FieldProblem(field, message)

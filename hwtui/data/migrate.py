@@ -1,0 +1,115 @@
+"""Schema migrations with Alembic: status, upgrade, and the safe upgrade on launch."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+
+from hwtui.data.db import Database
+from hwtui.data.errors import DatabaseProblem
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+class SchemaState(StrEnum):
+    EMPTY = "empty"
+    CURRENT = "current"
+    BEHIND = "behind"
+    AHEAD = "ahead"  # written by a newer hwtui
+    FOREIGN = "foreign"  # tables, but not ours
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStatus:
+    state: SchemaState
+    revision: str | None
+    head: str
+
+
+def status(db: Database) -> SchemaStatus:
+    head = head_revision()
+    with db.engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        tables = set(inspect(conn).get_table_names())
+    if revision is None:
+        state = SchemaState.FOREIGN if tables - {"alembic_version"} else SchemaState.EMPTY
+    elif revision == head:
+        state = SchemaState.CURRENT
+    else:
+        scripts = ScriptDirectory.from_config(alembic_config())
+        known = {rev.revision for rev in scripts.walk_revisions()}
+        state = SchemaState.BEHIND if revision in known else SchemaState.AHEAD
+    return SchemaStatus(state, revision, head)
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    with db.engine.execution_options(hwtui_begin="IMMEDIATE").begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def backup_sqlite(source: Path, dest: Path) -> Path:
+    """Copy a live SQLite database with the online backup API into a new 0600 file."""
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    with sqlite3.connect(source) as src, sqlite3.connect(dest) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return dest
+
+
+def prepare(db: Database) -> Path | None:
+    """Bring the schema to head before the app uses it.
+
+    A new database is created; an older SQLite database is first backed up next to
+    itself (the backup's path is returned). Anything else stops with a clear message.
+    """
+    try:
+        st = status(db)
+    except DatabaseProblem:
+        raise
+    except Exception as exc:
+        raise DatabaseProblem(f"cannot read the database: {exc}") from exc
+    if st.state is SchemaState.CURRENT:
+        return None
+    if st.state is SchemaState.EMPTY:
+        upgrade(db)
+        return None
+    if st.state is SchemaState.FOREIGN:
+        raise DatabaseProblem("this database holds other tables and is not an hwtui database")
+    if st.state is SchemaState.AHEAD:
+        raise DatabaseProblem(
+            f"this database was written by a newer hwtui (schema {st.revision}); upgrade hwtui"
+        )
+    if db.path is None:
+        raise DatabaseProblem(
+            f"the database schema ({st.revision}) is older than this hwtui ({st.head}): "
+            "back it up with pg_dump, then run `hwtui db upgrade` as the schema owner"
+        )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    backup = backup_sqlite(db.path, db.path.with_name(f"{db.path.name}.{st.revision}.{stamp}.bak"))
+    upgrade(db)
+    return backup

@@ -1,0 +1,218 @@
+"""Read models for the first two screens: the caseload and a client's brief."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus
+from hwtui.data.models import Assignment, Client, ClientValue, Review, TaskOutcome
+from hwtui.data.services import audit
+from hwtui.data.services.assignments import active_assignments
+from hwtui.data.services.clients import get_client, list_values
+from hwtui.data.services.identity import Actor
+
+TREND_REVIEWS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadRow:
+    client_id: int
+    code: str
+    display_name: str
+    last_review: date | None
+    next_due: date
+    active_assignments: int
+    # Completion (0-1) of the most recent reviews, oldest first; None = nothing to score.
+    recent_completion: tuple[float | None, ...]
+    has_draft: bool
+    archived: bool
+
+    def is_due(self, today: date) -> bool:
+        return self.next_due <= today
+
+
+def _score_expr() -> object:
+    return case(
+        (col(TaskOutcome.outcome) == Outcome.DONE.value, 1.0),
+        (col(TaskOutcome.outcome) == Outcome.PARTLY.value, 0.5),
+        (col(TaskOutcome.outcome) == Outcome.NOT_DONE.value, 0.0),
+        else_=None,
+    )
+
+
+def _recent_completion(
+    session: Session, me: Actor, client_ids: list[int] | None = None, limit: int = TREND_REVIEWS
+) -> dict[int, list[float | None]]:
+    ranked = sa_select(
+        col(Review.id).label("review_id"),
+        col(Review.client_id).label("client_id"),
+        col(Review.session_date).label("session_date"),
+        func.row_number()
+        .over(
+            partition_by=col(Review.client_id),
+            order_by=(col(Review.session_date).desc(), col(Review.id).desc()),
+        )
+        .label("rn"),
+    ).where(col(Review.clinician_id) == me.clinician_id, col(Review.status) != ReviewStatus.DRAFT)
+    if client_ids is not None:
+        ranked = ranked.where(col(Review.client_id).in_(client_ids))
+    recent = ranked.subquery()
+    rows = session.exec(
+        select(recent.c.client_id, recent.c.session_date, func.avg(_score_expr()))
+        .select_from(recent)
+        .join(TaskOutcome, col(TaskOutcome.review_id) == recent.c.review_id, isouter=True)
+        .where(recent.c.rn <= limit)
+        .group_by(recent.c.client_id, recent.c.review_id, recent.c.session_date)
+        .order_by(recent.c.client_id, recent.c.session_date)
+    )
+    trend: dict[int, list[float | None]] = defaultdict(list)
+    for client_id, _day, score in rows:
+        trend[client_id].append(None if score is None else float(score))
+    return trend
+
+
+def list_caseload(
+    session: Session, me: Actor, today: date, *, include_archived: bool = False
+) -> list[CaseloadRow]:
+    """My clients, those due for review (today or overdue) first, then by code."""
+    last = (
+        select(Review.client_id, func.max(Review.session_date).label("last"))
+        .where(Review.clinician_id == me.clinician_id, Review.status != ReviewStatus.DRAFT)
+        .group_by(col(Review.client_id))
+        .subquery()
+    )
+    drafts = (
+        select(Review.client_id, func.count().label("n"))
+        .where(Review.clinician_id == me.clinician_id, Review.status == ReviewStatus.DRAFT)
+        .group_by(col(Review.client_id))
+        .subquery()
+    )
+    active = (
+        select(Assignment.client_id, func.count().label("n"))
+        .join(Client, col(Client.id) == col(Assignment.client_id))
+        .where(Client.clinician_id == me.clinician_id, Assignment.status == AssignmentStatus.ACTIVE)
+        .group_by(col(Assignment.client_id))
+        .subquery()
+    )
+    query = (
+        select(Client, last.c.last, active.c.n, drafts.c.n)
+        .outerjoin(last, last.c.client_id == Client.id)
+        .outerjoin(active, active.c.client_id == Client.id)
+        .outerjoin(drafts, drafts.c.client_id == Client.id)
+        .where(Client.clinician_id == me.clinician_id)
+    )
+    if not include_archived:
+        query = query.where(col(Client.archived_at).is_(None))
+    trend = _recent_completion(session, me)
+    rows = []
+    for client, last_day, n_active, n_drafts in session.exec(query):
+        assert client.id is not None
+        next_due = last_day + timedelta(days=client.review_interval_days) if last_day else today
+        rows.append(
+            CaseloadRow(
+                client_id=client.id,
+                code=client.code,
+                display_name=client.display_name,
+                last_review=last_day,
+                next_due=next_due,
+                active_assignments=n_active or 0,
+                recent_completion=tuple(trend.get(client.id, ())),
+                has_draft=bool(n_drafts),
+                archived=client.archived_at is not None,
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            not r.is_due(today),
+            r.next_due if r.is_due(today) else date.min,
+            r.code.casefold(),
+        )
+    )
+    audit.record(session, me, "view", "caseload", None, detail=f"{len(rows)} clients")
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class DueTask:
+    assignment: Assignment
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSummary:
+    review_id: int
+    session_date: date
+    status: str
+    win_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientBrief:
+    client: Client
+    values: list[ClientValue]
+    last_review: Review | None
+    due: list[DueTask]
+    last_barriers: list[str]
+    last_new_goal: Assignment | None
+    draft_id: int | None
+    history: list[ReviewSummary] = field(default_factory=list)
+
+
+def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 20) -> ClientBrief:
+    """Everything the clinician reads as the client sits down. Audited as a view."""
+    client = get_client(session, me, client_id)
+    values = list_values(session, me, client_id)
+    by_value = {v.id: v.text for v in values}
+    reviews = list(
+        session.exec(
+            select(Review)
+            .where(Review.client_id == client_id)
+            .order_by(col(Review.session_date).desc(), col(Review.id).desc())
+            .limit(history + 1)
+        )
+    )
+    draft = next((r for r in reviews if r.status == ReviewStatus.DRAFT), None)
+    done = [r for r in reviews if r.status != ReviewStatus.DRAFT]
+    last = done[0] if done else None
+    barriers: list[str] = []
+    if last is not None:
+        for lists in session.exec(
+            select(TaskOutcome.barriers)
+            .where(TaskOutcome.review_id == last.id)
+            .order_by(col(TaskOutcome.id))
+        ):
+            barriers.extend(code for code in lists if code not in barriers)
+    new_goal = session.exec(
+        select(Assignment)
+        .where(
+            Assignment.client_id == client_id,
+            col(Assignment.parent_id).is_not(None),
+            col(Assignment.created_in_review_id).is_not(None),
+        )
+        .order_by(col(Assignment.created_at).desc(), col(Assignment.id).desc())
+        .limit(1)
+    ).first()
+    due = [
+        DueTask(a, by_value.get(a.value_id) if a.value_id else None)
+        for a in active_assignments(session, me, client_id)
+    ]
+    audit.record(session, me, "view", "client", client_id, client_id=client_id)
+    return ClientBrief(
+        client=client,
+        values=values,
+        last_review=last,
+        due=due,
+        last_barriers=barriers,
+        last_new_goal=new_goal,
+        draft_id=draft.id if draft else None,
+        history=[
+            ReviewSummary(r.id, r.session_date, r.status, r.win_text)  # type: ignore[arg-type]
+            for r in done[:history]
+        ],
+    )

@@ -1,0 +1,171 @@
+"""The session-day review: start, save as a draft, complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from hwtui.data.catalog import AssignmentStatus, ReviewStatus, ReviewStep
+from hwtui.data.errors import FieldProblem, InvalidInput, NotFound
+from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
+from hwtui.data.models import Assignment, Review, TaskOutcome, utcnow
+from hwtui.data.services import audit
+from hwtui.data.services.assignments import create_assignment, get_assignment
+from hwtui.data.services.clients import get_client
+from hwtui.data.services.identity import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDetail:
+    review: Review
+    outcomes: list[TaskOutcome]
+    goals: list[GoalInput]
+    # Assignments created when this review was completed (the new smaller goals).
+    created: list[Assignment] = field(default_factory=list)
+
+
+def get_review(session: Session, me: Actor, review_id: int) -> Review:
+    review = session.get(Review, review_id)
+    if review is None or review.clinician_id != me.clinician_id:
+        raise NotFound(f"no review with id {review_id}")
+    get_client(session, me, review.client_id)
+    return review
+
+
+def find_draft(session: Session, me: Actor, client_id: int) -> Review | None:
+    get_client(session, me, client_id)
+    return session.exec(
+        select(Review)
+        .where(Review.client_id == client_id, Review.status == ReviewStatus.DRAFT)
+        .order_by(col(Review.updated_at).desc())
+    ).first()
+
+
+def start_review(session: Session, me: Actor, client_id: int, session_date: date) -> Review:
+    """Open today's review; an existing draft for the client is returned instead."""
+    draft = find_draft(session, me, client_id)
+    if draft is not None:
+        return draft
+    review = Review(client_id=client_id, clinician_id=me.clinician_id, session_date=session_date)
+    session.add(review)
+    session.flush()
+    audit.record(session, me, "create", "review", review.id, client_id=client_id)
+    return review
+
+
+def load_review(session: Session, me: Actor, review_id: int) -> ReviewDetail:
+    review = get_review(session, me, review_id)
+    outcomes = list(
+        session.exec(
+            select(TaskOutcome)
+            .where(TaskOutcome.review_id == review_id)
+            .order_by(col(TaskOutcome.id))
+        )
+    )
+    created = list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.created_in_review_id == review_id)
+            .order_by(col(Assignment.id))
+        )
+    )
+    goals = [GoalInput.model_validate(g) for g in review.draft_goals]
+    audit.record(session, me, "view", "review", review_id, client_id=review.client_id)
+    return ReviewDetail(review, outcomes, goals, created)
+
+
+def save_draft(session: Session, me: Actor, review_id: int, **draft: Any) -> Review:
+    """Store everything typed so far. Only a draft can be saved this way."""
+    review = get_review(session, me, review_id)
+    if review.status != ReviewStatus.DRAFT:
+        raise InvalidInput.one("status", f"this review is {review.status} and cannot be edited")
+    data = parse(ReviewDraftInput, **draft)
+    _check_outcomes(session, me, review, data)
+    review.win_text = data.win_text
+    review.win_kind = data.win_kind
+    review.current_step = data.current_step
+    review.skipped = dict(data.skipped)
+    review.draft_goals = [g.model_dump(mode="json") for g in data.goals]
+    review.updated_at = utcnow()
+    session.add(review)
+    session.execute(delete(TaskOutcome).where(col(TaskOutcome.review_id) == review_id))
+    for item in data.outcomes:
+        session.add(TaskOutcome(review_id=review_id, **item.model_dump(mode="json")))
+    audit.record(session, me, "update", "review", review_id, client_id=review.client_id)
+    session.flush()
+    return review
+
+
+def _check_outcomes(session: Session, me: Actor, review: Review, data: ReviewDraftInput) -> None:
+    seen: set[int] = set()
+    for item in data.outcomes:
+        assignment = get_assignment(session, me, item.assignment_id)
+        if assignment.client_id != review.client_id:
+            raise InvalidInput.one("outcomes", "names homework of another client")
+        if item.assignment_id in seen:
+            raise InvalidInput.one("outcomes", "gives one homework two outcomes")
+        seen.add(item.assignment_id)
+    for goal in data.goals:
+        if goal.parent_id is not None:
+            parent = get_assignment(session, me, goal.parent_id)
+            if parent.client_id != review.client_id:
+                raise InvalidInput.one("parent_id", "belongs to another client")
+
+
+def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -> ReviewDetail:
+    """Save, check the review is whole, create its new goals, and mark it complete."""
+    review = save_draft(session, me, review_id, **draft)
+    problems: list[FieldProblem] = []
+    if not review.win_text and ReviewStep.WIN not in review.skipped:
+        problems.append(FieldProblem("win_text", "is required, or skip the step with a reason"))
+    recorded = set(
+        session.exec(select(TaskOutcome.assignment_id).where(TaskOutcome.review_id == review_id))
+    )
+    missing = [
+        a.title
+        for a in session.exec(
+            select(Assignment).where(
+                Assignment.client_id == review.client_id,
+                Assignment.status == AssignmentStatus.ACTIVE,
+            )
+        )
+        if a.id not in recorded
+    ]
+    if missing and ReviewStep.OUTCOMES not in review.skipped:
+        problems.append(FieldProblem("outcomes", f"still needed for: {'; '.join(missing)}"))
+    if problems:
+        raise InvalidInput(problems)
+
+    created: list[Assignment] = []
+    for goal in (GoalInput.model_validate(g) for g in review.draft_goals):
+        fields = goal.model_dump(exclude={"parent_id"})
+        created.append(
+            create_assignment(
+                session,
+                me,
+                review.client_id,
+                parent_id=goal.parent_id,
+                created_in_review_id=review_id,
+                **fields,
+            )
+        )
+        if goal.parent_id is not None:
+            parent = get_assignment(session, me, goal.parent_id)
+            if parent.status == AssignmentStatus.ACTIVE:
+                parent.status = AssignmentStatus.REPLACED
+                parent.status_reason = "replaced by a smaller goal"
+                parent.updated_at = utcnow()
+                session.add(parent)
+    # The goals now live as assignments (created_in_review_id); don't keep two copies.
+    review.draft_goals = []
+    review.status = ReviewStatus.COMPLETE
+    review.completed_at = utcnow()
+    review.updated_at = review.completed_at
+    session.add(review)
+    audit.record(session, me, "complete", "review", review_id, client_id=review.client_id)
+    session.flush()
+    outcomes = list(session.exec(select(TaskOutcome).where(TaskOutcome.review_id == review_id)))
+    return ReviewDetail(review, outcomes, [], created)

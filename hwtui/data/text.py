@@ -1,0 +1,29 @@
+"""Cleaning text that a person typed or imported, before it is stored or shown.
+
+Stored escape sequences must never reach a clinician's terminal, so every C0 control
+except newline and tab, DEL, and every C1 control (which some terminals act on as
+8-bit escapes) is removed. Carriage returns are normalised to newlines first so that
+pasted Windows text keeps its line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Return *text* without control characters (newline and tab are kept)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """A single-line field: controls removed, inner newlines become spaces, trimmed."""
+    return " ".join(strip_controls(text).split())
+
+
+def clean_block(text: str) -> str:
+    """A multi-line field: controls removed, trailing whitespace trimmed."""
+    return strip_controls(text).strip()
