@@ -92,7 +92,7 @@ def protect_sqlite_file(path: Path) -> None:
 class Database:
     """One engine, and the two kinds of transaction the app uses."""
 
-    def __init__(self, url: URL | str) -> None:
+    def __init__(self, url: URL | str | os.PathLike[str]) -> None:
         self.url = url if isinstance(url, URL) else resolve_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:

@@ -1,0 +1,158 @@
+"""Shared fixtures: an isolated home for every test, and databases on SQLite and PostgreSQL.
+
+PostgreSQL tests use the server named by HWTUI_TEST_PG_URL (a role that may CREATE
+DATABASE). Without it they are skipped, unless HWTUI_TEST_REQUIRE_PG=1 (CI), where a
+missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from hwtui.data import migrate
+from hwtui.data.db import Database
+from hwtui.data.services.identity import Actor, ensure_clinician
+
+TODAY = date(2026, 11, 25)
+PG_ENV = "HWTUI_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Keep the developer's own data, config and HWTUI_* settings out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    for name in list(os.environ):
+        if name.startswith("HWTUI_") and name not in {PG_ENV, "HWTUI_TEST_REQUIRE_PG"}:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in [
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ]:
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("HWTUI_CONFIG", str(home / "config" / "hwtui" / "config.toml"))
+    monkeypatch.delenv("TEXTUAL", raising=False)
+    monkeypatch.delenv("TEXTUAL_LOG", raising=False)
+    return home
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("HWTUI_TEST_REQUIRE_PG") == "1":
+            pytest.fail(f"{PG_ENV} is not set but HWTUI_TEST_REQUIRE_PG=1")
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    """A database migrated to head once per run; each test copies it (fast)."""
+    admin = _pg_admin_url()
+    if admin is None:
+        yield None
+        return
+    name = f"hwtui_tmpl_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(
+        make_url(admin).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
+    db = Database(url)
+    migrate.upgrade(db)
+    db.dispose()
+    yield name
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def _fresh_pg(template: str | None, *, empty: bool = False) -> Iterator[str]:
+    admin = _pg_admin_url()
+    if admin is None or template is None:
+        pytest.skip(f"PostgreSQL not available (set {PG_ENV})")
+    name = f"hwtui_t_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(
+        make_url(admin).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    source = "template0" if empty else f'"{template}"'
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE {source}'))
+    try:
+        yield (
+            make_url(admin)
+            .set(drivername="postgresql+psycopg", database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | None
+) -> Iterator[str]:
+    """A URL to a database already at the head schema, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite+pysqlite:///{tmp_path / 'test.sqlite3'}"
+        db = Database(url)
+        migrate.upgrade(db)
+        db.dispose()
+        yield url
+    else:
+        yield from _fresh_pg(pg_template)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | None
+) -> Iterator[str]:
+    """A URL to an empty database (no tables), on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite+pysqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        yield from _fresh_pg(pg_template, empty=True)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """An SQLite database at head, for tests that need only one backend."""
+    database = Database(tmp_path / "hwtui.sqlite3")
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def me(db: Database) -> Actor:
+    with db.write() as session:
+        return ensure_clinician(session, "dr_test")
+
+
+@pytest.fixture
+def other(db: Database) -> Actor:
+    """A second clinician on the same database."""
+    with db.write() as session:
+        return ensure_clinician(session, "dr_other")
