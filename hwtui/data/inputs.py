@@ -173,11 +173,12 @@ def _problem(err: Any) -> FieldProblem:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
-    if kind == "string_too_short" or (kind == "missing"):
+    # With a BeforeValidator, pydantic reports string lengths as generic too_short/too_long.
+    is_text = isinstance(value, str)
+    if kind in {"string_too_short", "missing"} or (kind == "too_short" and is_text):
         message = "is required"
-    elif kind == "string_too_long":
-        length = len(value) if isinstance(value, str) else "?"
-        message = f"is too long ({length} characters; the limit is {ctx.get('max_length')})"
+    elif kind == "string_too_long" or (kind == "too_long" and is_text):
+        message = f"is too long ({len(value)} characters; the limit is {ctx.get('max_length')})"
     elif kind == "too_long":
         message = f"has too many entries (the limit is {ctx.get('max_length')})"
     elif kind in {"greater_than_equal", "less_than_equal"} and field == "confidence":

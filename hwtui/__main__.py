@@ -1,0 +1,5 @@
+import sys
+
+from hwtui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,229 @@
+"""The command line. Thin: parse, open the database, call the data core or the app.
+
+User errors print one line to stderr and exit non-zero; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from hwtui import __version__
+
+if TYPE_CHECKING:  # imported lazily at run time: `hwtui --version` stays instant
+    from hwtui.config import Settings
+    from hwtui.data.db import Database
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+def _parser() -> _Parser:
+    db_help = "database: an SQLite file path or a postgresql:// URL (env HWTUI_DATABASE_URL)"
+    parser = _Parser(prog="hwtui", description="Review therapy homework with clients.")
+    parser.add_argument("--version", action="version", version=f"hwtui {__version__}")
+    parser.add_argument("--db", metavar="URL|PATH", help=db_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="write a demo practice and open hwtui on it")
+    demo.add_argument("--clients", type=_positive, default=40, metavar="N")
+    demo.add_argument("--weeks", type=_positive, default=26, metavar="W")
+    demo.add_argument("--seed", type=int, default=7, metavar="S")
+    demo.add_argument(
+        "--db",
+        dest="demo_db",
+        metavar="PATH",
+        help="where to write it (default: demo.sqlite3 in the data dir; never your real database)",
+    )
+    demo.add_argument("--no-launch", action="store_true", help="write the data, don't open the app")
+
+    dbp = sub.add_parser("db", help="database schema: upgrade or show the current revision")
+    dbp.add_argument("action", choices=["upgrade", "current"])
+    dbp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+    return parser
+
+
+def _error(message: str, code: int = EXIT_ERROR) -> int:
+    # Only ever one line: a message from the database may hold several.
+    line = " ".join(str(message).split())
+    print(f"hwtui: error: {line}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Everything hwtui creates (database, backups, exports) is private to the clinician.
+    os.umask(0o077)
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:
+        return _error(str(exc), EXIT_USAGE)
+    from hwtui.data.errors import HwtuiError
+
+    try:
+        return _dispatch(args)
+    except HwtuiError as exc:
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        return _demo(args)
+    if args.command == "db":
+        return _db(args)
+    return _launch(_open(args.db))
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from hwtui.config import Settings
+    from hwtui.data.errors import HwtuiError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise HwtuiError(f"bad setting {field}: {first['msg']}") from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed config.toml
+        raise HwtuiError(f"cannot read the settings file: {exc}") from None
+
+
+def _database(location: str | None) -> Database:
+    from hwtui.data.db import Database, default_url, resolve_url
+
+    settings = _settings()
+    chosen = location or settings.database_url
+    url = resolve_url(chosen) if chosen else default_url()
+    db = Database(url)
+    db.check()
+    return db
+
+
+def _open(location: str | None) -> Database:
+    """Open and, if needed, upgrade the database (backing up an older SQLite file first)."""
+    from hwtui.data import migrate
+
+    db = _database(location)
+    backup = migrate.prepare(db)
+    if backup is not None:
+        print(f"hwtui: upgraded the database; the previous version is in {backup}", file=sys.stderr)
+    return db
+
+
+def _launch(db: Database) -> int:
+    from hwtui.app import build_app
+
+    app = build_app(db)
+    try:
+        app.run()
+    finally:
+        db.dispose()
+    return app.return_code or 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from hwtui.data import migrate
+
+    db = _database(args.sub_db or args.db)
+    try:
+        if args.action == "current":
+            st = migrate.status(db)
+            if st.state is migrate.SchemaState.EMPTY:
+                print(f"empty database (head is {st.head})")
+            else:
+                print(f"{st.revision or 'none'} ({st.state.value}; head is {st.head})")
+            return 0 if st.state in {migrate.SchemaState.CURRENT, migrate.SchemaState.EMPTY} else 1
+        before = migrate.status(db)
+        if before.state in {migrate.SchemaState.AHEAD, migrate.SchemaState.FOREIGN}:
+            migrate.prepare(db)  # raises the clear message for these states
+        migrate.upgrade(db)
+        after = migrate.status(db)
+        if before.revision == after.revision:
+            print(f"already at {after.revision} (head)")
+        else:
+            print(f"upgraded {before.revision or 'empty database'} -> {after.revision}")
+        return 0
+    finally:
+        db.dispose()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from hwtui.config import data_dir
+    from hwtui.data import demo, migrate
+    from hwtui.data.db import Database
+    from hwtui.data.errors import HwtuiError
+    from hwtui.data.services.identity import os_username
+
+    if args.demo_db:
+        path = Path(args.demo_db).expanduser()
+        if "://" in args.demo_db:
+            raise HwtuiError("demo --db takes a file path; the demo is always SQLite")
+        if path.exists() and path.stat().st_size > 0:
+            raise HwtuiError(f"{path} already exists; the demo only writes a new file")
+    else:
+        path = data_dir() / "demo.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = Database(path)
+    migrate.upgrade(db)
+    print(
+        f"hwtui: writing a demo practice ({args.clients} clients x {args.weeks} weeks) to {path}",
+        file=sys.stderr,
+    )
+    started = time.perf_counter()
+    stats = demo.generate(
+        db,
+        clinician=os_username(),
+        clients=args.clients,
+        weeks=args.weeks,
+        seed=args.seed,
+        today=date.today(),
+    )
+    elapsed = time.perf_counter() - started
+    size = sum(
+        Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()
+    )
+    print(
+        f"hwtui: {stats.clients} clients, {stats.assignments} assignments, "
+        f"{stats.reviews} reviews, {stats.outcomes} outcomes, {stats.measures} measures "
+        f"in {elapsed:.1f} s ({size / 1e6:.1f} MB)",
+        file=sys.stderr,
+    )
+    if args.no_launch:
+        db.dispose()
+        return 0
+    return _launch(db)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

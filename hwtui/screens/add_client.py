@@ -1,0 +1,103 @@
+"""A small form to add a client to the caseload."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.errors import InvalidInput
+from hwtui.data.services.clients import create_client
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+FIELDS = (
+    ("code", "Code (pseudonymous, e.g. JD-07)", "code"),
+    ("display_name", "Name as you refer to them", "name"),
+    ("values", "Their values, separated by ;", "e.g. family; health; honesty"),
+)
+
+
+class AddClientScreen(ModalScreen[int | None]):
+    AUTO_FOCUS = "#code"
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="add_client.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="add_client.cancel"),
+    ]
+
+    app: HomeworkApp
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Static("Add a client", classes="dialog-title", markup=False)
+            for field, label, placeholder in FIELDS:
+                yield Label(label, markup=False)
+                yield Input(placeholder=placeholder, id=field, compact=True)
+                yield Static("", id=f"{field}-error", classes="field-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield Footer()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        for field, _label, _placeholder in FIELDS:
+            self._set_error(field, "")
+        values = [v for v in self.query_one("#values", Input).value.split(";") if v.strip()]
+        self.save(
+            self.query_one("#code", Input).value,
+            self.query_one("#display_name", Input).value,
+            values,
+        )
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save(self, code: str, name: str, values: list[str]) -> int:
+        with self.app.db.write() as session:
+            client = create_client(
+                session, self.app.actor, code=code, display_name=name, values=values
+            )
+            assert client.id is not None
+            return client.id
+
+    @on(Worker.StateChanged)
+    def _saved(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "save":
+            return
+        if event.state is WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, InvalidInput):
+                self._show_problems(error)
+            else:
+                self.app.show_error(error)
+
+    def _show_problems(self, error: InvalidInput) -> None:
+        first = None
+        for problem in error.problems:
+            field = problem.field if problem.field in {f for f, _, _ in FIELDS} else "code"
+            self._set_error(field, str(problem))
+            first = first or field
+        if first:
+            self.query_one(f"#{first}", Input).focus()
+
+    def _set_error(self, field: str, message: str) -> None:
+        label = self.query_one(f"#{field}-error", Static)
+        label.update(message)
+        label.set_class(bool(message), "-shown")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

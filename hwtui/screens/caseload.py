@@ -1,0 +1,154 @@
+"""The caseload: my clients, those due for review first. The app's first screen."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.services.caseload import CaseloadRow, list_caseload
+from hwtui.screens.add_client import AddClientScreen
+from hwtui.widgets.safe import safe_text
+from hwtui.widgets.sparkline import sparkline
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+
+def due_label(row: CaseloadRow, today: date) -> Text:
+    if row.has_draft:
+        return Text("draft open", style="bold")
+    if row.last_review is None:
+        return Text("new", style="bold")
+    days = (today - row.next_due).days
+    if days > 0:
+        return Text(f"{days}d overdue", style="bold")
+    if days == 0:
+        return Text("today", style="bold")
+    return Text(f"in {-days}d", style="dim")
+
+
+def matches(row: CaseloadRow, needle: str) -> bool:
+    needle = needle.casefold().strip()
+    return not needle or needle in row.code.casefold() or needle in row.display_name.casefold()
+
+
+class CaseloadScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="caseload.filter"),
+        Binding("a", "add_client", "Add client", id="caseload.add"),
+        Binding("f5", "reload", "Reload", id="caseload.reload", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="caseload.clear", show=False),
+    ]
+
+    app: HomeworkApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[CaseloadRow] = []
+        self._select_after_load: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="/ filter by code or name", id="filter", compact=True)
+        yield Static("Loading caseload…", id="summary", markup=False)
+        yield DataTable(id="caseload", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Caseload of {self.app.actor.display_name}"
+        table = self.query_one(DataTable)
+        table.add_column("Code", width=8, key="code")
+        table.add_column("Name", width=20, key="name")
+        table.add_column("Last review", width=11, key="last")
+        table.add_column("Due", width=11, key="due")
+        table.add_column("Active", width=6, key="active")
+        table.add_column("Trend", width=8, key="trend")
+        table.focus()
+        self.load()
+
+    # -- data -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
+    def load(self) -> list[CaseloadRow]:
+        with self.app.db.write() as session:  # a write: viewing the caseload is audited
+            return list_caseload(session, self.app.actor, self.app.today())
+
+    @on(Worker.StateChanged)
+    def _loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "caseload":
+            return
+        if event.state is WorkerState.SUCCESS:
+            self.rows = event.worker.result or []
+            self.refill()
+        elif event.state is WorkerState.ERROR:
+            self.query_one("#summary", Static).update("The caseload could not be loaded.")
+            self.app.show_error(event.worker.error)
+
+    def refill(self) -> None:
+        table = self.query_one(DataTable)
+        needle = self.query_one("#filter", Input).value
+        today = self.app.today()
+        shown = [row for row in self.rows if matches(row, needle)]
+        table.clear()
+        for row in shown:
+            table.add_row(
+                safe_text(row.code),
+                safe_text(row.display_name),
+                Text(row.last_review.strftime("%d %b %Y") if row.last_review else "—"),
+                due_label(row, today),
+                Text(str(row.active_assignments), justify="right"),
+                Text(sparkline(row.recent_completion)),
+                key=str(row.client_id),
+            )
+        if self._select_after_load is not None and str(self._select_after_load) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(self._select_after_load)))
+            self._select_after_load = None
+        self.query_one("#summary", Static).update(self._summary(shown, today))
+
+    def _summary(self, shown: list[CaseloadRow], today: date) -> str:
+        if not self.rows:
+            return "No clients yet. Press a to add one (or try `hwtui demo`)."
+        due = sum(1 for row in self.rows if row.is_due(today))
+        count = len(self.rows)
+        text = f"{count} client{'s' if count != 1 else ''} · {due} due today or overdue"
+        if len(shown) != len(self.rows):
+            text += f" · {len(shown)} match the filter"
+        return text
+
+    # -- handlers ---------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.refill()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.query_one(DataTable).focus()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_add_client(self) -> None:
+        def added(client_id: int | None) -> None:
+            if client_id is not None:
+                self._select_after_load = client_id
+                self.load()
+
+        self.app.push_screen(AddClientScreen(), added)

@@ -1,0 +1,51 @@
+"""The data core must stay usable without Textual (CLI, scripts, other front ends)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).parents[1] / "hwtui" / "data"
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_data_core_never_imports_textual_or_rich() -> None:
+    offenders = {
+        str(path.relative_to(DATA)): sorted(
+            n for n in _imports(path) if n.split(".")[0] in {"textual", "rich", "hwtui.screens"}
+        )
+        for path in DATA.rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_importing_the_data_core_loads_no_textual_and_opens_no_database() -> None:
+    code = (
+        "import sys, hwtui.data.services.caseload, hwtui.data.services.reviews, "
+        "hwtui.data.migrate, hwtui.data.demo;"
+        "import sqlalchemy.pool as p;"
+        "assert 'textual' not in sys.modules, 'textual imported';"
+        "print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_screens_do_not_build_sql() -> None:
+    ui = Path(__file__).parents[1] / "hwtui"
+    for folder in ("screens", "widgets"):
+        for path in (ui / folder).rglob("*.py"):
+            imported = _imports(path)
+            assert not {n for n in imported if n.startswith(("sqlalchemy", "sqlmodel"))}, path
