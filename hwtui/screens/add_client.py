@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.clients import create_client
+from hwtui.widgets.fields import TextInput
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -40,7 +41,7 @@ class AddClientScreen(ModalScreen[int | None]):
             yield Static("Add a client", classes="dialog-title", markup=False)
             for field, label, placeholder in FIELDS:
                 yield Label(label, markup=False)
-                yield Input(placeholder=placeholder, id=field, compact=True)
+                yield TextInput(placeholder=placeholder, id=field)
                 yield Static("", id=f"{field}-error", classes="field-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)

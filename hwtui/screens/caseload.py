@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from hwtui.data.services.caseload import CaseloadRow, list_caseload
 from hwtui.screens.add_client import AddClientScreen
+from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.sparkline import sparkline
 
@@ -57,7 +58,7 @@ class CaseloadScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="/ filter by code or name", id="filter", compact=True)
+        yield TextInput(placeholder="/ filter by code or name", id="filter")
         yield Static("Loading caseload…", id="summary", markup=False)
         yield DataTable(id="caseload", cursor_type="row", zebra_stripes=True)
         yield Footer()

@@ -118,8 +118,10 @@ def _check_outcomes(session: Session, me: Actor, review: Review, data: ReviewDra
 def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -> ReviewDetail:
     """Save, check the review is whole, create its new goals, and mark it complete."""
     review = save_draft(session, me, review_id, **draft)
+    # A step counts as skipped only with a reason; a draft may hold an empty one mid-typing.
+    skipped = {step for step, reason in review.skipped.items() if reason}
     problems: list[FieldProblem] = []
-    if not review.win_text and ReviewStep.WIN not in review.skipped:
+    if not review.win_text and ReviewStep.WIN not in skipped:
         problems.append(FieldProblem("win_text", "is required, or skip the step with a reason"))
     recorded = set(
         session.exec(select(TaskOutcome.assignment_id).where(TaskOutcome.review_id == review_id))
@@ -134,7 +136,7 @@ def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -
         )
         if a.id not in recorded
     ]
-    if missing and ReviewStep.OUTCOMES not in review.skipped:
+    if missing and ReviewStep.OUTCOMES not in skipped:
         problems.append(FieldProblem("outcomes", f"still needed for: {'; '.join(missing)}"))
     if problems:
         raise InvalidInput(problems)

@@ -1,0 +1,176 @@
+"""Pilot tests for the app shell: the caseload and adding a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Static
+
+from hwtui.app import HomeworkApp, build_app
+from hwtui.data import migrate
+from hwtui.data.db import Database
+from hwtui.data.demo import generate
+from hwtui.data.models import AuditEvent, Client
+from hwtui.data.services.clients import create_client
+from hwtui.data.services.identity import ensure_clinician
+from hwtui.screens.add_client import AddClientScreen
+from tests.conftest import TODAY
+
+CLINICIAN = "dr_demo"
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Iterator[Database]:
+    db = Database(tmp_path / "demo.sqlite3")
+    migrate.upgrade(db)
+    generate(db, clinician=CLINICIAN, clients=8, weeks=10, seed=3, today=TODAY)
+    yield db
+    db.dispose()
+
+
+def make_app(db: Database) -> HomeworkApp:
+    return build_app(db, username=CLINICIAN, today=lambda: TODAY)
+
+
+def table_codes(app: HomeworkApp) -> list[str]:
+    table = app.screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_caseload_lists_the_demo_clients_due_first(demo_db: Database) -> None:
+    with demo_db.read() as session:
+        me = ensure_clinician(session, CLINICIAN)
+        codes = set(session.exec(select(Client.code).where(Client.clinician_id == me.clinician_id)))
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = table_codes(app)
+        assert set(shown) == codes
+        rows = app.screen.rows  # type: ignore[attr-defined]
+        due = [row.is_due(TODAY) for row in rows]
+        # Every client due today or overdue comes before every client not yet due.
+        assert due == sorted(due, reverse=True)
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert f"{len(codes)} clients" in summary
+
+
+async def test_viewing_the_caseload_is_audited(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    with demo_db.read() as session:
+        actions = [(e.action, e.entity) for e in session.exec(select(AuditEvent))]
+    assert ("view", "caseload") in actions
+
+
+async def test_filter_by_code_or_name(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = app.screen.rows  # type: ignore[attr-defined]
+        target = rows[-1]
+        await pilot.press("slash", *target.code)
+        await pilot.pause()
+        assert table_codes(app) == [target.code]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(table_codes(app)) == len(rows)
+        name_part = target.display_name.split()[0].lower()
+        await pilot.press("slash", *name_part)
+        await pilot.pause()
+        shown = table_codes(app)
+        assert target.code in shown
+        assert all(
+            name_part in r.display_name.lower() or name_part in r.code.lower()
+            for r in rows
+            if r.code in shown
+        )
+
+
+async def test_add_a_client_from_the_keyboard(sqlite_db: Database) -> None:
+    app = build_app(sqlite_db, username=CLINICIAN, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert table_codes(app) == []
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AddClientScreen)
+        await pilot.press(*"JD-07", "tab", *"Jo D", "tab", *"family; health", "ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, AddClientScreen)
+        assert table_codes(app) == ["JD-07"]
+    with sqlite_db.read() as session:
+        client = session.exec(select(Client)).one()
+        assert (client.code, client.display_name) == ("JD-07", "Jo D")
+
+
+async def test_a_duplicate_code_is_explained_by_the_field_and_nothing_is_lost(
+    sqlite_db: Database,
+) -> None:
+    with sqlite_db.write() as session:
+        me = ensure_clinician(session, CLINICIAN)
+        create_client(session, me, code="AB1", display_name="Existing")
+    app = build_app(sqlite_db, username=CLINICIAN, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"AB1", "tab", *"Second person", "ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AddClientScreen)
+        error = screen.query_one("#code-error", Static)
+        assert "already used" in str(error.render())
+        assert error.display
+        assert screen.query_one("#display_name").value == "Second person"  # type: ignore[attr-defined]
+        assert app.focused is not None
+        assert app.focused.id == "code"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AddClientScreen)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["[b]not bold[/b]", "[TODO] call GP", "[@click=app.quit]x[/]", "ok\x1b]52;c;aGVsbG8=\x07!"],
+)
+async def test_typed_text_is_shown_verbatim_and_does_nothing(
+    sqlite_db: Database, hostile: str
+) -> None:
+    with sqlite_db.write() as session:
+        me = ensure_clinician(session, CLINICIAN)
+        create_client(session, me, code="X1", display_name=hostile)
+    app = build_app(sqlite_db, username=CLINICIAN, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        shown = table.get_row_at(0)[1]
+        expected = hostile.replace("\x1b", "").replace("\x07", "")
+        assert str(shown) == expected[:120]
+        await pilot.click(DataTable, offset=(12, 1))
+        await pilot.pause()
+        assert app.is_running  # a [@click=app.quit] did not quit
+
+
+async def test_help_lists_the_bindings(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
