@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from textual.app import App
 from textual.binding import Binding
@@ -14,25 +18,68 @@ from hwtui.data.services.identity import Actor, ensure_clinician, os_username
 from hwtui.screens.caseload import CaseloadScreen
 
 
+@runtime_checkable
+class HoldsDraft(Protocol):
+    """A screen with unsaved words; `flush_draft` saves them synchronously."""
+
+    def flush_draft(self) -> None: ...
+
+
 class HomeworkApp(App[None]):
     TITLE = "hwtui"
-    CSS_PATH = "hwtui.tcss"
+    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too.
+    CSS_PATH = Path(__file__).parent / "hwtui.tcss"
     BINDINGS = [
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
     def __init__(
-        self, db: Database, actor: Actor, *, today: Callable[[], date] = date.today
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        today: Callable[[], date] = date.today,
+        autosave_seconds: float = 3.0,
     ) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
         # Injected so tests and snapshots can freeze the calendar.
         self.today = today
+        self.autosave_seconds = autosave_seconds
 
     def on_mount(self) -> None:
         self.push_screen(CaseloadScreen())
+        if not self.is_headless:
+            # Textual does not handle SIGHUP (SSH link dropped) or SIGTERM itself.
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self.hang_up)
+
+    def flush_drafts(self) -> None:
+        """Save every open draft now. Errors are shown, never swallowed."""
+        for screen in self.screen_stack:
+            if isinstance(screen, HoldsDraft):
+                try:
+                    screen.flush_draft()
+                except Exception as exc:
+                    self.show_error(exc)
+                    raise
+
+    def hang_up(self) -> None:
+        """The terminal is gone or we were told to stop: keep the words, then exit."""
+        try:
+            self.flush_drafts()
+        finally:
+            self.exit(return_code=0)
+
+    async def action_quit(self) -> None:
+        try:
+            self.flush_drafts()
+        except Exception:
+            return  # stay open: the clinician has seen the error and can retry
+        self.exit()
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -56,9 +103,13 @@ class HomeworkApp(App[None]):
 
 
 def build_app(
-    db: Database, *, username: str | None = None, today: Callable[[], date] = date.today
+    db: Database,
+    *,
+    username: str | None = None,
+    today: Callable[[], date] = date.today,
+    autosave_seconds: float = 3.0,
 ) -> HomeworkApp:
     """Build the app over a database already at the head schema (see migrate.prepare)."""
     with db.write() as session:
         actor = ensure_clinician(session, username or os_username())
-    return HomeworkApp(db, actor, today=today)
+    return HomeworkApp(db, actor, today=today, autosave_seconds=autosave_seconds)

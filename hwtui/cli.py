@@ -143,10 +143,12 @@ def _open(location: str | None) -> Database:
 def _launch(db: Database) -> int:
     from hwtui.app import build_app
 
-    app = build_app(db)
+    app = build_app(db, autosave_seconds=_settings().autosave_seconds)
     try:
         app.run()
     finally:
+        # After a crash too: whatever was typed since the last autosave is kept.
+        app.flush_drafts()
         db.dispose()
     return app.return_code or 0
 

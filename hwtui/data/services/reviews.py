@@ -11,10 +11,14 @@ from sqlmodel import Session, col, delete, select
 from hwtui.data.catalog import AssignmentStatus, ReviewStatus, ReviewStep
 from hwtui.data.errors import FieldProblem, InvalidInput, NotFound
 from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
-from hwtui.data.models import Assignment, Review, TaskOutcome, utcnow
+from hwtui.data.models import Assignment, Client, ClientValue, Review, TaskOutcome, utcnow
 from hwtui.data.services import audit
-from hwtui.data.services.assignments import create_assignment, get_assignment
-from hwtui.data.services.clients import get_client
+from hwtui.data.services.assignments import (
+    active_assignments,
+    create_assignment,
+    get_assignment,
+)
+from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
 
 
@@ -161,6 +165,9 @@ def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -
                 parent.status_reason = "replaced by a smaller goal"
                 parent.updated_at = utcnow()
                 session.add(parent)
+                audit.record(
+                    session, me, "replaced", "assignment", parent.id, client_id=parent.client_id
+                )
     # The goals now live as assignments (created_in_review_id); don't keep two copies.
     review.draft_goals = []
     review.status = ReviewStatus.COMPLETE
@@ -171,3 +178,50 @@ def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -
     session.flush()
     outcomes = list(session.exec(select(TaskOutcome).where(TaskOutcome.review_id == review_id)))
     return ReviewDetail(review, outcomes, [], created)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewContext:
+    """Everything the review screen needs to show and resume one review."""
+
+    client: Client
+    review: Review
+    # Homework active now, plus any already given an outcome in this review, in due order.
+    assignments: list[Assignment]
+    outcomes: list[TaskOutcome]
+    values: list[ClientValue]
+    # New goals created when the review was completed (empty for a draft).
+    created: list[Assignment]
+
+
+def open_review(session: Session, me: Actor, review_id: int) -> ReviewContext:
+    """Load a review with its client's homework and values. Audited as a view."""
+    review = get_review(session, me, review_id)
+    client = get_client(session, me, review.client_id)
+    outcomes = list(
+        session.exec(
+            select(TaskOutcome)
+            .where(TaskOutcome.review_id == review_id)
+            .order_by(col(TaskOutcome.id))
+        )
+    )
+    assignments = active_assignments(session, me, review.client_id)
+    shown = {a.id for a in assignments}
+    for row in outcomes:
+        if row.assignment_id not in shown:
+            assignments.append(get_assignment(session, me, row.assignment_id))
+            shown.add(row.assignment_id)
+    if review.status != ReviewStatus.DRAFT:
+        # A finished review shows only what was reviewed then, not today's homework.
+        reviewed = {row.assignment_id for row in outcomes}
+        assignments = [a for a in assignments if a.id in reviewed]
+    created = list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.created_in_review_id == review_id)
+            .order_by(col(Assignment.id))
+        )
+    )
+    audit.record(session, me, "view", "review", review_id, client_id=review.client_id)
+    values = list_values(session, me, review.client_id)
+    return ReviewContext(client, review, assignments, outcomes, values, created)

@@ -1,0 +1,271 @@
+"""The review being filled in, as plain data: what the review screen edits and autosaves.
+
+It mirrors `inputs.ReviewDraftInput` so a draft saves with `save_draft(**draft.to_input())`
+and resumes with `ReviewDraft.from_saved(...)` exactly as it was left, step included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from hwtui.data.catalog import BARRIERS_BY_CODE, Outcome, ReviewStep, WinKind
+from hwtui.data.models import Assignment, Review, TaskOutcome
+
+STEPS: tuple[ReviewStep, ...] = tuple(ReviewStep)
+STEP_TITLES = {
+    ReviewStep.OUTCOMES: "How did each task go?",
+    ReviewStep.WIN: "A win since last session",
+    ReviewStep.WORKED: "What worked",
+    ReviewStep.BARRIERS: "What got in the way",
+    ReviewStep.GOAL: "A new, smaller goal",
+    ReviewStep.SUMMARY: "Summary",
+}
+WORKED_OUTCOMES = (Outcome.DONE, Outcome.PARTLY)
+MISSED_OUTCOMES = (Outcome.NOT_DONE, Outcome.PARTLY)
+CONFIDENT = 9  # clients follow through on tasks they are 90-100% sure of
+
+
+@dataclass
+class TaskDraft:
+    """One assignment's outcome and, if it was talked through, what was learned."""
+
+    assignment_id: int
+    outcome: Outcome | None = None
+    factors: list[str] = field(default_factory=list)
+    factor_notes: dict[str, str] = field(default_factory=dict)
+    worked_notes: str = ""
+    double_down: str = ""
+    barriers: list[str] = field(default_factory=list)
+    barrier_notes: str = ""
+    learned: str = ""
+
+    @property
+    def discussed(self) -> bool:
+        return bool(
+            self.factors
+            or any(self.factor_notes.values())
+            or self.worked_notes
+            or self.double_down
+            or self.barriers
+            or self.barrier_notes
+            or self.learned
+        )
+
+
+@dataclass
+class GoalDraft:
+    """A smaller goal in the making; `parent_id` is the missed task it supports."""
+
+    parent_id: int | None
+    title: str = ""
+    kind: str = "custom"
+    instructions: str = ""
+    rationale: str = ""
+    what: str = ""
+    when: str = ""
+    where: str = ""
+    how_often: str = ""
+    how_long: str = ""
+    value_id: int | None = None
+    obstacles: list[str] = field(default_factory=list)
+    confidence: int | None = None
+
+    def needs_shrinking(self) -> bool:
+        return self.confidence is not None and self.confidence < CONFIDENT
+
+    def missing_specifics(self) -> list[str]:
+        names = {
+            "what": "what",
+            "when": "when",
+            "where": "where",
+            "how_often": "how often",
+            "how_long": "how long",
+        }
+        return [label for attr, label in names.items() if not getattr(self, attr).strip()]
+
+    def to_input(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["obstacles"] = list(self.obstacles)
+        return data
+
+
+@dataclass
+class ReviewDraft:
+    review_id: int
+    tasks: dict[int, TaskDraft]  # by assignment id, in the order shown
+    win_text: str = ""
+    win_kind: WinKind | None = None
+    step: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+    goals: list[GoalDraft] = field(default_factory=list)
+
+    # -- building -----------------------------------------------------------------
+
+    @classmethod
+    def from_saved(
+        cls,
+        review: Review,
+        assignments: list[Assignment],
+        outcomes: list[TaskOutcome],
+        goals: list[dict[str, Any]],
+    ) -> ReviewDraft:
+        tasks = {a.id: TaskDraft(a.id) for a in assignments if a.id is not None}
+        for row in outcomes:
+            tasks[row.assignment_id] = TaskDraft(
+                assignment_id=row.assignment_id,
+                outcome=Outcome(row.outcome),
+                factors=list(row.factors),
+                factor_notes=dict(row.factor_notes),
+                worked_notes=row.worked_notes,
+                double_down=row.double_down,
+                barriers=list(row.barriers),
+                barrier_notes=row.barrier_notes,
+                learned=row.learned,
+            )
+        known = set(GoalDraft.__dataclass_fields__)
+        return cls(
+            review_id=review.id or 0,
+            tasks=tasks,
+            win_text=review.win_text,
+            win_kind=WinKind(review.win_kind) if review.win_kind else None,
+            step=min(review.current_step, len(STEPS) - 1),
+            skipped=dict(review.skipped),
+            goals=[GoalDraft(**{k: v for k, v in g.items() if k in known}) for g in goals],
+        )
+
+    def to_input(self) -> dict[str, Any]:
+        """Keyword arguments for `services.reviews.save_draft` / `complete_review`."""
+        return {
+            "win_text": self.win_text,
+            "win_kind": self.win_kind,
+            "current_step": self.step,
+            "skipped": dict(self.skipped),
+            "outcomes": [
+                {
+                    "assignment_id": t.assignment_id,
+                    "outcome": t.outcome,
+                    "discussed": t.discussed,
+                    "factors": list(t.factors),
+                    "factor_notes": {k: v for k, v in t.factor_notes.items() if v},
+                    "worked_notes": t.worked_notes,
+                    "double_down": t.double_down,
+                    "barriers": list(t.barriers),
+                    "barrier_notes": t.barrier_notes,
+                    "learned": t.learned,
+                }
+                for t in self.tasks.values()
+                if t.outcome is not None
+            ],
+            "goals": [g.to_input() for g in self.goals],
+        }
+
+    # -- questions the screens ask ------------------------------------------------------
+
+    @property
+    def current(self) -> ReviewStep:
+        return STEPS[self.step]
+
+    def unmarked(self) -> list[int]:
+        return [aid for aid, t in self.tasks.items() if t.outcome is None]
+
+    def worked_tasks(self) -> list[TaskDraft]:
+        return [t for t in self.tasks.values() if t.outcome in WORKED_OUTCOMES]
+
+    def missed_tasks(self) -> list[TaskDraft]:
+        return [t for t in self.tasks.values() if t.outcome in MISSED_OUTCOMES]
+
+    def goal_for(self, parent_id: int | None) -> GoalDraft | None:
+        return next((g for g in self.goals if g.parent_id == parent_id), None)
+
+    def problems(self) -> list[str]:
+        """What still stops the review from being completed, in plain words."""
+        out = []
+        if self.unmarked() and ReviewStep.OUTCOMES not in self.skipped:
+            out.append(f"{len(self.unmarked())} task(s) have no outcome yet")
+        if not self.win_text.strip() and ReviewStep.WIN not in self.skipped:
+            out.append("no win recorded (or skip the step with a reason)")
+        for goal in self.goals:
+            if not goal.title.strip():
+                out.append("a new goal has no title")
+            if goal.confidence is None:
+                out.append("ask how confident the client is in the new goal (0-10)")
+        return out
+
+    # -- changes ------------------------------------------------------------------
+
+    def set_outcome(self, assignment_id: int, outcome: Outcome) -> None:
+        self.tasks[assignment_id].outcome = outcome
+
+    def toggle_factor(self, assignment_id: int, code: str) -> None:
+        factors = self.tasks[assignment_id].factors
+        if code in factors:
+            factors.remove(code)
+        else:
+            factors.append(code)
+
+    def toggle_barrier(self, assignment_id: int, code: str) -> None:
+        if code not in BARRIERS_BY_CODE:
+            raise KeyError(code)
+        barriers = self.tasks[assignment_id].barriers
+        if code in barriers:
+            barriers.remove(code)
+        else:
+            barriers.append(code)
+
+    def start_goal(self, missed: Assignment) -> GoalDraft:
+        """The smaller goal for *missed*, prefilled from it and its barriers' remedies."""
+        existing = self.goal_for(missed.id)
+        if existing is not None:
+            return existing
+        barriers = self.tasks[missed.id].barriers if missed.id in self.tasks else []
+        remedies = [BARRIERS_BY_CODE[code].remedy for code in barriers]
+        goal = GoalDraft(
+            parent_id=missed.id,
+            title=f"Smaller step: {missed.title}"[:200],
+            kind=missed.kind,
+            instructions=missed.instructions,
+            rationale=missed.rationale,
+            what=missed.what,
+            when=missed.when,
+            where=missed.where,
+            how_often=missed.how_often,
+            how_long=missed.how_long,
+            value_id=missed.value_id,
+            obstacles=list(barriers),
+        )
+        if remedies:
+            goal.rationale = "\n".join([goal.rationale, *remedies]).strip()
+        self.goals.append(goal)
+        return goal
+
+
+_NUMBER = re.compile(r"\d+")
+_TIMES = re.compile(r"\b(\d+|two|three|four|five|six|seven)\s*(times|x)\b", re.IGNORECASE)
+_DAILY = re.compile(r"\b(daily|every day|each day|every evening|every morning)\b", re.IGNORECASE)
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _fewer_times(match: re.Match[str]) -> str:
+    word = match.group(1).lower()
+    count = max(1, (int(word) if word.isdigit() else _COUNTS[word]) // 2)
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def smaller(goal: GoalDraft) -> GoalDraft:
+    """A gentler version to start the conversation: half as long, half as often.
+
+    The clinician and client then adjust it together; nothing is saved until they do.
+    """
+
+    def halve(match: re.Match[str]) -> str:
+        return str(max(1, int(match.group()) // 2))
+
+    how_often = re.sub(r"\btwice\b", "once", goal.how_often, flags=re.IGNORECASE)
+    how_often = _TIMES.sub(_fewer_times, how_often)
+    how_often = _DAILY.sub("on 3 days", how_often)
+    shrunk = GoalDraft(**goal.to_input())
+    shrunk.how_often = how_often
+    shrunk.how_long = _NUMBER.sub(halve, goal.how_long)
+    return shrunk

@@ -1,0 +1,298 @@
+"""The guided three-part review: outcomes → win → what worked → what got in the way →
+new smaller goal → summary. Every change is kept in a draft that autosaves, so a dropped
+link or a crash never costs more than a few seconds of typing."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.catalog import ReviewStatus, ReviewStep
+from hwtui.data.errors import InvalidInput
+from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft
+from hwtui.data.services.reviews import ReviewContext, complete_review, open_review, save_draft
+from hwtui.screens.skip import SkipScreen
+from hwtui.widgets.safe import safe_text
+from hwtui.widgets.steps.barriers import BarriersStep
+from hwtui.widgets.steps.base import ReviewSetup, Step
+from hwtui.widgets.steps.goal import GoalStep
+from hwtui.widgets.steps.outcomes import OutcomesStep
+from hwtui.widgets.steps.summary import SummaryStep
+from hwtui.widgets.steps.win import WinStep
+from hwtui.widgets.steps.worked import WorkedStep
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+STEP_WIDGETS: dict[ReviewStep, type[Step]] = {
+    ReviewStep.OUTCOMES: OutcomesStep,
+    ReviewStep.WIN: WinStep,
+    ReviewStep.WORKED: WorkedStep,
+    ReviewStep.BARRIERS: BarriersStep,
+    ReviewStep.GOAL: GoalStep,
+    ReviewStep.SUMMARY: SummaryStep,
+}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The draft as it was at one moment, numbered so an older save never wins."""
+
+    seq: int
+    data: dict[str, Any]
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("pagedown,ctrl+n", "next", "Next", id="review.next", priority=True),
+        Binding("pageup", "back", "Back", id="review.back", priority=True),
+        Binding("f2", "skip", "Skip step", id="review.skip", priority=True),
+        Binding("ctrl+s", "save", "Save", id="review.save", priority=True),
+        Binding("escape", "leave", "Leave", id="review.leave"),
+    ]
+
+    app: HomeworkApp
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__()
+        self.review_id = review_id
+        self.draft: ReviewDraft | None = None
+        self.setup: ReviewSetup | None = None
+        self._seq = 0
+        self._saved_seq = 0
+        self._saved_data: dict[str, Any] | None = None
+        self._save_lock = threading.Lock()
+        self._autosave: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="review-bar"):
+            yield Static("Opening the review…", id="review-title", markup=False)
+            yield Static("", id="save-status", markup=False)
+        yield ContentSwitcher(id="steps")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # -- loading ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
+    def load(self) -> ReviewContext:
+        with self.app.db.write() as session:  # viewing a review is audited
+            return open_review(session, self.app.actor, self.review_id)
+
+    @on(Worker.StateChanged)
+    async def _worker_done(self, event: Worker.StateChanged) -> None:
+        group = event.worker.group
+        if event.state is WorkerState.ERROR:
+            if group == "review-complete" and isinstance(event.worker.error, InvalidInput):
+                self.query_one(SummaryStep).show_problems(
+                    [str(p) for p in event.worker.error.problems]
+                )
+                return
+            if group == "review-save":
+                self._show_saved(error=event.worker.error)
+            self.app.show_error(event.worker.error)
+        elif event.state is WorkerState.SUCCESS:
+            if group == "review-load" and isinstance(event.worker.result, ReviewContext):
+                await self._opened(event.worker.result)
+            elif group == "review-save" and event.worker.result:
+                self._show_saved()
+            elif group == "review-complete":
+                self.app.notify("Review complete.", markup=False)
+                self.dismiss(None)
+
+    async def _opened(self, ctx: ReviewContext) -> None:
+        if ctx.review.status != ReviewStatus.DRAFT:
+            self.app.notify("This review is already complete.", markup=False)
+            self.dismiss(None)
+            return
+        self.setup = ReviewSetup(
+            client=ctx.client,
+            assignments={a.id: a for a in ctx.assignments if a.id is not None},
+            values=ctx.values,
+        )
+        self.draft = ReviewDraft.from_saved(
+            ctx.review, ctx.assignments, ctx.outcomes, ctx.review.draft_goals
+        )
+        self._saved_data = self.draft.to_input()
+        steps = [
+            cls(self.draft, self.setup, id=f"step-{s.value}") for s, cls in STEP_WIDGETS.items()
+        ]
+        for widget in steps:
+            widget.display = False  # the switcher shows one at a time
+        await self.query_one(ContentSwitcher).mount_all(steps)
+        self._go(self.draft.step, save=False)
+
+    # -- moving between steps -----------------------------------------------------------
+
+    def _go(self, index: int, *, save: bool = True) -> None:
+        assert self.draft is not None
+        self.draft.step = max(0, min(index, len(STEPS) - 1))
+        step = self.draft.current
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = f"step-{step.value}"
+        self._title()
+        widget = self.query_one(f"#step-{step.value}", Step)
+        widget.show()
+        self.refresh_bindings()
+        if save:
+            self.save_soon(delay=0)
+
+    def _title(self) -> None:
+        assert self.draft is not None
+        assert self.setup is not None
+        step = self.draft.current
+        number = self.draft.step + 1
+        title = safe_text(f"{self.setup.client.code} {self.setup.client.display_name}", "bold")
+        title.append(f" · step {number} of {len(STEPS)}: {STEP_TITLES[step]}")
+        if step.value in self.draft.skipped:
+            title.append(" (skipped)", style="dim")
+        self.query_one("#review-title", Static).update(title)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.draft is None:
+            return action == "leave"
+        if action == "back":
+            return self.draft.step > 0
+        if action in {"next", "skip"}:
+            return self.draft.current is not ReviewStep.SUMMARY
+        return True
+
+    def action_next(self) -> None:
+        if self.draft is not None:
+            self._go(self.draft.step + 1)
+
+    def action_back(self) -> None:
+        if self.draft is not None:
+            self._go(self.draft.step - 1)
+
+    def action_skip(self) -> None:
+        if self.draft is None:
+            return
+        step = self.draft.current
+        current = self.draft.skipped.get(step.value, "")
+
+        def skipped(reason: str | None) -> None:
+            if reason is None or self.draft is None:
+                return
+            if reason:
+                self.draft.skipped[step.value] = reason
+                self._go(self.draft.step + 1)
+            else:  # an empty reason takes the skip back
+                self.draft.skipped.pop(step.value, None)
+                self._title()
+                self.save_soon(delay=0)
+
+        self.app.push_screen(SkipScreen(STEP_TITLES[step], current), skipped)
+
+    @on(SummaryStep.Jump)
+    def _jump(self, event: SummaryStep.Jump) -> None:
+        self._go(event.step)
+
+    # -- saving -------------------------------------------------------------------------
+
+    @on(Step.Edited)
+    def _edited(self) -> None:
+        self.save_soon()
+
+    def save_soon(self, delay: float | None = None) -> None:
+        """Save after *delay* seconds of quiet (default: the autosave setting)."""
+        if self._autosave is not None:
+            self._autosave.stop()
+        status = self.query_one("#save-status", Static)
+        if not status.has_class("-error"):  # a failure stays on screen until a save works
+            status.update("editing…")
+        wait = self.app.autosave_seconds if delay is None else delay
+        self._autosave = self.set_timer(max(wait, 0.01), self._save_now)
+
+    def _snapshot(self) -> _Snapshot | None:
+        if self.draft is None:
+            return None
+        self._seq += 1
+        return _Snapshot(self._seq, self.draft.to_input())
+
+    def _save_now(self) -> None:
+        snapshot = self._snapshot()
+        if snapshot is not None:
+            self.save(snapshot)
+
+    @work(thread=True, exit_on_error=False, group="review-save")
+    def save(self, snapshot: _Snapshot) -> bool:
+        return self._write(snapshot)
+
+    def _write(self, snapshot: _Snapshot) -> bool:
+        """Write *snapshot* unless a newer one is already stored. Any thread."""
+        with self._save_lock:
+            if snapshot.seq <= self._saved_seq or snapshot.data == self._saved_data:
+                return False
+            with self.app.db.write() as session:
+                save_draft(session, self.app.actor, self.review_id, **snapshot.data)
+            self._saved_seq = snapshot.seq
+            self._saved_data = snapshot.data
+            return True
+
+    def flush_draft(self) -> None:
+        """Save now, on this thread: for quitting, hang-ups and idle logoff.
+
+        The UI is going away, so waiting on a worker would risk losing the last words.
+        """
+        if self._autosave is not None:
+            self._autosave.stop()
+        snapshot = self._snapshot()
+        if snapshot is not None:
+            self._write(snapshot)
+
+    def _show_saved(self, error: BaseException | None = None) -> None:
+        status = self.query_one("#save-status", Static)
+        if error is not None:
+            status.update("NOT SAVED")
+            status.add_class("-error")
+        else:
+            status.update(f"draft saved {datetime.now().strftime('%H:%M:%S')}")
+            status.remove_class("-error")
+
+    def action_save(self) -> None:
+        self.save_soon(delay=0)
+
+    def action_leave(self) -> None:
+        """Back to the client; the draft is saved first and can be resumed there."""
+        try:
+            self.flush_draft()
+        except Exception as exc:  # shown, and the clinician stays on the review
+            self._show_saved(error=exc)
+            self.app.show_error(exc)
+            return
+        self.dismiss(None)
+
+    # -- completing ---------------------------------------------------------------------
+
+    @on(SummaryStep.CompleteRequested)
+    def _complete_requested(self) -> None:
+        assert self.draft is not None
+        problems = self.draft.problems()
+        if problems:
+            self.query_one(SummaryStep).show_problems(problems)
+            return
+        if self._autosave is not None:
+            self._autosave.stop()
+        self.complete(self.draft.to_input())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-complete")
+    def complete(self, data: dict[str, Any]) -> None:
+        with self._save_lock:
+            with self.app.db.write() as session:
+                complete_review(session, self.app.actor, self.review_id, **data)
+            # Nothing left to autosave: the review is no longer a draft.
+            self.draft = None

@@ -1,0 +1,99 @@
+"""A review on one page: what the summary step shows, and what history shows read-only."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from hwtui.data.catalog import BARRIERS_BY_CODE, FACTORS, ReviewStep
+from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft
+from hwtui.data.text import strip_controls
+from hwtui.widgets.steps.base import ReviewSetup
+from hwtui.widgets.steps.outcomes import MARKS
+
+_FACTOR_LABELS = {f.code: f.label for f in FACTORS}
+
+
+def _heading(out: Text, number: int | None, title: str) -> None:
+    if out:
+        out.append("\n")
+    prefix = f"{number}. " if number is not None else ""
+    out.append(f"{prefix}{title}\n", style="bold")
+
+
+def _line(out: Text, label: str, value: str | None) -> None:
+    if value:
+        out.append(f"  {label}: ", style="dim")
+        out.append(strip_controls(value))
+        out.append("\n")
+
+
+def render_summary(draft: ReviewDraft, setup: ReviewSetup, *, numbered: bool = True) -> Text:
+    """Everything in the review as plain Text: person-typed parts are never markup."""
+    out = Text()
+
+    def section(step: ReviewStep) -> bool:
+        number = STEPS.index(step) + 1 if numbered else None
+        _heading(out, number, STEP_TITLES[step])
+        reason = draft.skipped.get(step.value)
+        if reason:
+            out.append("  skipped: ", style="dim")
+            out.append(strip_controls(reason) + "\n")
+            return False
+        return True
+
+    if section(ReviewStep.OUTCOMES):
+        for task in draft.tasks.values():
+            mark = MARKS[task.outcome] if task.outcome else "? not marked"
+            out.append(f"  {mark:<17}")
+            out.append(strip_controls(setup.title(task.assignment_id)) + "\n")
+
+    if section(ReviewStep.WIN):
+        if draft.win_text.strip():
+            kind = f" ({draft.win_kind.value})" if draft.win_kind else ""
+            out.append(f"  “{strip_controls(draft.win_text.strip())}”{kind}\n")
+        else:
+            out.append("  (not recorded yet)\n", style="dim")
+
+    if section(ReviewStep.WORKED):
+        worked = [t for t in draft.worked_tasks() if t.discussed]
+        for task in worked:
+            out.append("  " + strip_controls(setup.title(task.assignment_id)) + "\n")
+            for code in task.factors:
+                note = task.factor_notes.get(code, "")
+                out.append(f"    ✓ {_FACTOR_LABELS[code]}")
+                out.append(f" — {strip_controls(note)}\n" if note else "\n")
+            _line(out, "  double down on", task.double_down)
+            _line(out, "  notes", task.worked_notes)
+        if not worked:
+            out.append("  (nothing noted yet)\n", style="dim")
+
+    if section(ReviewStep.BARRIERS):
+        missed = [t for t in draft.missed_tasks() if t.discussed]
+        for task in missed:
+            out.append("  " + strip_controls(setup.title(task.assignment_id)) + "\n")
+            labels = ", ".join(BARRIERS_BY_CODE[c].label for c in task.barriers)
+            _line(out, "  barriers", labels)
+            _line(out, "  notes", task.barrier_notes)
+            _line(out, "  learned", task.learned)
+        if not missed:
+            out.append("  (nothing noted yet)\n", style="dim")
+
+    if section(ReviewStep.GOAL):
+        for goal in draft.goals:
+            out.append("  " + strip_controls(goal.title or "(untitled goal)") + "\n")
+            _line(out, "  supports", setup.title(goal.parent_id) if goal.parent_id else None)
+            for attr, label in (
+                ("what", "what"),
+                ("when", "when"),
+                ("where", "where"),
+                ("how_often", "how often"),
+                ("how_long", "how long"),
+            ):
+                _line(out, f"  {label}", getattr(goal, attr))
+            _line(out, "  value", setup.value_text(goal.value_id))
+            if goal.confidence is not None:
+                _line(out, "  confidence", f"{goal.confidence}/10")
+        if not draft.goals:
+            out.append("  (no new goal)\n", style="dim")
+    out.rstrip()
+    return out

@@ -1,0 +1,1 @@
+"""The six steps of the guided review, one widget each, all editing one ReviewDraft."""

@@ -1,0 +1,202 @@
+"""Step 5: a new, smaller goal that supports the missed task, specific and confident."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.widgets import Input, Label, Select, Static
+
+from hwtui.data.catalog import BARRIERS_BY_CODE
+from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
+from hwtui.widgets.fields import TextInput
+from hwtui.widgets.safe import safe_text
+from hwtui.widgets.steps.base import Step
+
+TEXT_FIELDS = (
+    ("title", "Goal", "a small first step"),
+    ("what", "What", "exactly what they will do"),
+    ("when", "When", "e.g. Tuesday after dinner"),
+    ("where", "Where", "e.g. at the kitchen table"),
+    ("how_often", "How often", "e.g. once this week"),
+    ("how_long", "How long", "e.g. 5 minutes"),
+)
+
+
+def parse_confidence(text: str) -> int | None:
+    """0-10 from what was typed; ValueError with a message for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 0 <= int(text) <= 10:
+        raise ValueError("confidence is a whole number from 0 to 10")
+    return int(text)
+
+
+class GoalStep(Step):
+    BINDINGS = [
+        Binding("f3", "shrink", "Make smaller", id="review.goal.shrink"),
+        Binding("f4", "drop_goal", "No goal", id="review.goal.drop"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="goal-empty", classes="hint", markup=False)
+        yield Select[int](
+            [],
+            prompt="Supports which missed task?",
+            id="goal-parent",
+            compact=True,
+            allow_blank=True,
+        )
+        yield Static("", id="goal-remedies", classes="hint", markup=False)
+        with Grid(classes="form-grid", id="goal-grid"):
+            for name, label, placeholder in TEXT_FIELDS:
+                yield Label(label, markup=False)
+                yield TextInput(placeholder=placeholder, id=f"goal-{name}")
+            yield Label("Value", markup=False)
+            yield Select[int](
+                [],
+                prompt="linked value (optional)",
+                id="goal-value",
+                compact=True,
+                allow_blank=True,
+            )
+            yield Label("Confidence", markup=False)
+            yield TextInput(
+                placeholder="0-10: how sure is the client?", id="goal-confidence", max_length=2
+            )
+        yield Static("", id="goal-specific", classes="hint", markup=False)
+        yield Static("", id="goal-confidence-note", classes="gentle", markup=False)
+
+    def on_mount(self) -> None:
+        options = [(safe_text(v.text), v.id) for v in self.setup.values if v.id is not None]
+        self.query_one("#goal-value", Select).set_options(options)
+
+    # -- filling ------------------------------------------------------------------------
+
+    def show(self) -> None:
+        missed = self.draft.missed_tasks()
+        select = self.query_one("#goal-parent", Select)
+        self.fill_task_select(
+            select, missed, [g.parent_id for g in self.draft.goals if g.parent_id]
+        )
+        empty = self.query_one("#goal-empty", Static)
+        empty.update("" if missed else "No task was missed: skip this step (F2).")
+        empty.display = not missed
+        for widget in ("#goal-parent", "#goal-grid", "#goal-specific", "#goal-remedies"):
+            self.query_one(widget).display = bool(missed)
+        self._load()
+        if missed:
+            select.focus()
+
+    def _parent_id(self) -> int | None:
+        value = self.query_one("#goal-parent", Select).value
+        return value if isinstance(value, int) else None
+
+    def _goal(self) -> GoalDraft | None:
+        parent_id = self._parent_id()
+        if parent_id is None:
+            return None
+        assignment = self.setup.assignments.get(parent_id)
+        if assignment is None:
+            return None
+        existing = self.draft.goal_for(parent_id)
+        if existing is None:
+            existing = self.draft.start_goal(assignment)
+            self.edited()
+        return existing
+
+    def _load(self) -> None:
+        goal = self._goal()
+        with self.prevent(Input.Changed, Select.Changed):
+            for name, _label, _placeholder in TEXT_FIELDS:
+                self.query_one(f"#goal-{name}", Input).value = getattr(goal, name) if goal else ""
+            confidence = goal.confidence if goal else None
+            self.query_one("#goal-confidence", Input).value = (
+                "" if confidence is None else str(confidence)
+            )
+            value_select = self.query_one("#goal-value", Select)
+            if goal and goal.value_id is not None:
+                value_select.value = goal.value_id
+            else:
+                value_select.clear()
+        parent = self._parent_id()
+        barriers = self.draft.tasks[parent].barriers if parent in self.draft.tasks else []
+        remedies = "; ".join(BARRIERS_BY_CODE[c].remedy for c in barriers)
+        self.query_one("#goal-remedies", Static).update(f"Remedies: {remedies}" if remedies else "")
+        self._notes(goal)
+
+    def _notes(self, goal: GoalDraft | None, confidence_error: str = "") -> None:
+        specific = self.query_one("#goal-specific", Static)
+        missing = goal.missing_specifics() if goal else []
+        specific.update(
+            f"Not yet specific: {', '.join(missing)}" if missing else "Specific ✓" if goal else ""
+        )
+        note = self.query_one("#goal-confidence-note", Static)
+        if confidence_error:
+            note.update(confidence_error)
+        elif goal and goal.needs_shrinking():
+            note.update(
+                f"Confidence {goal.confidence}/10. Tasks a client is {CONFIDENT} or 10 sure of are "
+                "the ones that get done. Could it be smaller? F3 suggests a smaller version."
+            )
+        else:
+            note.update("")
+        note.display = bool(note.render())
+
+    # -- edits --------------------------------------------------------------------------
+
+    @on(Select.Changed, "#goal-parent")
+    def _parent_changed(self) -> None:
+        self._load()
+
+    @on(Input.Changed)
+    def _text(self, event: Input.Changed) -> None:
+        goal = self._goal()
+        name = (event.input.id or "").removeprefix("goal-")
+        if goal is None or not (event.input.id or "").startswith("goal-"):
+            return
+        if name == "confidence":
+            try:
+                goal.confidence = parse_confidence(event.value)
+            except ValueError as exc:
+                goal.confidence = None
+                self._notes(goal, str(exc))
+                return
+        else:
+            setattr(goal, name, event.value)
+        self._notes(goal)
+        self.edited()
+
+    @on(Select.Changed, "#goal-value")
+    def _value(self, event: Select.Changed) -> None:
+        goal = self._goal()
+        if goal is not None:
+            goal.value_id = event.value if isinstance(event.value, int) else None
+            self.edited()
+
+    def action_shrink(self) -> None:
+        goal = self._goal()
+        if goal is None:
+            return
+        shrunk = smaller(goal)
+        goal.how_often, goal.how_long = shrunk.how_often, shrunk.how_long
+        goal.confidence = None  # ask again: it is a new task now
+        self._load()
+        self.query_one("#goal-what", Input).focus()
+        self.app.notify(
+            "Suggested a smaller version: adjust it together, then ask again "
+            "how confident they are.",
+            markup=False,
+        )
+        self.edited()
+
+    def action_drop_goal(self) -> None:
+        parent = self._parent_id()
+        goal = self.draft.goal_for(parent)
+        if goal is not None:
+            self.draft.goals.remove(goal)
+            self.query_one("#goal-parent", Select).clear()
+            self._load()
+            self.edited()

@@ -1,0 +1,53 @@
+"""Step 6: the whole review on one screen; jump back to fix anything, then complete."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from hwtui.widgets.review_summary import render_summary
+from hwtui.widgets.steps.base import Step
+
+
+class SummaryStep(Step):
+    BINDINGS = [
+        Binding("c", "complete", "Complete", id="review.complete"),
+        *[
+            Binding(str(n), f"jump({n - 1})", f"Edit step {n}", id=f"review.jump.{n}", show=False)
+            for n in range(1, 6)
+        ],
+    ]
+
+    class Jump(Message):
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    class CompleteRequested(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="summary-problems", classes="gentle", markup=False)
+        with VerticalScroll(id="summary-scroll", can_focus=True):
+            yield Static("", id="summary-text", markup=False)
+        yield Static("1-5 edit a step · c complete the review", classes="hint", markup=False)
+
+    def show(self) -> None:
+        self.query_one("#summary-text", Static).update(render_summary(self.draft, self.setup))
+        self.show_problems(self.draft.problems())
+        self.query_one("#summary-scroll").focus()
+
+    def show_problems(self, problems: list[str]) -> None:
+        box = self.query_one("#summary-problems", Static)
+        box.update(Text("Before completing: " + "; ".join(problems)) if problems else "")
+        box.display = bool(problems)
+
+    def action_jump(self, step: int) -> None:
+        self.post_message(self.Jump(step))
+
+    def action_complete(self) -> None:
+        self.post_message(self.CompleteRequested())

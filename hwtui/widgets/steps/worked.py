@@ -1,0 +1,89 @@
+"""Step 3: a task the client did — what made it work, so they can do more of it."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from hwtui.data.catalog import FACTORS
+from hwtui.data.review_draft import TaskDraft
+from hwtui.widgets.fields import TextInput
+from hwtui.widgets.steps.base import Step
+
+
+class WorkedStep(Step):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="worked-empty", classes="hint", markup=False)
+        yield Select[int](
+            [], prompt="Which task went well?", id="worked-task", compact=True, allow_blank=True
+        )
+        with Grid(id="factors", classes="form-grid"):
+            for factor in FACTORS:
+                yield Checkbox(factor.label, id=f"factor-{factor.code}", compact=True)
+                yield TextInput(placeholder=factor.prompt, id=f"note-{factor.code}")
+            yield Label("Double down on", markup=False)
+            yield TextInput(placeholder="what to do more of next time", id="double_down")
+            yield Label("Notes", markup=False)
+            yield TextInput(placeholder="anything else about how it went", id="worked_notes")
+
+    def show(self) -> None:
+        tasks = self.draft.worked_tasks()
+        select = self.query_one("#worked-task", Select)
+        self.fill_task_select(select, tasks, [t.assignment_id for t in tasks if t.discussed])
+        empty = self.query_one("#worked-empty", Static)
+        empty.update(
+            "" if tasks else "No task was marked done or partly done: skip this step (F2)."
+        )
+        empty.display = not tasks
+        self.query_one("#factors").display = bool(tasks)
+        select.display = bool(tasks)
+        self._load(self._chosen())
+        if tasks:
+            select.focus()
+
+    def _chosen(self) -> TaskDraft | None:
+        value = self.query_one("#worked-task", Select).value
+        return self.draft.tasks.get(value) if isinstance(value, int) else None
+
+    def _load(self, task: TaskDraft | None) -> None:
+        """Fill the form from *task* without that counting as an edit."""
+        with self.prevent(Checkbox.Changed, Input.Changed):
+            for factor in FACTORS:
+                self.query_one(f"#factor-{factor.code}", Checkbox).value = bool(
+                    task and factor.code in task.factors
+                )
+                note = task.factor_notes.get(factor.code, "") if task else ""
+                self.query_one(f"#note-{factor.code}", Input).value = note
+            self.query_one("#double_down", Input).value = task.double_down if task else ""
+            self.query_one("#worked_notes", Input).value = task.worked_notes if task else ""
+
+    @on(Select.Changed, "#worked-task")
+    def _task_changed(self) -> None:
+        self._load(self._chosen())
+
+    @on(Checkbox.Changed)
+    def _factor(self, event: Checkbox.Changed) -> None:
+        task = self._chosen()
+        code = (event.checkbox.id or "").removeprefix("factor-")
+        if task is None or (code in task.factors) == event.value:
+            return
+        self.draft.toggle_factor(task.assignment_id, code)
+        self.edited()
+
+    @on(Input.Changed)
+    def _text(self, event: Input.Changed) -> None:
+        task = self._chosen()
+        name = event.input.id or ""
+        if task is None:
+            return
+        if name.startswith("note-"):
+            task.factor_notes[name.removeprefix("note-")] = event.value
+        elif name == "double_down":
+            task.double_down = event.value
+        elif name == "worked_notes":
+            task.worked_notes = event.value
+        else:
+            return
+        self.edited()
