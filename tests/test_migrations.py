@@ -1,0 +1,197 @@
+"""Migrations: the schema they build is the models' schema; launch-time upgrade is safe."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+import hwtui.data.models  # noqa: F401  (registers the tables)
+from hwtui.data import migrate
+from hwtui.data.db import Database
+from hwtui.data.errors import DatabaseProblem
+from hwtui.data.migrate import SchemaState
+from hwtui.data.services.clients import create_client
+from hwtui.data.services.identity import ensure_clinician
+
+SECOND_REVISION = '''"""a later schema, for tests"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("hwtui_probe", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("hwtui_probe")
+'''
+
+
+@pytest.fixture
+def empty_db(empty_db_url: str) -> Iterator[Database]:
+    database = Database(empty_db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def newer_hwtui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Pretend this hwtui ships one more migration than the database has seen."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_probe.py").write_text(SECOND_REVISION)
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    return "0002"
+
+
+def _tables(db: Database) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def _add_some_data(db: Database) -> None:
+    with db.write() as s:
+        me = ensure_clinician(s, "dr_test")
+        create_client(s, me, code="C01", display_name="Ana", values=["family"])
+
+
+def test_upgrade_builds_exactly_the_models_schema(empty_db: Database) -> None:
+    assert _tables(empty_db) == set()
+    migrate.upgrade(empty_db)
+    assert _tables(empty_db) == set(SQLModel.metadata.tables) | {"alembic_version"}
+    with empty_db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == []
+
+
+def test_upgrade_twice_is_harmless(empty_db: Database) -> None:
+    migrate.upgrade(empty_db)
+    _add_some_data(empty_db)
+    migrate.upgrade(empty_db)
+    with empty_db.read() as s:
+        assert s.execute(text("SELECT count(*) FROM client")).scalar_one() == 1
+
+
+def test_downgrade_to_base_removes_every_table(empty_db: Database) -> None:
+    migrate.upgrade(empty_db)
+    with empty_db.engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "base")
+    assert _tables(empty_db) == {"alembic_version"}
+    assert migrate.status(empty_db).state is SchemaState.EMPTY
+
+
+def test_prepare_creates_a_new_database(empty_db: Database) -> None:
+    head = migrate.head_revision()
+    assert migrate.status(empty_db) == migrate.SchemaStatus(SchemaState.EMPTY, None, head)
+    assert migrate.prepare(empty_db) is None
+    assert migrate.status(empty_db) == migrate.SchemaStatus(SchemaState.CURRENT, head, head)
+    # Preparing a current database changes nothing and makes no backup.
+    assert migrate.prepare(empty_db) is None
+    if empty_db.path is not None:
+        assert list(empty_db.path.parent.glob("*.bak")) == []
+
+
+def test_a_foreign_database_is_left_alone(empty_db: Database) -> None:
+    with empty_db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER)"))
+    assert migrate.status(empty_db).state is SchemaState.FOREIGN
+    with pytest.raises(DatabaseProblem, match="not an hwtui database"):
+        migrate.prepare(empty_db)
+    assert _tables(empty_db) == {"invoices"}
+
+
+def test_a_database_from_a_newer_hwtui_is_refused(empty_db: Database) -> None:
+    migrate.upgrade(empty_db)
+    with empty_db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    st = migrate.status(empty_db)
+    assert (st.state, st.revision) == (SchemaState.AHEAD, "9999_future")
+    with pytest.raises(DatabaseProblem, match=r"newer hwtui \(schema 9999_future\)"):
+        migrate.prepare(empty_db)
+    assert migrate.status(empty_db).revision == "9999_future"
+
+
+def test_an_older_database_is_backed_up_then_upgraded(empty_db: Database, newer_hwtui: str) -> None:
+    with empty_db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    _add_some_data(empty_db)
+    st = migrate.status(empty_db)
+    assert (st.state, st.revision, st.head) == (SchemaState.BEHIND, "0001", newer_hwtui)
+
+    if empty_db.path is None:
+        # PostgreSQL: the schema owner upgrades by hand, after pg_dump.
+        with pytest.raises(DatabaseProblem, match="pg_dump"):
+            migrate.prepare(empty_db)
+        assert migrate.status(empty_db).revision == "0001"
+        return
+
+    backup = migrate.prepare(empty_db)
+    assert backup is not None
+    assert backup.parent == empty_db.path.parent
+    assert backup.name.startswith(f"{empty_db.path.name}.0001.")
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    # The backup is a whole, readable copy of the old schema with the data in it.
+    with closing(sqlite3.connect(backup)) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert copy.execute("SELECT code FROM client").fetchall() == [("C01",)]
+        tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "hwtui_probe" not in tables
+    # And the database itself is now at the new head, data intact.
+    assert migrate.status(empty_db).state is SchemaState.CURRENT
+    assert "hwtui_probe" in _tables(empty_db)
+    with empty_db.read() as s:
+        assert s.execute(text("SELECT code FROM client")).scalars().all() == ["C01"]
+
+
+def test_backup_sqlite_copies_every_row_into_a_private_file(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    _add_some_data(sqlite_db)  # still in the WAL file: the backup must include it
+    assert sqlite_db.path is not None
+    dest = tmp_path / "copy.sqlite3"
+    assert migrate.backup_sqlite(sqlite_db.path, dest) == dest
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    # Table names come from the models, not from input.
+    count = 'SELECT count(*) FROM "{}"'
+    counts: dict[str, int] = {}
+    with sqlite_db.read() as s:
+        for table in [*SQLModel.metadata.tables, "alembic_version"]:
+            counts[table] = s.execute(text(count.format(table))).scalar_one()
+    assert counts["client"] == 1
+    assert counts["audit_event"] >= 1
+    with closing(sqlite3.connect(dest)) as copy:
+        copied = {table: copy.execute(count.format(table)).fetchone()[0] for table in counts}
+    assert copied == counts
+    # An existing file is never overwritten.
+    with pytest.raises(FileExistsError):
+        migrate.backup_sqlite(sqlite_db.path, dest)
+
+
+def test_prepare_on_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"these are not the tables you are looking for\n" * 200)
+    db = Database(path)
+    try:
+        with pytest.raises(DatabaseProblem, match="not a database"):
+            migrate.prepare(db)
+    finally:
+        db.dispose()
