@@ -207,3 +207,11 @@ def test_another_clinician_cannot_reach_my_client(db: Database, me: Actor, other
 def test_unknown_client_is_not_found(db: Database, me: Actor) -> None:
     with pytest.raises(NotFound, match="12345"), db.read() as s:
         get_client(s, me, 12345)
+
+
+def test_the_same_value_twice_is_kept_once(db: Database, me: Actor) -> None:
+    from hwtui.data.services.clients import list_values
+
+    client_id = add_client(db, me, values=["health", "Health ", "family", "health"])
+    with db.read() as s:
+        assert [v.text for v in list_values(s, me, client_id)] == ["health", "family"]

@@ -403,3 +403,16 @@ def test_another_clinician_cannot_see_or_change_my_reviews(
     with db.read() as s:
         review = get_review(s, me, review_id)
     assert (review.status, review.win_text) == ("draft", "private")
+
+
+def test_homework_set_during_the_session_does_not_block_completion(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    walk = add_assignment(db, me, client_id, "Walk")
+    review_id = _start(db, me, client_id)
+    new = add_assignment(db, me, client_id, "Set today from the library")
+    with db.write() as s:
+        detail = complete_review(
+            s, me, review_id, win_text="slept well", outcomes=[_outcome(walk, "done")]
+        )
+        assert detail.review.status == ReviewStatus.COMPLETE
+        assert get_assignment(s, me, new).status == AssignmentStatus.ACTIVE

@@ -40,7 +40,7 @@ def resolve_url(value: str | os.PathLike[str], *, default_dir: Path | None = Non
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
             raise DatabaseProblem("an SQLite URL needs a file path, e.g. sqlite:////path/db")
-        return url
+        return sqlite_url(Path(url.database).expanduser())
     if backend in {"postgresql", "postgres"}:
         return url.set(drivername="postgresql+psycopg")
     raise DatabaseProblem(

@@ -72,7 +72,16 @@ class ClientInput(_Input):
     @classmethod
     def _drop_blank_values(cls, value: Any) -> Any:
         if isinstance(value, list | tuple):
-            return [v for v in value if not (isinstance(v, str) and not clean_line(v))]
+            kept = [v for v in value if not (isinstance(v, str) and not clean_line(v))]
+            # The same value twice is one value ("health; Health " included).
+            seen: set[str] = set()
+            unique = []
+            for v in kept:
+                key = clean_line(v).casefold() if isinstance(v, str) else v
+                if key not in seen:
+                    seen.add(key)
+                    unique.append(v)
+            return unique
         return value
 
 

@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
 
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
@@ -91,8 +92,9 @@ def prepare(db: Database) -> Path | None:
         st = status(db)
     except DatabaseProblem:
         raise
-    except Exception as exc:
-        raise DatabaseProblem(f"cannot read the database: {exc}") from exc
+    except DBAPIError as exc:
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
+        raise DatabaseProblem(f"cannot read the database: {detail}") from exc
     if st.state is SchemaState.CURRENT:
         return None
     if st.state is SchemaState.EMPTY:

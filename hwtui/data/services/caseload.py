@@ -69,7 +69,7 @@ def _recent_completion(
         .join(TaskOutcome, col(TaskOutcome.review_id) == recent.c.review_id, isouter=True)
         .where(recent.c.rn <= limit)
         .group_by(recent.c.client_id, recent.c.review_id, recent.c.session_date)
-        .order_by(recent.c.client_id, recent.c.session_date)
+        .order_by(recent.c.client_id, recent.c.session_date, recent.c.review_id)
     )
     trend: dict[int, list[float | None]] = defaultdict(list)
     for client_id, _day, score in rows:

@@ -138,7 +138,8 @@ def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -
                 Assignment.status == AssignmentStatus.ACTIVE,
             )
         )
-        if a.id not in recorded
+        # Homework set during this very session is reviewed next time, not now.
+        if a.id not in recorded and a.created_at < review.started_at
     ]
     if missing and ReviewStep.OUTCOMES not in skipped:
         problems.append(FieldProblem("outcomes", f"still needed for: {'; '.join(missing)}"))
@@ -205,7 +206,11 @@ def open_review(session: Session, me: Actor, review_id: int) -> ReviewContext:
             .order_by(col(TaskOutcome.id))
         )
     )
-    assignments = active_assignments(session, me, review.client_id)
+    assignments = [
+        a
+        for a in active_assignments(session, me, review.client_id)
+        if a.created_at < review.started_at  # set during this session: reviewed next time
+    ]
     shown = {a.id for a in assignments}
     for row in outcomes:
         if row.assignment_id not in shown:
