@@ -179,6 +179,10 @@ def _db(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _progress(done: int, total: int) -> None:
+    print(f"\r  {done}/{total} clients", end="", file=sys.stderr, flush=True)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from hwtui.config import data_dir
     from hwtui.data import demo, migrate
@@ -210,8 +214,10 @@ def _demo(args: argparse.Namespace) -> int:
         weeks=args.weeks,
         seed=args.seed,
         today=date.today(),
+        progress=_progress if sys.stderr.isatty() else None,
     )
-    elapsed = time.perf_counter() - started
+    if sys.stderr.isatty():
+        print(file=sys.stderr)    elapsed = time.perf_counter() - started
     size = sum(
         Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()
     )
