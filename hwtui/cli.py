@@ -217,7 +217,8 @@ def _demo(args: argparse.Namespace) -> int:
         progress=_progress if sys.stderr.isatty() else None,
     )
     if sys.stderr.isatty():
-        print(file=sys.stderr)    elapsed = time.perf_counter() - started
+        print(file=sys.stderr)
+    elapsed = time.perf_counter() - started
     size = sum(
         Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()
     )
