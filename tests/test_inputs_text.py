@@ -220,9 +220,9 @@ def test_other_messages() -> None:
     assert _problems(AssignmentInput, title="x", due_date=date(2026, 1, 1), bogus=1) == {
         "bogus": "is not a field hwtui knows"
     }
-    assert _problems(ClientInput, code="C", display_name="A", values=["v"] * 21) == {
-        "values": "has too many entries (the limit is 20)"
-    }
+    assert _problems(
+        ClientInput, code="C", display_name="A", values=[f"v{i}" for i in range(21)]
+    ) == {"values": "has too many entries (the limit is 20)"}
     assert _problems(ClientInput, code="C", display_name="A", review_interval_days=400) == {
         "review_interval_days": "must be at most 365 (got 400)"
     }

@@ -9,12 +9,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.coordinate import Coordinate
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.services.caseload import CaseloadRow, list_caseload
 from hwtui.screens.add_client import AddClientScreen
+from hwtui.screens.client import ClientScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.sparkline import sparkline
@@ -43,6 +45,8 @@ def matches(row: CaseloadRow, needle: str) -> bool:
 
 class CaseloadScreen(Screen[None]):
     BINDINGS = [
+        # Priority, so that the footer shows it over the table's own (hidden) enter.
+        Binding("enter", "open_client", "Open", id="caseload.open", priority=True),
         Binding("slash", "filter", "Filter", id="caseload.filter"),
         Binding("a", "add_client", "Add client", id="caseload.add"),
         Binding("f5", "reload", "Reload", id="caseload.reload", show=False),
@@ -55,6 +59,7 @@ class CaseloadScreen(Screen[None]):
         super().__init__()
         self.rows: list[CaseloadRow] = []
         self._select_after_load: int | None = None
+        self._left_for_screen = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,6 +139,27 @@ class CaseloadScreen(Screen[None]):
     def _filter_done(self) -> None:
         self.query_one(DataTable).focus()
 
+    @on(DataTable.RowSelected, "#caseload")
+    def _client_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_client(int(event.row_key.value))
+
+    def on_screen_suspend(self) -> None:
+        # A dialog reports back through its callback; a full screen (a client, a review)
+        # may have changed dates, drafts and counts, so it is reloaded on return.
+        self._left_for_screen = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        if self._left_for_screen:
+            self._left_for_screen = False
+            self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_client":
+            # Only from the table: in the filter, enter finishes the filter.
+            return isinstance(self.focused, DataTable)
+        return True
+
     # -- actions ----------------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -145,6 +171,16 @@ class CaseloadScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_open_client(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            row_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+            if row_key.value is not None:
+                self.open_client(int(row_key.value))
+
+    def open_client(self, client_id: int) -> None:
+        self.app.push_screen(ClientScreen(client_id))
 
     def action_add_client(self) -> None:
         def added(client_id: int | None) -> None:

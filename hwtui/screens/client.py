@@ -1,0 +1,382 @@
+"""The client overview: what the clinician reads as the client sits down.
+
+A "since last session" brief (the win, what got in the way, the newest smaller goal),
+the homework to review with its specifics, and the history of past reviews.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.coordinate import Coordinate
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.catalog import BARRIERS_BY_CODE, KINDS_BY_CODE
+from hwtui.data.models import Assignment
+from hwtui.data.services.assignments import is_overdue
+from hwtui.data.services.caseload import ClientBrief, DueTask, client_brief
+from hwtui.data.services.reviews import start_review
+from hwtui.data.text import clean_line
+from hwtui.screens.assign import SPECIFICS, AssignHomeworkScreen
+from hwtui.widgets.safe import safe_content, safe_text
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+# Columns of the past-reviews table; the win takes whatever width is left.
+DATE_WIDTH = 11
+STATUS_WIDTH = 8
+MIN_WIN_WIDTH = 20
+HEADING = "bold"
+# $text-muted is "auto 60%", which only CSS can resolve; spans need a real colour.
+LABEL = "$foreground-muted"
+NOTICE = "italic $warning"
+
+
+def day(value: date) -> str:
+    return value.strftime("%d %b %Y")
+
+
+def short_day(value: date) -> str:
+    """Due dates are days away: the year only adds width."""
+    return value.strftime("%d %b")
+
+
+def missing_specifics(assignment: Assignment) -> list[str]:
+    return [label for attr, label in SPECIFICS.items() if not getattr(assignment, attr).strip()]
+
+
+def client_heading(brief: ClientBrief) -> Content:
+    """Code, name and values on one line: who is in the room and what matters to them."""
+    client = brief.client
+    values = [safe_content(v.text) for v in brief.values]
+    parts: list[str | Content | tuple[str, str]] = [
+        safe_content(client.code).stylize("bold"),
+        "  ",
+        safe_content(client.display_name).stylize("bold"),
+    ]
+    if client.archived_at is not None:
+        parts.append((" (archived)", LABEL))
+    parts.append(("  values ", LABEL))
+    parts.append(Content(" · ").join(values) if values else Content("none named yet"))
+    return Content.assemble(*parts)
+
+
+def since_heading(brief: ClientBrief) -> Content:
+    last = brief.last_review
+    when = f" · reviewed {day(last.session_date)}" if last else " · no review yet"
+    return Content.assemble(("Since last session", HEADING), (when, LABEL))
+
+
+def since_rows(brief: ClientBrief) -> list[tuple[str, Content]]:
+    """(label, text) pairs: the win in the client's words, what got in the way, the goal."""
+    last = brief.last_review
+    if last is None:
+        return [("First session", Content.styled("nothing to look back on yet", LABEL))]
+    kind = f" ({last.win_kind})" if last.win_kind else ""
+    win = last.win_text.strip()
+    rows = [
+        (
+            f"Win{kind}",
+            Content.assemble("“", safe_content(win), "”")
+            if win
+            else Content.styled("none recorded", LABEL),
+        )
+    ]
+    if brief.last_barriers:
+        labels = [
+            BARRIERS_BY_CODE[code].label if code in BARRIERS_BY_CODE else code
+            for code in brief.last_barriers
+        ]
+        rows.append(("Got in the way", Content(" · ".join(labels))))
+    goal = brief.last_new_goal
+    if goal is not None:
+        rows.append(
+            (
+                "New smaller goal",
+                Content.assemble(
+                    safe_content(goal.title), (f"  set {day(goal.created_at.date())}", LABEL)
+                ),
+            )
+        )
+    return rows
+
+
+def homework_heading(due: list[DueTask]) -> Content:
+    count = f" · {len(due)} active" if due else " · none active: press n to assign some"
+    return Content.assemble(("Homework to review", HEADING), (count, LABEL))
+
+
+def task_title(task: DueTask, today: date) -> Content:
+    row = task.assignment
+    kind = KINDS_BY_CODE[row.kind].name if row.kind in KINDS_BY_CODE else row.kind
+    parts: list[str | Content | tuple[str, str]] = [
+        safe_content(row.title).stylize("bold"),
+        (f" · {kind}", LABEL),
+    ]
+    if row.due_date is not None:
+        if is_overdue(row, today):
+            parts.append((f" · overdue, was due {short_day(row.due_date)}", NOTICE))
+        else:
+            parts.append((f" · due {short_day(row.due_date)}", LABEL))
+    return Content.assemble(*parts)
+
+
+def task_details(task: DueTask) -> Content:
+    """What, when, where, how often, how long, the value it serves, and what is missing."""
+    row = task.assignment
+    lines: list[Content] = []
+    if row.what.strip():
+        lines.append(Content.assemble(("what ", LABEL), safe_content(clean_line(row.what))))
+    details: list[Content] = []
+    for attr, label in SPECIFICS.items():
+        if attr == "what":
+            continue  # on its own line above: it is usually the longest
+        text = getattr(row, attr).strip()
+        if text:
+            details.append(Content.assemble((f"{label} ", LABEL), safe_content(text)))
+    if task.value:
+        details.append(Content.assemble(("value ", LABEL), safe_content(task.value)))
+    if row.confidence is not None:
+        details.append(Content.assemble(("confidence ", LABEL), f"{row.confidence}/10"))
+    if details:
+        lines.append(Content(" · ").join(details))
+    missing = missing_specifics(row)
+    if missing:
+        lines.append(Content.styled(f"not yet specific: {', '.join(missing)}", NOTICE))
+    return Content("\n").join(lines)
+
+
+def win_preview(text: str, width: int) -> Text:
+    line = clean_line(text)
+    if len(line) > width:
+        line = line[: width - 1].rstrip() + "…"
+    return safe_text(line) if line else Text("—", style="dim")
+
+
+class ClientScreen(Screen[None]):
+    AUTO_FOCUS = "#brief"
+
+    BINDINGS = [
+        Binding("s", "start_review", "Start review", id="client.start_review"),
+        Binding("r", "resume_draft", "Resume draft", id="client.resume_draft"),
+        # With a draft open, s resumes it too (starting would return that draft anyway);
+        # the footer then shows only "r Resume draft".
+        Binding("s", "resume_draft", "Resume draft", id="client.resume_draft_s", show=False),
+        Binding("n", "assign", "Assign homework", id="client.assign"),
+        # Priority, so that the footer shows it over the table's own (hidden) enter.
+        Binding("enter", "open_record", "Open", id="client.open_record", priority=True),
+        Binding("escape", "back", "Back", id="client.back"),
+        Binding("f5", "reload", "Reload", id="client.reload", show=False),
+    ]
+
+    app: HomeworkApp
+
+    def __init__(self, client_id: int) -> None:
+        super().__init__()
+        self.client_id = client_id
+        self.brief: ClientBrief | None = None
+        self._left_for_screen = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="client-head", markup=False)
+        yield Static(
+            "▶ A review is in progress (draft): press r to resume it.", id="draft", markup=False
+        )
+        with VerticalScroll(id="brief"):
+            yield Static("", id="since-heading", classes="brief-heading", markup=False)
+            yield Grid(id="since")
+            yield Static("", id="homework-heading", classes="brief-heading", markup=False)
+            yield Vertical(id="homework")
+        yield Static("Past reviews", id="history-title", markup=False)
+        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Client overview"
+        self.load()
+
+    # -- data -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="brief")
+    def load(self) -> ClientBrief:
+        with self.app.db.write() as session:  # a write: viewing a client is audited
+            return client_brief(session, self.app.actor, self.client_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="start")
+    def start(self) -> int:
+        with self.app.db.write() as session:
+            review = start_review(session, self.app.actor, self.client_id, self.app.today())
+            assert review.id is not None
+            return review.id
+
+    @on(Worker.StateChanged)
+    async def _worker_done(self, event: Worker.StateChanged) -> None:
+        group = event.worker.group
+        if group not in {"brief", "start"}:
+            return
+        if event.state is WorkerState.SUCCESS:
+            if group == "brief":
+                await self.show_brief(event.worker.result)
+            else:
+                self.open_review(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            if group == "brief":
+                self.query_one("#client-head", Static).update("This client could not be loaded.")
+            self.app.show_error(event.worker.error)
+
+    async def show_brief(self, brief: ClientBrief | None) -> None:
+        if brief is None:
+            return
+        self.brief = brief
+        today = self.app.today()
+        self.query_one("#client-head", Static).update(client_heading(brief))
+        self.query_one("#draft", Static).set_class(brief.draft_id is not None, "-shown")
+        self.query_one("#since-heading", Static).update(since_heading(brief))
+        since: list[Widget] = []
+        for label, text in since_rows(brief):
+            since.append(Static(label, classes="brief-label", markup=False))
+            since.append(Static(text, markup=False))
+        await self._replace(self.query_one("#since", Grid), since)
+        self.query_one("#homework-heading", Static).update(homework_heading(brief.due))
+        tasks: list[Widget] = []
+        for task in brief.due:
+            # The bullet in its own column, so that a wrapped title stays indented.
+            tasks.append(
+                Horizontal(
+                    Static("•", classes="bullet", markup=False),
+                    Static(task_title(task, today), classes="task-title", markup=False),
+                    classes="task-head",
+                )
+            )
+            tasks.append(Static(task_details(task), classes="task-details", markup=False))
+        await self._replace(self.query_one("#homework", Vertical), tasks)
+        self._fill_history(brief)
+        self.refresh_bindings()
+
+    @staticmethod
+    async def _replace(container: Widget, children: list[Widget]) -> None:
+        await container.remove_children()
+        await container.mount_all(children)
+
+    def _fill_history(self, brief: ClientBrief) -> None:
+        table = self.query_one("#history", DataTable)
+        keep = self._highlighted_review()
+        # Two cells of padding per column, and room for the scrollbar.
+        width = table.size.width - DATE_WIDTH - STATUS_WIDTH - 3 * 2 * table.cell_padding - 2
+        width = max(MIN_WIN_WIDTH, width)
+        # Columns too: an auto-sized column only ever grows, so after the terminal
+        # shrinks it would keep the old width and scroll sideways.
+        table.clear(columns=True)
+        table.add_column("Date", width=DATE_WIDTH, key="date")
+        table.add_column("Status", width=STATUS_WIDTH, key="status")
+        table.add_column("Win", width=width, key="win")
+        for past in brief.history:
+            table.add_row(
+                Text(day(past.session_date)),
+                Text(past.status),
+                win_preview(past.win_text, width),
+                key=str(past.review_id),
+            )
+        if keep is not None and str(keep) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        count = len(brief.history)
+        title = (
+            Content.assemble(
+                f"Past reviews ({count})", (" · tab to the list, enter opens one", LABEL)
+            )
+            if count
+            else Content("Past reviews: none yet")
+        )
+        self.query_one("#history-title", Static).update(title)
+
+    def _highlighted_review(self) -> int | None:
+        table = self.query_one("#history", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+        return int(row_key.value) if row_key.value is not None else None
+
+    # -- handlers ---------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        # The win previews are cut to the table's width, which is known after layout.
+        if self.brief is not None:
+            self.call_after_refresh(self._fill_history, self.brief)
+
+    @on(DataTable.RowSelected, "#history")
+    def _review_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_record(int(event.row_key.value))
+
+    def on_screen_suspend(self) -> None:
+        # A dialog reports back through its callback; a full screen (a review) may have
+        # changed anything, so it is reloaded on return.
+        self._left_for_screen = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        if self._left_for_screen:
+            self._left_for_screen = False
+            self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        has_draft = self.brief is not None and self.brief.draft_id is not None
+        if action == "start_review":
+            return not has_draft
+        if action == "resume_draft":
+            return has_draft
+        if action == "open_record":
+            return isinstance(self.focused, DataTable)  # the past reviews
+        return True
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_start_review(self) -> None:
+        self.start()
+
+    def action_resume_draft(self) -> None:
+        if self.brief is not None and self.brief.draft_id is not None:
+            self.open_review(self.brief.draft_id)
+
+    def open_review(self, review_id: int | None) -> None:
+        if review_id is None:
+            return
+        # Imported when needed, so that the review screens may import from this module
+        # without an import cycle.
+        from hwtui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(review_id))
+
+    def action_open_record(self) -> None:
+        review_id = self._highlighted_review()
+        if review_id is not None:
+            self.open_record(review_id)
+
+    def open_record(self, review_id: int) -> None:
+        from hwtui.screens.review_record import ReviewRecordScreen
+
+        self.app.push_screen(ReviewRecordScreen(review_id))
+
+    def action_assign(self) -> None:
+        def assigned(assignment_id: int | None) -> None:
+            if assignment_id is not None:
+                self.load()
+
+        self.app.push_screen(AssignHomeworkScreen(self.client_id), assigned)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,392 @@
+"""Pilot tests for the client overview and the assign-homework dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+
+from hwtui.app import HomeworkApp, build_app
+from hwtui.data import migrate
+from hwtui.data.catalog import KINDS_BY_CODE, ReviewStatus
+from hwtui.data.db import Database
+from hwtui.data.demo import generate
+from hwtui.data.models import Assignment, AuditEvent, Review
+from hwtui.data.services.caseload import ClientBrief, client_brief
+from hwtui.data.services.identity import Actor, ensure_clinician
+from hwtui.screens.assign import AssignHomeworkScreen
+from hwtui.screens.caseload import CaseloadScreen
+from hwtui.screens.client import ClientScreen
+from hwtui.screens.review import ReviewScreen
+from hwtui.screens.review_record import ReviewRecordScreen
+from tests.conftest import TODAY
+from tests.helpers import add_assignment, add_client, add_completed_review
+
+CLINICIAN = "dr_demo"
+HOSTILE = ["[b]not bold[/b]", "[TODO] call GP", "[@click=app.quit]x[/]"]
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Iterator[Database]:
+    db = Database(tmp_path / "demo.sqlite3")
+    migrate.upgrade(db)
+    generate(db, clinician=CLINICIAN, clients=8, weeks=10, seed=3, today=TODAY)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def me(sqlite_db: Database) -> Actor:
+    with sqlite_db.write() as session:
+        return ensure_clinician(session, CLINICIAN)
+
+
+def make_app(db: Database) -> HomeworkApp:
+    return build_app(db, username=CLINICIAN, today=lambda: TODAY)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    # A finished load may start another (a reload on return); let that finish too.
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def shown_text(app: HomeworkApp, selector: str = "Static") -> str:
+    """Everything the screen's Statics hold, as plain text, one widget per line."""
+    return "\n".join(str(widget.render()) for widget in app.screen.query(selector))
+
+
+def brief_of(db: Database, client_id: int) -> ClientBrief:
+    with db.write() as session:
+        return client_brief(session, ensure_clinician(session, CLINICIAN), client_id)
+
+
+async def open_client(pilot: Pilot[Any], row: int = 0) -> ClientScreen:
+    """From the caseload, highlight *row* and press enter."""
+    await settle(pilot)
+    for _ in range(row):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ClientScreen)
+    return screen
+
+
+async def open_assign(pilot: Pilot[Any]) -> AssignHomeworkScreen:
+    await pilot.press("n")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, AssignHomeworkScreen)
+    return screen
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    pilot.app.screen.query_one(selector).focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+# -- the overview -------------------------------------------------------------------------
+
+
+async def test_enter_opens_the_highlighted_client_with_its_brief(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        caseload = app.screen
+        assert isinstance(caseload, CaseloadScreen)
+        # The first client with a win and homework to review, so the brief has both.
+        row = next(
+            i
+            for i, r in enumerate(caseload.rows)
+            if r.active_assignments and brief_of(demo_db, r.client_id).last_review
+        )
+        expected_id = caseload.rows[row].client_id
+        screen = await open_client(pilot, row)
+        assert screen.client_id == expected_id
+        brief = brief_of(demo_db, expected_id)
+        assert brief.last_review is not None
+        text = shown_text(app)
+        assert brief.client.code in text
+        assert brief.last_review.win_text.strip() in text
+        assert brief.last_review.session_date.strftime("%d %b %Y") in text
+        for task in brief.due:
+            assert task.assignment.title in text
+        history = screen.query_one("#history", DataTable)
+        assert history.row_count == len(brief.history)
+
+
+async def test_viewing_a_client_is_audited(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_client(pilot)
+    with demo_db.read() as session:
+        views = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.entity == "client")
+        ).all()
+    assert [e.entity_id for e in views] == [screen.client_id]
+
+
+async def test_enter_in_the_filter_does_not_open_a_client(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "c", "enter")
+        await settle(pilot)
+        # Enter finished the filter (focus back on the table); it did not open anyone.
+        assert isinstance(app.screen, CaseloadScreen)
+        assert isinstance(app.focused, DataTable)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClientScreen)
+
+
+async def test_escape_returns_to_a_refreshed_caseload(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+    with demo_db.read() as session:
+        actions = [
+            (e.action, e.entity)
+            for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))
+        ]
+    # Loaded once at start and once more on return, never twice for one visit.
+    assert actions.count(("view", "caseload")) == 2
+    assert actions[-1] == ("view", "caseload")
+
+
+async def test_start_review_then_resume_the_draft(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_client(pilot)
+        assert not screen.query_one("#draft").display
+        await pilot.press("s")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        with demo_db.read() as session:
+            draft = session.exec(
+                select(Review).where(
+                    Review.client_id == screen.client_id, Review.status == ReviewStatus.DRAFT
+                )
+            ).one()
+        assert review.review_id == draft.id
+        app.pop_screen()
+        await settle(pilot)
+        # Back on the overview, reloaded: the draft is announced and r resumes it.
+        assert app.screen is screen
+        assert screen.query_one("#draft").display
+        assert "in progress" in str(screen.query_one("#draft", Static).render())
+        footer_actions = {b.binding.action for b in app.screen.active_bindings.values()}
+        assert "resume_draft" in footer_actions
+        assert "start_review" not in footer_actions
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.review_id == draft.id
+        app.pop_screen()
+        await settle(pilot)
+        # s resumes the same draft too, rather than doing nothing.
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.review_id == draft.id
+    with demo_db.read() as session:
+        drafts = session.exec(
+            select(Review).where(
+                Review.client_id == screen.client_id, Review.status == ReviewStatus.DRAFT
+            )
+        ).all()
+    assert len(drafts) == 1
+
+
+async def test_enter_on_a_past_review_opens_its_record(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_client(pilot)
+        brief = brief_of(demo_db, screen.client_id)
+        assert len(brief.history) >= 2
+        await pilot.press("tab")
+        assert isinstance(app.focused, DataTable)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        record = app.screen
+        assert isinstance(record, ReviewRecordScreen)
+        assert record.review_id == brief.history[1].review_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+# -- assigning homework -------------------------------------------------------------------
+
+
+async def test_assign_homework_from_the_overview(sqlite_db: Database, me: Actor) -> None:
+    client_id = add_client(sqlite_db, me, "AB1", values=["health", "family"])
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        overview = await open_client(pilot)
+        dialog = await open_assign(pilot)
+        await pilot.press(*"Walk and notice trees")
+        # Choose a kind from the list: its default instructions fill the empty field.
+        await pilot.press("tab", "enter", *"Mood", "enter")
+        await pilot.pause()
+        assert dialog.query_one("#kind", Select).value == "mood_diary"
+        instructions = dialog.query_one("#instructions", TextArea).text
+        assert instructions == KINDS_BY_CODE["mood_diary"].instructions
+        await type_into(pilot, "#what", "walk round the block")
+        await pilot.press("tab", *"after lunch", "tab", *"the park")
+        await pilot.press("tab", *"3 times", "tab", *"10 minutes")
+        await pilot.press("tab", "enter", "down", "enter")  # the first value: health
+        await pilot.press("tab", *"9", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is overview
+        assert "Walk and notice trees" in shown_text(app, "#homework Static")
+    with sqlite_db.read() as session:
+        row = session.exec(select(Assignment)).one()
+        values = {v.text: v.id for v in brief_of(sqlite_db, client_id).values}
+    assert (row.client_id, row.title, row.kind) == (
+        client_id,
+        "Walk and notice trees",
+        "mood_diary",
+    )
+    assert (row.what, row.when, row.where) == ("walk round the block", "after lunch", "the park")
+    assert (row.how_often, row.how_long) == ("3 times", "10 minutes")
+    assert (row.value_id, row.confidence) == (values["health"], 9)
+    assert row.instructions == KINDS_BY_CODE["mood_diary"].instructions
+
+
+async def test_a_bad_confidence_is_explained_by_the_field_and_nothing_is_lost(
+    sqlite_db: Database, me: Actor
+) -> None:
+    add_client(sqlite_db, me, "AB1")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client(pilot)
+        dialog = await open_assign(pilot)
+        await pilot.press(*"Breathe")
+        await type_into(pilot, "#where", "kitchen")
+        await type_into(pilot, "#confidence", "12")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog
+        error = dialog.query_one("#confidence-error", Static)
+        assert error.display
+        assert "between 0 and 10" in str(error.render())
+        assert dialog.query_one("#confidence", Input).value == "12"
+        assert dialog.query_one("#title", Input).value == "Breathe"
+        assert dialog.query_one("#where", Input).value == "kitchen"
+        assert app.focused is dialog.query_one("#confidence")
+        assert not dialog.query_one("#title-error").display
+    with sqlite_db.read() as session:
+        assert session.exec(select(Assignment)).all() == []
+
+
+async def test_an_empty_title_is_required(sqlite_db: Database, me: Actor) -> None:
+    add_client(sqlite_db, me, "AB1")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client(pilot)
+        dialog = await open_assign(pilot)
+        await type_into(pilot, "#what", "something")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog
+        error = dialog.query_one("#title-error", Static)
+        assert error.display
+        assert str(error.render()) == "title is required"
+        assert app.focused is dialog.query_one("#title")
+        assert dialog.query_one("#what", Input).value == "something"
+        # A fixed title clears the message on the next save.
+        await pilot.press(*"Walk", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ClientScreen)
+
+
+async def test_gentle_notes_for_low_confidence_and_missing_specifics(
+    sqlite_db: Database, me: Actor
+) -> None:
+    add_client(sqlite_db, me, "AB1")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client(pilot)
+        dialog = await open_assign(pilot)
+        note = dialog.query_one("#confidence-note", Static)
+        specific = dialog.query_one("#specific", Static)
+        assert not note.display
+        assert "what, when, where, how often, how long" in str(specific.render())
+        await type_into(pilot, "#confidence", "7")
+        assert note.display
+        assert "could the task be smaller" in str(note.render())
+        await pilot.press("backspace", "9")
+        assert not note.display
+        await type_into(pilot, "#when", "mornings")
+        await type_into(pilot, "#how_long", "5 min")
+        assert "what, where, how often still empty" in str(specific.render())
+        for field, text in [("#what", "stretch"), ("#where", "home"), ("#how_often", "daily")]:
+            await type_into(pilot, field, text)
+        assert str(specific.render()).startswith("✓")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClientScreen)
+    with sqlite_db.read() as session:
+        assert session.exec(select(Assignment)).all() == []
+
+
+# -- untrusted text -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+async def test_typed_text_is_shown_verbatim_and_does_nothing(
+    sqlite_db: Database, me: Actor, hostile: str
+) -> None:
+    client_id = add_client(sqlite_db, me, "X1", display_name=hostile, values=[hostile])
+    done = add_assignment(sqlite_db, me, client_id, hostile, what=hostile, when=hostile)
+    add_completed_review(
+        sqlite_db, me, client_id, TODAY - timedelta(days=7), {done: "done"}, win_text=hostile
+    )
+    add_assignment(sqlite_db, me, client_id, hostile, where=hostile)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_client(pilot)
+        head = str(screen.query_one("#client-head", Static).render())
+        assert head == f"X1  {hostile}  values {hostile}"
+        since = shown_text(app, "#since Static")
+        assert f"“{hostile}”" in since
+        homework = shown_text(app, "#homework Static")
+        assert f"{hostile} · Custom" in homework
+        assert f"where {hostile}" in homework
+        history = screen.query_one("#history", DataTable)
+        assert str(history.get_row_at(0)[2]) == hostile
+        await pilot.click("#since", offset=(20, 0))
+        await pilot.click("#homework", offset=(4, 0))
+        await pilot.pause()
+        assert app.is_running  # a [@click=app.quit] did not quit
+        # In the dialog, the client's value is offered verbatim, and a title saves as typed.
+        dialog = await open_assign(pilot)
+        await pilot.press(*hostile)
+        dialog.query_one("#value_id").focus()
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause()
+        label = dialog.query_one("#value_id", Select).query_one("#label")
+        assert str(label.render()) == hostile
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+    with sqlite_db.read() as session:
+        newest = session.exec(select(Assignment).order_by(col(Assignment.id).desc())).first()
+    assert newest is not None
+    assert newest.title == hostile
+    assert newest.value_id is not None
