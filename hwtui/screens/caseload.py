@@ -10,13 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.services.caseload import CaseloadRow, list_caseload
 from hwtui.screens.add_client import AddClientScreen
 from hwtui.screens.client import ClientScreen
+from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.sparkline import sparkline
@@ -43,7 +43,7 @@ def matches(row: CaseloadRow, needle: str) -> bool:
     return not needle or needle in row.code.casefold() or needle in row.display_name.casefold()
 
 
-class CaseloadScreen(Screen[None]):
+class CaseloadScreen(ReloadingScreen[None]):
     BINDINGS = [
         # Priority, so that the footer shows it over the table's own (hidden) enter.
         Binding("enter", "open_client", "Open", id="caseload.open", priority=True),
@@ -59,7 +59,6 @@ class CaseloadScreen(Screen[None]):
         super().__init__()
         self.rows: list[CaseloadRow] = []
         self._select_after_load: int | None = None
-        self._left_for_screen = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -143,16 +142,6 @@ class CaseloadScreen(Screen[None]):
     def _client_chosen(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.open_client(int(event.row_key.value))
-
-    def on_screen_suspend(self) -> None:
-        # A dialog reports back through its callback; a full screen (a client, a review)
-        # may have changed dates, drafts and counts, so it is reloaded on return.
-        self._left_for_screen = not isinstance(self.app.screen, ModalScreen)
-
-    def on_screen_resume(self) -> None:
-        if self._left_for_screen:
-            self._left_for_screen = False
-            self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_client":

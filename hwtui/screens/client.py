@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.coordinate import Coordinate
-from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
@@ -28,6 +27,7 @@ from hwtui.data.services.caseload import ClientBrief, DueTask, client_brief
 from hwtui.data.services.reviews import start_review
 from hwtui.data.text import clean_line
 from hwtui.screens.assign import SPECIFICS, AssignHomeworkScreen
+from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.safe import safe_content, safe_text
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def win_preview(text: str, width: int) -> Text:
     return safe_text(line) if line else Text("—", style="dim")
 
 
-class ClientScreen(Screen[None]):
+class ClientScreen(ReloadingScreen[None]):
     AUTO_FOCUS = "#brief"
 
     BINDINGS = [
@@ -186,7 +186,6 @@ class ClientScreen(Screen[None]):
         super().__init__()
         self.client_id = client_id
         self.brief: ClientBrief | None = None
-        self._left_for_screen = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -319,16 +318,6 @@ class ClientScreen(Screen[None]):
     def _review_chosen(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.open_record(int(event.row_key.value))
-
-    def on_screen_suspend(self) -> None:
-        # A dialog reports back through its callback; a full screen (a review) may have
-        # changed anything, so it is reloaded on return.
-        self._left_for_screen = not isinstance(self.app.screen, ModalScreen)
-
-    def on_screen_resume(self) -> None:
-        if self._left_for_screen:
-            self._left_for_screen = False
-            self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         has_draft = self.brief is not None and self.brief.draft_id is not None
