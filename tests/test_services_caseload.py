@@ -210,3 +210,17 @@ def test_brief_of_another_clinicians_client_is_not_found(
     client_id = add_client(db, me, "C01")
     with pytest.raises(NotFound), db.write() as s:
         client_brief(s, other, client_id)
+
+
+def test_trend_covers_recent_months_but_last_review_is_always_known(
+    db: Database, me: Actor
+) -> None:
+    client_id = add_client(db, me)
+    task = add_assignment(db, me, client_id, "Walk")
+    long_ago = TODAY - timedelta(weeks=2 * TREND_REVIEWS + 4)
+    add_completed_review(db, me, client_id, long_ago, {task: "done"})
+    with db.write() as s:
+        (row,) = list_caseload(s, me, TODAY)
+    assert row.last_review == long_ago
+    assert row.recent_completion == ()  # too old to draw; the date still shows
+    assert row.is_due(TODAY)

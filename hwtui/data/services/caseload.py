@@ -47,7 +47,11 @@ def _score_expr() -> object:
 
 
 def _recent_completion(
-    session: Session, me: Actor, client_ids: list[int] | None = None, limit: int = TREND_REVIEWS
+    session: Session,
+    me: Actor,
+    since: date,
+    client_ids: list[int] | None = None,
+    limit: int = TREND_REVIEWS,
 ) -> dict[int, list[float | None]]:
     ranked = sa_select(
         col(Review.id).label("review_id"),
@@ -59,7 +63,12 @@ def _recent_completion(
             order_by=(col(Review.session_date).desc(), col(Review.id).desc()),
         )
         .label("rn"),
-    ).where(col(Review.clinician_id) == me.clinician_id, col(Review.status) != ReviewStatus.DRAFT)
+    ).where(
+        col(Review.clinician_id) == me.clinician_id,
+        col(Review.status) != ReviewStatus.DRAFT,
+        # Only recent history: ranking years of reviews would slow the first screen.
+        col(Review.session_date) >= since,
+    )
     if client_ids is not None:
         ranked = ranked.where(col(Review.client_id).in_(client_ids))
     recent = ranked.subquery()
@@ -109,7 +118,7 @@ def list_caseload(
     )
     if not include_archived:
         query = query.where(col(Client.archived_at).is_(None))
-    trend = _recent_completion(session, me)
+    trend = _recent_completion(session, me, since=today - timedelta(weeks=2 * TREND_REVIEWS))
     rows = []
     for client, last_day, n_active, n_drafts in session.exec(query):
         assert client.id is not None
