@@ -72,8 +72,8 @@ async def _walk_to(pilot: Pilot[Any], review_id: int, step: str) -> None:
                 "pagedown",
             ],
         ),
-        ("worked", ["tab", "space", "tab", *"remembered why", "pagedown"]),
-        ("barriers", ["tab", *"sched", "enter", "space", "pagedown"]),
+        ("worked", ["space", "tab", *"remembered why", "pagedown"]),
+        ("barriers", [*"sched", "enter", "space", "pagedown"]),
         ("goal", ["f3"]),
     ]
     for name, keys in plan:

@@ -55,7 +55,8 @@ class BarriersStep(Step):
             self.query_one(widget).display = bool(tasks)
         self._load(self._chosen())
         if tasks:
-            select.focus()
+            # The missed task is already chosen: start by searching its barriers.
+            self.query_one("#barrier-search", Input).focus()
 
     def _chosen(self) -> TaskDraft | None:
         value = self.query_one("#missed-task", Select).value

@@ -50,6 +50,16 @@ class GoalStep(Step):
             allow_blank=True,
         )
         yield Static("", id="goal-remedies", classes="hint", markup=False)
+        # Confidence first: the goal arrives prefilled, and how sure the client is
+        # decides whether it needs shrinking (F3) before anything else is edited.
+        with Grid(classes="form-grid", id="goal-confidence-grid"):
+            yield Label("Confidence", markup=False)
+            yield TextInput(
+                placeholder="0-10: how sure is the client they will do it?",
+                id="goal-confidence",
+                max_length=2,
+            )
+        yield Static("", id="goal-confidence-note", classes="gentle", markup=False)
         with Grid(classes="form-grid", id="goal-grid"):
             for name, label, placeholder in TEXT_FIELDS:
                 yield Label(label, markup=False)
@@ -62,12 +72,7 @@ class GoalStep(Step):
                 compact=True,
                 allow_blank=True,
             )
-            yield Label("Confidence", markup=False)
-            yield TextInput(
-                placeholder="0-10: how sure is the client?", id="goal-confidence", max_length=2
-            )
         yield Static("", id="goal-specific", classes="hint", markup=False)
-        yield Static("", id="goal-confidence-note", classes="gentle", markup=False)
 
     def on_mount(self) -> None:
         options = [(safe_text(v.text), v.id) for v in self.setup.values if v.id is not None]
@@ -84,11 +89,17 @@ class GoalStep(Step):
         empty = self.query_one("#goal-empty", Static)
         empty.update("" if missed else "No task was missed: skip this step (F2).")
         empty.display = not missed
-        for widget in ("#goal-parent", "#goal-grid", "#goal-specific", "#goal-remedies"):
+        for widget in (
+            "#goal-parent",
+            "#goal-grid",
+            "#goal-confidence-grid",
+            "#goal-specific",
+            "#goal-remedies",
+        ):
             self.query_one(widget).display = bool(missed)
         self._load()
         if missed:
-            select.focus()
+            self.query_one("#goal-confidence", Input).focus()
 
     def _parent_id(self) -> int | None:
         value = self.query_one("#goal-parent", Select).value
@@ -127,15 +138,15 @@ class GoalStep(Step):
         self.query_one("#goal-remedies", Static).update(f"Remedies: {remedies}" if remedies else "")
         self._notes(goal)
 
-    def _notes(self, goal: GoalDraft | None, confidence_error: str = "") -> None:
+    def _notes(self, goal: GoalDraft | None, confidence_note: str = "") -> None:
         specific = self.query_one("#goal-specific", Static)
         missing = goal.missing_specifics() if goal else []
         specific.update(
             f"Not yet specific: {', '.join(missing)}" if missing else "Specific ✓" if goal else ""
         )
         note = self.query_one("#goal-confidence-note", Static)
-        if confidence_error:
-            note.update(confidence_error)
+        if confidence_note:
+            note.update(confidence_note)
         elif goal and goal.needs_shrinking():
             note.update(
                 f"Confidence {goal.confidence}/10. Tasks a client is {CONFIDENT} or 10 sure of are "
@@ -184,12 +195,12 @@ class GoalStep(Step):
         goal.how_often, goal.how_long = shrunk.how_often, shrunk.how_long
         goal.confidence = None  # ask again: it is a new task now
         self._load()
-        self.query_one("#goal-what", Input).focus()
-        self.app.notify(
-            "Suggested a smaller version: adjust it together, then ask again "
-            "how confident they are.",
-            markup=False,
+        self._notes(
+            goal,
+            "Suggested a smaller version below: check it together, then ask "
+            "again how confident they are.",
         )
+        self.query_one("#goal-confidence", Input).focus()
         self.edited()
 
     def action_drop_goal(self) -> None:

@@ -41,7 +41,8 @@ class WorkedStep(Step):
         select.display = bool(tasks)
         self._load(self._chosen())
         if tasks:
-            select.focus()
+            # The likeliest task is already chosen: start on the first factor.
+            self.query_one(f"#factor-{FACTORS[0].code}", Checkbox).focus()
 
     def _chosen(self) -> TaskDraft | None:
         value = self.query_one("#worked-task", Select).value
