@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
@@ -80,6 +82,23 @@ class HomeworkApp(App[None]):
         except Exception:
             return  # stay open: the clinician has seen the error and can retry
         self.exit()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers what the footer offers on this screen, and then Textual's own."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not (binding.id and binding.show and active.enabled) or binding.id in seen:
+                continue
+            if binding.id.startswith("app."):
+                continue
+            seen.add(binding.id)
+            yield SystemCommand(
+                binding.description,
+                binding.tooltip or f"key: {self.get_key_display(binding)}",
+                partial(self.run_action, binding.action, active.node),
+            )
+        yield from super().get_system_commands(screen)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
