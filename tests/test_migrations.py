@@ -29,8 +29,8 @@ SECOND_REVISION = '''"""a later schema, for tests"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9000_probe"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -56,9 +56,10 @@ def newer_hwtui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Pretend this hwtui ships one more migration than the database has seen."""
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_probe.py").write_text(SECOND_REVISION)
+    head = migrate.head_revision()
+    (scripts / "versions" / "9000_probe.py").write_text(SECOND_REVISION.replace("{head}", head))
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
-    return "0002"
+    return "9000_probe"
 
 
 def _tables(db: Database) -> set[str]:
@@ -131,27 +132,30 @@ def test_a_database_from_a_newer_hwtui_is_refused(empty_db: Database) -> None:
 
 def test_an_older_database_is_backed_up_then_upgraded(empty_db: Database, newer_hwtui: str) -> None:
     with empty_db.engine.begin() as conn:
-        command.upgrade(migrate.alembic_config(conn), "0001")
+        command.upgrade(migrate.alembic_config(conn), f"{newer_hwtui}-1")  # today's head ...
+    old = migrate.status(empty_db).revision
+    assert old is not None
+    assert old != newer_hwtui  # ... is older than the pretend newer hwtui's
     _add_some_data(empty_db)
     st = migrate.status(empty_db)
-    assert (st.state, st.revision, st.head) == (SchemaState.BEHIND, "0001", newer_hwtui)
+    assert (st.state, st.revision, st.head) == (SchemaState.BEHIND, old, newer_hwtui)
 
     if empty_db.path is None:
         # PostgreSQL: the schema owner upgrades by hand, after pg_dump.
         with pytest.raises(DatabaseProblem, match="pg_dump"):
             migrate.prepare(empty_db)
-        assert migrate.status(empty_db).revision == "0001"
+        assert migrate.status(empty_db).revision == old
         return
 
     backup = migrate.prepare(empty_db)
     assert backup is not None
     assert backup.parent == empty_db.path.parent
-    assert backup.name.startswith(f"{empty_db.path.name}.0001.")
+    assert backup.name.startswith(f"{empty_db.path.name}.{old}.")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     # The backup is a whole, readable copy of the old schema with the data in it.
     with closing(sqlite3.connect(backup)) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (old,)
         assert copy.execute("SELECT code FROM client").fetchall() == [("C01",)]
         tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "hwtui_probe" not in tables

@@ -65,10 +65,18 @@ def _json_dict() -> Any:
 
 
 class Clinician(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("note_format IN ('dap', 'soap', 'birp')", name="note_format"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=64)
     display_name: str = Field(max_length=120)
     role: str = Field(default="clinician", max_length=20)
+    # The progress-note format this clinician's practice uses (see data/notes.py).
+    note_format: str = Field(
+        default="dap", max_length=10, sa_column_kwargs={"server_default": "dap"}
+    )
     created_at: datetime = _stamp()
 
 
@@ -159,6 +167,12 @@ class Review(SQLModel, table=True):
     updated_at: datetime = _stamp()
     completed_at: datetime | None = _maybe_stamp()
     signed_at: datetime | None = _maybe_stamp()
+    signed_by: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    # A signed review is never edited: an amendment is a new row, the next version,
+    # pointing at the one it amends, with the reason for the change.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    amends_id: int | None = Field(default=None, foreign_key="review.id", index=True)
+    amend_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class TaskOutcome(SQLModel, table=True):

@@ -20,6 +20,7 @@ from hwtui.data.services.assignments import (
 )
 from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
+from hwtui.data.text import clean_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,17 +131,22 @@ def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -
     recorded = set(
         session.exec(select(TaskOutcome.assignment_id).where(TaskOutcome.review_id == review_id))
     )
-    missing = [
-        a.title
-        for a in session.exec(
-            select(Assignment).where(
-                Assignment.client_id == review.client_id,
-                Assignment.status == AssignmentStatus.ACTIVE,
+    # An amendment corrects what was recorded then; today's homework is not its business.
+    missing = (
+        []
+        if review.amends_id is not None
+        else [
+            a.title
+            for a in session.exec(
+                select(Assignment).where(
+                    Assignment.client_id == review.client_id,
+                    Assignment.status == AssignmentStatus.ACTIVE,
+                )
             )
-        )
-        # Homework set during this very session is reviewed next time, not now.
-        if a.id not in recorded and a.created_at < review.started_at
-    ]
+            # Homework set during this very session is reviewed next time, not now.
+            if a.id not in recorded and a.created_at < review.started_at
+        ]
+    )
     if missing and ReviewStep.OUTCOMES not in skipped:
         problems.append(FieldProblem("outcomes", f"still needed for: {'; '.join(missing)}"))
     if problems:
@@ -206,11 +212,14 @@ def open_review(session: Session, me: Actor, review_id: int) -> ReviewContext:
             .order_by(col(TaskOutcome.id))
         )
     )
-    assignments = [
-        a
-        for a in active_assignments(session, me, review.client_id)
-        if a.created_at < review.started_at  # set during this session: reviewed next time
-    ]
+    if review.amends_id is None:
+        assignments = [
+            a
+            for a in active_assignments(session, me, review.client_id)
+            if a.created_at < review.started_at  # set during this session: reviewed next time
+        ]
+    else:
+        assignments = []  # an amendment shows what the amended version reviewed
     shown = {a.id for a in assignments}
     for row in outcomes:
         if row.assignment_id not in shown:
@@ -230,3 +239,82 @@ def open_review(session: Session, me: Actor, review_id: int) -> ReviewContext:
     audit.record(session, me, "view", "review", review_id, client_id=review.client_id)
     values = list_values(session, me, review.client_id)
     return ReviewContext(client, review, assignments, outcomes, values, created)
+
+
+def sign_review(session: Session, me: Actor, review_id: int) -> Review:
+    """Sign a complete review. From now on it is read-only; changes are amendments."""
+    review = get_review(session, me, review_id)
+    if review.status != ReviewStatus.COMPLETE:
+        raise InvalidInput.one(
+            "status", f"only a complete review can be signed (this is {review.status})"
+        )
+    review.status = ReviewStatus.SIGNED
+    review.signed_at = utcnow()
+    review.signed_by = me.username
+    session.add(review)
+    audit.record(session, me, "sign", "review", review_id, client_id=review.client_id)
+    session.flush()
+    return review
+
+
+def amend_review(session: Session, me: Actor, review_id: int, reason: str) -> Review:
+    """Open the next version of a signed review, as a draft holding what it said.
+
+    The signed version stays as it was. If an amendment is already open, it is returned.
+    """
+    original = get_review(session, me, review_id)
+    reason = clean_line(reason)
+    if not reason:
+        raise InvalidInput.one("reason", "is required to amend a signed review")
+    if original.status != ReviewStatus.SIGNED:
+        raise InvalidInput.one(
+            "status", f"only a signed review is amended (this is {original.status})"
+        )
+    newer = session.exec(select(Review).where(Review.amends_id == review_id)).first()
+    if newer is not None:
+        if newer.status == ReviewStatus.DRAFT:
+            return newer
+        raise InvalidInput.one("status", f"version {newer.version} already amends this review")
+    amendment = Review(
+        client_id=original.client_id,
+        clinician_id=original.clinician_id,
+        session_date=original.session_date,
+        win_text=original.win_text,
+        win_kind=original.win_kind,
+        skipped=dict(original.skipped),
+        current_step=len(ReviewStep) - 1,  # open on the summary
+        version=original.version + 1,
+        amends_id=original.id,
+        amend_reason=reason[:500],
+    )
+    session.add(amendment)
+    session.flush()
+    assert amendment.id is not None
+    for row in session.exec(select(TaskOutcome).where(TaskOutcome.review_id == review_id)):
+        copy = row.model_dump(exclude={"id", "review_id"})
+        session.add(TaskOutcome(review_id=amendment.id, **copy))
+    audit.record(
+        session,
+        me,
+        "amend",
+        "review",
+        amendment.id,
+        client_id=original.client_id,
+        detail=f"amends review {review_id}",
+    )
+    session.flush()
+    return amendment
+
+
+def review_versions(session: Session, me: Actor, review_id: int) -> list[Review]:
+    """Every version of the review *review_id* belongs to, oldest first."""
+    review = get_review(session, me, review_id)
+    first = review
+    while first.amends_id is not None:
+        first = get_review(session, me, first.amends_id)
+    versions = [first]
+    while True:
+        nxt = session.exec(select(Review).where(Review.amends_id == versions[-1].id)).first()
+        if nxt is None:
+            return versions
+        versions.append(nxt)

@@ -1,0 +1,217 @@
+"""Gathering a review into a NoteSource, and the clinician's note format."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from hwtui.data import metrics
+from hwtui.data.catalog import (
+    BARRIERS_BY_CODE,
+    FACTORS,
+    INSTRUMENTS_BY_CODE,
+    Outcome,
+    ReviewStatus,
+)
+from hwtui.data.errors import InvalidInput, NotFound
+from hwtui.data.models import Assignment, ClientValue, Clinician, Measure, Review, TaskOutcome
+from hwtui.data.notes import GoalLine, MeasureLine, NoteSource, NoteStyle, TaskLine
+from hwtui.data.services import audit
+from hwtui.data.services.clients import get_client
+from hwtui.data.services.identity import Actor
+from hwtui.data.services.reviews import get_review
+
+BARRIER_WINDOW = 8  # reviews looked back over for recurring barriers
+_FACTOR_LABELS = {f.code: f.label for f in FACTORS}
+
+
+def note_style(session: Session, me: Actor) -> NoteStyle:
+    row = session.get(Clinician, me.clinician_id)
+    return NoteStyle(row.note_format if row else NoteStyle.DAP)
+
+
+def set_note_style(session: Session, me: Actor, style: str) -> NoteStyle:
+    try:
+        chosen = NoteStyle(style)
+    except ValueError:
+        raise InvalidInput.one("note_format", "must be one of dap, soap, birp") from None
+    row = session.get(Clinician, me.clinician_id)
+    if row is None:
+        raise NotFound("no such clinician")
+    row.note_format = chosen.value
+    session.add(row)
+    session.flush()
+    return chosen
+
+
+def _finished_versions(
+    session: Session, client_id: int, *, until: date | None = None, limit: int | None = None
+) -> list[Review]:
+    """Finished reviews of a client, newest first, leaving out versions since amended."""
+    newer = aliased(Review)
+    query = select(Review).where(
+        Review.client_id == client_id,
+        Review.status != ReviewStatus.DRAFT,
+        ~exists().where(col(newer.amends_id) == col(Review.id)),
+    )
+    if until is not None:
+        query = query.where(col(Review.session_date) <= until)
+    query = query.order_by(col(Review.session_date).desc(), col(Review.id).desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def latest_review_id(session: Session, me: Actor, client_id: int) -> int:
+    """The newest finished review of a client (its latest version)."""
+    get_client(session, me, client_id)
+    latest = _finished_versions(session, client_id, limit=1)
+    if not latest or latest[0].id is None:
+        raise NotFound("this client has no completed review yet")
+    return latest[0].id
+
+
+def _task_line(row: TaskOutcome, title: str) -> TaskLine:
+    factors = tuple(
+        f"{_FACTOR_LABELS.get(code, code)}: {row.factor_notes[code]}"
+        if row.factor_notes.get(code)
+        else _FACTOR_LABELS.get(code, code)
+        for code in row.factors
+    )
+    return TaskLine(
+        title=title,
+        outcome=Outcome(row.outcome).label,
+        discussed=row.discussed,
+        factors=factors,
+        double_down=row.double_down,
+        worked_notes=row.worked_notes,
+        barriers=tuple(BARRIERS_BY_CODE[c].label for c in row.barriers if c in BARRIERS_BY_CODE),
+        barrier_notes=row.barrier_notes,
+        learned=row.learned,
+    )
+
+
+def _measure_line(row: Measure) -> MeasureLine:
+    spec = INSTRUMENTS_BY_CODE[row.instrument]
+    alert = None
+    if row.instrument == "phq9" and len(row.items) == 9 and row.items[8] > 0:
+        alert = (
+            f"PHQ-9 item 9 (thoughts of self-harm) scored {row.items[8]}: "
+            "assess risk and document the safety plan."
+        )
+    return MeasureLine(
+        name=spec.name,
+        total=row.total,
+        total_max=spec.total_max,
+        band=spec.band(row.total),
+        alert=alert,
+        question=row.question,
+    )
+
+
+def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
+    """Everything a progress note needs from one review. Audited as a view."""
+    review = get_review(session, me, review_id)
+    if review.status == ReviewStatus.DRAFT:
+        raise InvalidInput.one("review", f"review {review_id} is a draft; complete it first")
+    client = get_client(session, me, review.client_id)
+    clinician = session.get(Clinician, review.clinician_id)
+    outcomes = list(
+        session.exec(
+            select(TaskOutcome)
+            .where(TaskOutcome.review_id == review_id)
+            .order_by(col(TaskOutcome.id))
+        )
+    )
+    titles = {
+        a.id: a.title
+        for a in session.exec(
+            select(Assignment).where(col(Assignment.id).in_([o.assignment_id for o in outcomes]))
+        )
+    }
+    # Goals belong to the first version of a review (amendments do not recreate them).
+    first = review
+    while first.amends_id is not None:
+        first = get_review(session, me, first.amends_id)
+    goals = list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.created_in_review_id == first.id)
+            .order_by(col(Assignment.id))
+        )
+    )
+    values = {
+        v.id: v.text
+        for v in session.exec(select(ClientValue).where(ClientValue.client_id == client.id))
+    }
+    parents = {
+        a.id: a.title
+        for a in session.exec(
+            select(Assignment).where(
+                col(Assignment.id).in_([g.parent_id for g in goals if g.parent_id])
+            )
+        )
+    }
+    measures = list(
+        session.exec(
+            select(Measure).where(Measure.review_id == review_id).order_by(col(Measure.id))
+        )
+    )
+    recent = _finished_versions(
+        session, review.client_id, until=review.session_date, limit=BARRIER_WINDOW
+    )
+    recent_outcomes: dict[int, list[TaskOutcome]] = {r.id: [] for r in recent if r.id is not None}
+    for row in session.exec(
+        select(TaskOutcome).where(col(TaskOutcome.review_id).in_(list(recent_outcomes)))
+    ):
+        recent_outcomes[row.review_id].append(row)
+    oldest_first = [recent_outcomes[r.id] for r in reversed(recent) if r.id is not None]
+    rates = [metrics.completion(o.outcome for o in rows) for rows in oldest_first]
+    this = metrics.completion(o.outcome for o in outcomes)
+    rolled = metrics.rolling(rates)[-1] if rates else None
+    frequencies = metrics.barrier_frequencies(
+        [code for o in rows for code in o.barriers] for rows in oldest_first
+    )
+    audit.record(session, me, "view", "note", review_id, client_id=client.id)
+    return NoteSource(
+        client_code=client.code,
+        client_name=client.display_name,
+        session_date=review.session_date,
+        clinician=clinician.display_name if clinician else me.display_name,
+        status=review.status,
+        version=review.version,
+        signed_at=review.signed_at,
+        signed_by=review.signed_by,
+        amend_reason=review.amend_reason,
+        win_text=review.win_text,
+        win_kind=review.win_kind,
+        skipped={k: v for k, v in review.skipped.items() if v},
+        tasks=tuple(_task_line(o, titles.get(o.assignment_id, "(removed)")) for o in outcomes),
+        goals=tuple(
+            GoalLine(
+                title=g.title,
+                supports=parents.get(g.parent_id) if g.parent_id else None,
+                what=g.what,
+                when=g.when,
+                where=g.where,
+                how_often=g.how_often,
+                how_long=g.how_long,
+                value=values.get(g.value_id) if g.value_id else None,
+                confidence=g.confidence,
+            )
+            for g in goals
+        ),
+        measures=tuple(_measure_line(m) for m in measures),
+        completion=f"{this.percent()} of {this.scored} scored task(s)",
+        rolling="n/a" if rolled is None else f"{round(rolled * 100)}%",
+        recurring_barriers=tuple(
+            (BARRIERS_BY_CODE[code].label, n)
+            for code, n in frequencies
+            if n > 1 and code in BARRIERS_BY_CODE
+        ),
+        reviews_considered=len(recent),
+        next_review=review.session_date + timedelta(days=client.review_interval_days),
+    )
