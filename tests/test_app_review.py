@@ -22,8 +22,8 @@ from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import start_review
+from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
-from hwtui.screens.skip import SkipScreen
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_review"
@@ -203,7 +203,7 @@ async def test_steps_that_do_not_apply_are_skipped_with_a_reason(case: Case) -> 
         await pilot.press("d", "d", "d", "pagedown")
         await pilot.press("f2")
         await pilot.pause()
-        assert isinstance(app.screen, SkipScreen)
+        assert isinstance(app.screen, PromptScreen)
         await pilot.press(*"client arrived upset", "enter")
         await pilot.pause()
         assert "step 3 of 6" in step_title(screen)

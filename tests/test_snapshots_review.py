@@ -121,7 +121,8 @@ def test_skip_dialog(snap_compare: Any, tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_completed_review_record(snap_compare: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("note", [False, True], ids=["summary", "note"])
+def test_completed_review_record(snap_compare: Any, tmp_path: Path, note: bool) -> None:
     db, review_id = _practice(tmp_path)
     with db.write() as s:
         me = ensure_clinician(s, "dr_snap")
@@ -163,7 +164,7 @@ def test_completed_review_record(snap_compare: Any, tmp_path: Path) -> None:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.app.workers.wait_for_complete()
-        await pilot.app.push_screen(ReviewRecordScreen(review_id))
+        await pilot.app.push_screen(ReviewRecordScreen(review_id, show_note=note))
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

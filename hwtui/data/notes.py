@@ -169,9 +169,11 @@ def _risk(src: NoteSource) -> list[str]:
 
 
 def _assessment(src: NoteSource) -> list[str]:
+    window = min(src.reviews_considered, 4) or 1
+    reviews = "review" if window == 1 else f"{window} reviews"
     lines = [
         f"Homework completion this session: {src.completion}; "
-        f"over the last {min(src.reviews_considered, 4) or 1} reviews: {src.rolling}."
+        f"over the last {reviews}: {src.rolling}."
     ]
     if src.recurring_barriers:
         listed = ", ".join(

@@ -22,7 +22,7 @@ from hwtui.data.catalog import ReviewStatus, ReviewStep
 from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft
 from hwtui.data.services.reviews import ReviewContext, complete_review, open_review, save_draft
-from hwtui.screens.skip import SkipScreen
+from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
 from hwtui.widgets.steps.base import ReviewSetup, Step
@@ -74,6 +74,7 @@ class ReviewScreen(Screen[None]):
         self._saved_data: dict[str, Any] | None = None
         self._save_lock = threading.Lock()
         self._autosave: Timer | None = None
+        self._amendment = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="review-bar"):
@@ -110,14 +111,21 @@ class ReviewScreen(Screen[None]):
             elif group == "review-save" and event.worker.result:
                 self._show_saved()
             elif group == "review-complete":
+                from hwtui.screens.review_record import ReviewRecordScreen
+
                 self.app.notify("Review complete.", markup=False)
-                self.dismiss(None)
+                # The note comes next: preview, copy or save it, and sign when ready.
+                self.app.switch_screen(ReviewRecordScreen(self.review_id, show_note=True))
 
     async def _opened(self, ctx: ReviewContext) -> None:
         if ctx.review.status != ReviewStatus.DRAFT:
             self.app.notify("This review is already complete.", markup=False)
             self.dismiss(None)
             return
+        review = ctx.review
+        self._amendment = (
+            f" · amendment (version {review.version})" if review.amends_id is not None else ""
+        )
         self.setup = ReviewSetup(
             client=ctx.client,
             assignments={a.id: a for a in ctx.assignments if a.id is not None},
@@ -156,6 +164,7 @@ class ReviewScreen(Screen[None]):
         step = self.draft.current
         number = self.draft.step + 1
         title = safe_text(f"{self.setup.client.code} {self.setup.client.display_name}", "bold")
+        title.append(self._amendment)
         title.append(f" · step {number} of {len(STEPS)}: {STEP_TITLES[step]}")
         if step.value in self.draft.skipped:
             title.append(" (skipped)", style="dim")
@@ -195,7 +204,16 @@ class ReviewScreen(Screen[None]):
                 self._title()
                 self.save_soon(delay=0)
 
-        self.app.push_screen(SkipScreen(STEP_TITLES[step], current), skipped)
+        self.app.push_screen(
+            PromptScreen(
+                f"Skip: {STEP_TITLES[step]}",
+                "Why does this step not apply today? (Enter to skip)",
+                current,
+                placeholder="e.g. no homework was set last time",
+                hint="Clear the reason and press Enter to take the skip back.",
+            ),
+            skipped,
+        )
 
     @on(SummaryStep.Jump)
     def _jump(self, event: SummaryStep.Jump) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import exists
 from sqlalchemy.orm import aliased
@@ -17,8 +18,19 @@ from hwtui.data.catalog import (
     ReviewStatus,
 )
 from hwtui.data.errors import InvalidInput, NotFound
+from hwtui.data.files import write_private
 from hwtui.data.models import Assignment, ClientValue, Clinician, Measure, Review, TaskOutcome
-from hwtui.data.notes import GoalLine, MeasureLine, NoteSource, NoteStyle, TaskLine
+from hwtui.data.notes import (
+    GoalLine,
+    MeasureLine,
+    Note,
+    NoteSource,
+    NoteStyle,
+    TaskLine,
+    build_note,
+    render_markdown,
+    render_text,
+)
 from hwtui.data.services import audit
 from hwtui.data.services.clients import get_client
 from hwtui.data.services.identity import Actor
@@ -84,7 +96,10 @@ def _task_line(row: TaskOutcome, title: str) -> TaskLine:
     return TaskLine(
         title=title,
         outcome=Outcome(row.outcome).label,
-        discussed=row.discussed,
+        # Anything noted about a task means it was talked through, whatever the flag says.
+        discussed=row.discussed
+        or bool(row.factors or row.barriers or row.worked_notes or row.double_down)
+        or bool(row.barrier_notes or row.learned or any(row.factor_notes.values())),
         factors=factors,
         double_down=row.double_down,
         worked_notes=row.worked_notes,
@@ -215,3 +230,33 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
         reviews_considered=len(recent),
         next_review=review.session_date + timedelta(days=client.review_interval_days),
     )
+
+
+def note_for(session: Session, me: Actor, review_id: int, style: str | None = None) -> Note:
+    """The review's progress note in *style*, or the clinician's own format."""
+    chosen = NoteStyle(style) if style else note_style(session, me)
+    return build_note(note_source(session, me, review_id), chosen)
+
+
+def record_note_copy(session: Session, me: Actor, review_id: int) -> None:
+    """A note copied to the clipboard has left hwtui: that is audited like an export."""
+    review = get_review(session, me, review_id)
+    audit.record(session, me, "copy", "note", review_id, client_id=review.client_id)
+
+
+def save_note(session: Session, me: Actor, review_id: int, path: Path) -> Path:
+    """Write the note to a new private file: Markdown for .md, plain text otherwise."""
+    note = note_for(session, me, review_id)
+    text = render_markdown(note) if path.suffix.lower() == ".md" else render_text(note)
+    written = write_private(path, text)
+    review = get_review(session, me, review_id)
+    audit.record(
+        session,
+        me,
+        "export",
+        "note",
+        review_id,
+        client_id=review.client_id,
+        detail=f"file {written.name}",
+    )
+    return written

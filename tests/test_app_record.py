@@ -1,0 +1,164 @@
+"""After a review: the note preview, copying it, saving it, signing, and amending."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from hwtui.app import HomeworkApp, build_app
+from hwtui.data import migrate
+from hwtui.data.db import Database
+from hwtui.data.models import AuditEvent, Review
+from hwtui.data.services.assignments import create_assignment
+from hwtui.data.services.clients import create_client
+from hwtui.data.services.identity import ensure_clinician
+from hwtui.data.services.reviews import complete_review, start_review
+from hwtui.screens.prompt import ConfirmScreen, PromptScreen
+from hwtui.screens.review import ReviewScreen
+from hwtui.screens.review_record import ReviewRecordScreen
+from tests.conftest import TODAY
+
+CLINICIAN = "dr_record"
+
+
+@pytest.fixture
+def completed(tmp_path: Path) -> Iterator[tuple[Database, int]]:
+    db = Database(tmp_path / "record.sqlite3")
+    migrate.upgrade(db)
+    with db.write() as s:
+        me = ensure_clinician(s, CLINICIAN)
+        client = create_client(s, me, code="RC1", display_name="Rae C")
+        assert client.id is not None
+        walk = create_assignment(s, me, client.id, title="Walk", when="after lunch")
+        review = start_review(s, me, client.id, TODAY)
+        assert review.id is not None
+        assert walk.id is not None
+        complete_review(
+            s,
+            me,
+            review.id,
+            win_text="Slept through [b]twice[/b]",
+            outcomes=[{"assignment_id": walk.id, "outcome": "done", "factors": ["scheduled"]}],
+        )
+    yield db, review.id
+    db.dispose()
+
+
+def make_app(db: Database) -> HomeworkApp:
+    return build_app(db, username=CLINICIAN, today=lambda: TODAY, autosave_seconds=0.05)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_record(
+    pilot: Pilot[Any], review_id: int, *, note: bool = True
+) -> ReviewRecordScreen:
+    await settle(pilot)
+    screen = ReviewRecordScreen(review_id, show_note=note)
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
+def shown(screen: ReviewRecordScreen) -> str:
+    return str(screen.query_one("#record-text", Static).render())
+
+
+async def test_the_note_is_previewed_and_copied_with_an_audit_event(
+    completed: tuple[Database, int],
+) -> None:
+    db, review_id = completed
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        text = shown(screen)
+        assert "Progress note (DAP)" in text
+        assert "“Slept through [b]twice[/b]”" in text  # verbatim, not bold
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard.startswith("Progress note (DAP)")
+        await pilot.press("v")
+        await pilot.pause()
+        assert "Progress note" not in shown(screen)
+        assert "Walk" in shown(screen)
+    with db.read() as s:
+        actions = {(e.action, e.entity) for e in s.exec(select(AuditEvent))}
+    assert ("copy", "note") in actions
+
+
+async def test_saving_the_note_writes_a_private_file(
+    completed: tuple[Database, int], tmp_path: Path
+) -> None:
+    db, review_id = completed
+    target = tmp_path / "rae-note.md"
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, review_id)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one("#prompt-value", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        # A second save to the same name is refused, and says so.
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.query_one("#prompt-value", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("already exists" in n.message for n in app._notifications)
+    assert target.read_text().startswith("# Progress note (DAP)")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+async def test_sign_then_amend_keeps_both_versions(completed: tuple[Database, int]) -> None:
+    db, review_id = completed
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        assert not screen.check_action("amend", ())  # not signed yet
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "signed by dr_record" in str(screen.query_one("#record-versions", Static).render())
+        assert not screen.check_action("sign", ())
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"win was misheard", "enter")
+        await settle(pilot)
+        review_screen = app.screen
+        assert isinstance(review_screen, ReviewScreen)
+        assert "amendment (version 2)" in str(review_screen.query_one("#review-title").render())  # type: ignore[attr-defined]
+        assert review_screen.draft is not None
+        assert review_screen.draft.current.value == "summary"
+        review_screen._go(1)
+        await pilot.pause()
+        review_screen.query_one("#win_text").text = "Slept through three times"  # type: ignore[attr-defined]
+        await pilot.pause()
+        review_screen._go(5)
+        await pilot.pause()
+        await pilot.press("c")
+        await settle(pilot)
+        record = app.screen
+        assert isinstance(record, ReviewRecordScreen)
+        assert "version 2 of 2" in str(record.query_one("#record-versions", Static).render())
+        assert "three times" in shown(record)
+    with db.read() as s:
+        versions = s.exec(select(Review).order_by(Review.id)).all()  # type: ignore[arg-type]
+    assert [(v.version, v.status) for v in versions] == [(1, "signed"), (2, "complete")]
+    assert versions[0].win_text == "Slept through [b]twice[/b]"
+    assert versions[1].amend_reason == "win was misheard"
