@@ -49,3 +49,28 @@ def barrier_frequencies(per_review: Iterable[Iterable[str]]) -> list[tuple[str, 
     for codes in per_review:
         counts.update(set(codes))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class Contrast:
+    """Completion with and without something (e.g. a set time), each with its count."""
+
+    label: str
+    with_it: Rate
+    without_it: Rate
+
+    def describe(self) -> str:
+        return (
+            f"{self.label}: {self.with_it.percent()} of {self.with_it.scored} "
+            f"vs {self.without_it.percent()} of {self.without_it.scored} without"
+        )
+
+
+def contrast(label: str, outcomes: Iterable[tuple[Outcome | str, bool]]) -> Contrast:
+    """Split scored outcomes by a yes/no property and compare completion."""
+    pairs = list(outcomes)
+    return Contrast(
+        label,
+        completion(o for o, flag in pairs if flag),
+        completion(o for o, flag in pairs if not flag),
+    )

@@ -212,6 +212,9 @@ class Measure(SQLModel, table=True):
     total: int
     question: str = Field(default="", max_length=200)
     taken_at: datetime = _stamp()
+    # A risk alert (PHQ-9 item 9 above 0) stays on screen until a clinician says they saw it.
+    acknowledged_at: datetime | None = _maybe_stamp()
+    acknowledged_by: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 
 class AuditEvent(SQLModel, table=True):

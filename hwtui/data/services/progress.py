@@ -1,0 +1,194 @@
+"""A client's progress over time: completion per review, measures, barriers, contrasts,
+the wins bank, and risk alerts that wait for a clinician's acknowledgement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from hwtui.data import metrics
+from hwtui.data.catalog import ReviewStatus
+from hwtui.data.errors import InvalidInput, NotFound
+from hwtui.data.models import Assignment, Measure, Review, TaskOutcome, utcnow
+from hwtui.data.services import audit
+from hwtui.data.services.clients import get_client
+from hwtui.data.services.identity import Actor
+from hwtui.data.text import clean_line
+
+HISTORY = 260  # five years of weekly reviews
+BARRIER_WINDOW = 12
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPoint:
+    review_id: int
+    day: date
+    completion: metrics.Rate
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurePoint:
+    day: date
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    points: list[ReviewPoint]  # oldest first
+    rolling: list[float | None]  # aligned with points
+    measures: dict[str, list[MeasurePoint]]  # by instrument code, oldest first
+    barriers: list[tuple[str, int]]  # code, reviews it came up in (most first)
+    barrier_reviews: int
+    contrasts: list[metrics.Contrast]
+
+
+def _finished(session: Session, client_id: int, limit: int | None = None) -> list[Review]:
+    """The client's finished reviews, newest first, current versions only."""
+    newer = aliased(Review)
+    rows = session.exec(
+        select(Review)
+        .where(
+            Review.client_id == client_id,
+            Review.status != ReviewStatus.DRAFT,
+            ~exists().where(col(newer.amends_id) == col(Review.id)),
+        )
+        .order_by(col(Review.session_date).desc(), col(Review.id).desc())
+        .limit(limit)
+    )
+    return [r for r in rows if r.id is not None]
+
+
+def client_progress(
+    session: Session, me: Actor, client_id: int, *, history: int = HISTORY
+) -> Progress:
+    """Everything the progress charts draw. Audited as a view."""
+    get_client(session, me, client_id)
+    reviews = [
+        (r.id or 0, r.session_date) for r in reversed(_finished(session, client_id, history))
+    ]
+    ids = [rid for rid, _day in reviews]
+    by_review: dict[int, list[TaskOutcome]] = defaultdict(list)
+    assignment_ids: set[int] = set()
+    for row in session.exec(select(TaskOutcome).where(col(TaskOutcome.review_id).in_(ids))):
+        by_review[row.review_id].append(row)
+        assignment_ids.add(row.assignment_id)
+    points = [
+        ReviewPoint(rid, day, metrics.completion(o.outcome for o in by_review[rid]))
+        for rid, day in reviews
+    ]
+    measures: dict[str, list[MeasurePoint]] = defaultdict(list)
+    for m in session.exec(
+        select(Measure)
+        .where(Measure.client_id == client_id, col(Measure.review_id).in_(ids))
+        .order_by(col(Measure.taken_at))
+    ):
+        measures[m.instrument].append(MeasurePoint(m.taken_at.date(), m.total))
+    recent = ids[-BARRIER_WINDOW:]
+    barriers = metrics.barrier_frequencies(
+        [code for o in by_review[rid] for code in o.barriers] for rid in recent
+    )
+    assignments = {
+        a.id: a
+        for a in session.exec(select(Assignment).where(col(Assignment.id).in_(assignment_ids)))
+    }
+    told: set[int] = {
+        o.assignment_id for rows in by_review.values() for o in rows if "told_others" in o.factors
+    }
+    scored = [o for rows in by_review.values() for o in rows]
+
+    def pairs(test: object) -> list[tuple[str, bool]]:
+        assert callable(test)
+        return [(o.outcome, bool(test(o))) for o in scored if o.assignment_id in assignments]
+
+    contrasts = [
+        metrics.contrast(
+            "with a set time or reminder",
+            pairs(
+                lambda o: (
+                    assignments[o.assignment_id].when.strip()
+                    or assignments[o.assignment_id].reminder_set
+                )
+            ),
+        ),
+        metrics.contrast("told others about it", pairs(lambda o: o.assignment_id in told)),
+        metrics.contrast(
+            "linked to a value", pairs(lambda o: assignments[o.assignment_id].value_id is not None)
+        ),
+    ]
+    audit.record(session, me, "view", "progress", client_id, client_id=client_id)
+    return Progress(
+        points=points,
+        rolling=metrics.rolling([p.completion for p in points]),
+        measures=dict(measures),
+        barriers=barriers,
+        barrier_reviews=len(recent),
+        contrasts=contrasts,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Win:
+    review_id: int
+    day: date
+    kind: str | None
+    text: str
+
+
+def wins_bank(session: Session, me: Actor, client_id: int, search: str = "") -> list[Win]:
+    """Every win the client has named, newest first; *search* matches words in them."""
+    get_client(session, me, client_id)
+    words = clean_line(search).casefold().split()
+    wins = [
+        Win(r.id or 0, r.session_date, r.win_kind, r.win_text)
+        for r in _finished(session, client_id)
+        if r.win_text and all(w in r.win_text.casefold() for w in words)
+    ]
+    audit.record(session, me, "view", "wins", client_id, client_id=client_id)
+    return wins
+
+
+def open_alerts(session: Session, me: Actor, client_id: int) -> list[Measure]:
+    """PHQ-9 answers with item 9 above 0 that no clinician has acknowledged yet."""
+    get_client(session, me, client_id)
+    return [
+        m
+        for m in session.exec(
+            select(Measure)
+            .where(
+                Measure.client_id == client_id,
+                Measure.instrument == "phq9",
+                col(Measure.acknowledged_at).is_(None),
+            )
+            .order_by(col(Measure.taken_at))
+        )
+        if len(m.items) == 9 and m.items[8] > 0
+    ]
+
+
+def acknowledge_alert(session: Session, me: Actor, measure_id: int) -> Measure:
+    """Record that the clinician has seen a risk alert (and, by policy, acted on it)."""
+    measure = session.get(Measure, measure_id)
+    if measure is None:
+        raise NotFound(f"no measure with id {measure_id}")
+    get_client(session, me, measure.client_id)
+    if measure.acknowledged_at is not None:
+        raise InvalidInput.one("alert", "was already acknowledged")
+    measure.acknowledged_at = utcnow()
+    measure.acknowledged_by = me.username
+    session.add(measure)
+    audit.record(
+        session,
+        me,
+        "acknowledge",
+        "alert",
+        measure_id,
+        client_id=measure.client_id,
+        detail="PHQ-9 item 9",
+    )
+    session.flush()
+    return measure

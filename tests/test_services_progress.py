@@ -1,0 +1,117 @@
+"""Progress over time, the wins bank and risk alerts, on both backends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from hwtui.data.db import Database
+from hwtui.data.errors import InvalidInput, NotFound
+from hwtui.data.models import AuditEvent
+from hwtui.data.services.identity import Actor
+from hwtui.data.services.measures import record_measure
+from hwtui.data.services.progress import (
+    acknowledge_alert,
+    client_progress,
+    open_alerts,
+    wins_bank,
+)
+from hwtui.data.services.reviews import (
+    amend_review,
+    complete_review,
+    sign_review,
+    start_review,
+)
+from tests.conftest import TODAY
+from tests.helpers import add_assignment, add_client, add_completed_review
+
+
+def test_progress_points_rolling_measures_and_barriers(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me, values=["health"])
+    timed = add_assignment(db, me, client_id, "Walk", when="after lunch")
+    loose = add_assignment(db, me, client_id, "Read")
+    plan = [
+        ({timed: "done", loose: "not_done"}, ["forgot"]),
+        ({timed: "done", loose: "no_opportunity"}, []),
+        ({timed: "partly", loose: "not_done"}, ["forgot"]),
+    ]
+    for week, (outcomes, barriers) in enumerate(plan):
+        day = TODAY - timedelta(weeks=len(plan) - week)
+        with db.write() as s:
+            review_id = start_review(s, me, client_id, day).id
+            assert review_id is not None
+            complete_review(
+                s,
+                me,
+                review_id,
+                win_text="a win",
+                outcomes=[
+                    {
+                        "assignment_id": aid,
+                        "outcome": o,
+                        "barriers": barriers if o == "not_done" else [],
+                    }
+                    for aid, o in outcomes.items()
+                ],
+            )
+        with db.write() as s:
+            record_measure(s, me, client_id, "ors", [5, 6, 7, week], review_id=review_id)
+    with db.write() as s:
+        progress = client_progress(s, me, client_id)
+    assert [p.completion.value for p in progress.points] == [0.5, 1.0, 0.25]
+    assert [p.completion.scored for p in progress.points] == [2, 1, 2]
+    assert progress.rolling[-1] == pytest.approx((1 + 1 + 0.5) / 5)
+    assert [m.total for m in progress.measures["ors"]] == [18, 19, 20]
+    assert progress.barriers == [("forgot", 2)]
+    timed_contrast = progress.contrasts[0]
+    assert timed_contrast.with_it.scored == 3
+    assert timed_contrast.with_it.value == pytest.approx(2.5 / 3)
+    assert timed_contrast.without_it.value == 0.0
+
+
+def test_wins_bank_newest_first_and_searchable(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    add_completed_review(db, me, client_id, TODAY - timedelta(weeks=2), win_text="Called my sister")
+    add_completed_review(
+        db, me, client_id, TODAY - timedelta(weeks=1), win_text="[b]Slept[/b] well"
+    )
+    with db.write() as s:
+        wins = wins_bank(s, me, client_id)
+        assert [w.text for w in wins] == ["[b]Slept[/b] well", "Called my sister"]
+        assert [w.text for w in wins_bank(s, me, client_id, "SISTER")] == ["Called my sister"]
+        assert wins_bank(s, me, client_id, "nothing like this") == []
+
+
+def test_an_amended_win_replaces_the_old_one_in_the_bank(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    review_id = add_completed_review(db, me, client_id, TODAY, win_text="Slept well")
+    with db.write() as s:
+        sign_review(s, me, review_id)
+        amendment = amend_review(s, me, review_id, "misheard")
+        assert amendment.id is not None
+        complete_review(s, me, amendment.id, win_text="Slept through")
+        assert [w.text for w in wins_bank(s, me, client_id)] == ["Slept through"]
+
+
+def test_phq9_item_nine_alert_waits_for_acknowledgement(
+    db: Database, me: Actor, other: Actor
+) -> None:
+    client_id = add_client(db, me)
+    with db.write() as s:
+        calm = record_measure(s, me, client_id, "phq9", [1, 1, 1, 1, 1, 1, 1, 1, 0])
+        risky = record_measure(s, me, client_id, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1])
+        assert calm.id is not None
+        assert risky.id is not None
+        assert [m.id for m in open_alerts(s, me, client_id)] == [risky.id]
+    with db.write() as s, pytest.raises(NotFound):
+        acknowledge_alert(s, other, risky.id)
+    with db.write() as s:
+        done = acknowledge_alert(s, me, risky.id)
+        assert done.acknowledged_by == me.username
+        assert open_alerts(s, me, client_id) == []
+        with pytest.raises(InvalidInput):
+            acknowledge_alert(s, me, risky.id)
+        events = [(e.action, e.entity) for e in s.exec(select(AuditEvent))]
+    assert ("acknowledge", "alert") in events
