@@ -199,3 +199,49 @@ def test_prepare_on_a_file_that_is_not_a_database(tmp_path: Path) -> None:
             migrate.prepare(db)
     finally:
         db.dispose()
+
+
+def test_upgrading_a_populated_first_schema_keeps_every_row(empty_db: Database) -> None:
+    """Real data written by the first release survives every later migration."""
+    from datetime import date
+
+    from hwtui.data.demo import generate
+
+    with empty_db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    # Rows as the first release would have written them (only the 0001 columns).
+    with empty_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO clinician (id, username, display_name, role, created_at) "
+                "VALUES (1, 'dr_old', 'Dr Old', 'clinician', '2025-01-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO client (id, clinician_id, code, display_name, review_interval_days, "
+                "created_at, updated_at) VALUES (1, 1, 'OLD1', 'Old client', 7, "
+                "'2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO review (id, client_id, clinician_id, session_date, status, win_text, "
+                "current_step, skipped, draft_goals, started_at, updated_at) VALUES "
+                "(1, 1, 1, '2025-01-08', 'complete', 'kept', 5, '{}', '[]', "
+                "'2025-01-08 10:00:00', '2025-01-08 10:00:00')"
+            )
+        )
+    migrate.upgrade(empty_db)
+    assert migrate.status(empty_db).state is SchemaState.CURRENT
+    with empty_db.read() as s:
+        assert s.execute(text("SELECT code FROM client")).scalars().all() == ["OLD1"]
+        row = s.execute(text("SELECT win_text, version, signed_by FROM review")).one()
+        assert tuple(row) == ("kept", 1, "")
+        assert s.execute(text("SELECT note_format FROM clinician")).scalar_one() == "dap"
+    if empty_db.is_sqlite:
+        with empty_db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    # And the upgraded database takes new data as usual.
+    generate(empty_db, clinician="dr_old", clients=2, weeks=2, today=date(2026, 11, 25))
