@@ -59,6 +59,19 @@ class HomeworkApp(App[None]):
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(sig, self.hang_up)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the screen is turned toward the client, app-wide keys (quit, palette,
+        # help) do nothing; only the clinician's own key on that screen leaves it.
+        if getattr(self.screen, "LOCKS_APP", False) and action in {
+            "quit",
+            "command_palette",
+            "toggle_help",
+            "help_quit",
+            "show_help_panel",
+        }:
+            return False
+        return True
+
     def flush_drafts(self) -> None:
         """Save every open draft now. Errors are shown, never swallowed."""
         for screen in self.screen_stack:

@@ -58,6 +58,8 @@ class ReviewScreen(Screen[None]):
         Binding("pagedown,ctrl+n", "next", "Next", id="review.next", priority=True),
         Binding("pageup", "back", "Back", id="review.back", priority=True),
         Binding("f2", "skip", "Skip step", id="review.skip", priority=True),
+        Binding("f6", "measures", "Measures", id="review.measures", priority=True),
+        Binding("f7", "wins", "Wins bank", id="review.wins", priority=True),
         Binding("ctrl+s", "save", "Save", id="review.save", priority=True),
         Binding("escape", "leave", "Leave", id="review.leave"),
     ]
@@ -214,6 +216,22 @@ class ReviewScreen(Screen[None]):
             ),
             skipped,
         )
+
+    def action_measures(self) -> None:
+        """Record ORS, SRS, PHQ-9, ... for this session without leaving the review."""
+        if self.setup is None or self.setup.client.id is None:
+            return
+        from hwtui.screens.measures import MeasuresScreen
+
+        self.app.push_screen(MeasuresScreen(self.setup.client.id, self.review_id))
+
+    def action_wins(self) -> None:
+        """The client's past wins, to remind them what they have already done."""
+        if self.setup is None or self.setup.client.id is None:
+            return
+        from hwtui.screens.wins import WinsScreen
+
+        self.app.push_screen(WinsScreen(self.setup.client.id, self.setup.client.code))
 
     @on(SummaryStep.Jump)
     def _jump(self, event: SummaryStep.Jump) -> None:

@@ -1,0 +1,131 @@
+"""A view safe to turn toward the client: their progress, their wins, their goals.
+
+No notes, barriers or measures. The client cannot leave it, quit or open anything by
+accident: the only way out is ctrl+x followed by the clinician confirming.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.models import Assignment, Client
+from hwtui.data.services.assignments import active_assignments
+from hwtui.data.services.clients import get_client
+from hwtui.data.services.progress import Progress, Win, client_progress, wins_bank
+from hwtui.screens.prompt import ConfirmScreen
+from hwtui.widgets.progress_chart import CompletionChart
+from hwtui.widgets.safe import safe_text
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+WINS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class ClientFacing:
+    client: Client
+    progress: Progress
+    wins: list[Win]
+    goals: list[Assignment]
+
+
+class ClientViewScreen(Screen[None]):
+    LOCKS_APP = True  # see HomeworkApp.check_action
+    # Priority: these win over every other binding, so stray keys do nothing here.
+    BINDINGS = [
+        Binding("ctrl+x", "leave", "Clinician: leave", id="client_view.leave", priority=True),
+        Binding(
+            "ctrl+q,ctrl+c,escape,ctrl+p,question_mark,tab,shift+tab",
+            "stay",
+            show=False,
+            priority=True,
+            id="client_view.stay",
+        ),
+    ]
+
+    app: HomeworkApp
+
+    def __init__(self, client_id: int) -> None:
+        super().__init__()
+        self.client_id = client_id
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="view-title", markup=False)
+        yield CompletionChart(id="view-chart")
+        with Horizontal(id="view-lower"):
+            with VerticalScroll(id="view-wins"):
+                yield Static("", id="view-wins-text", markup=False)
+            with VerticalScroll(id="view-goals"):
+                yield Static("", id="view-goals-text", markup=False)
+        yield Static("ctrl+x: clinician, to leave this view", id="view-footer", markup=False)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="client-view")
+    def load(self) -> ClientFacing:
+        with self.app.db.write() as session:  # audited like any view of client data
+            me = self.app.actor
+            return ClientFacing(
+                client=get_client(session, me, self.client_id),
+                progress=client_progress(session, me, self.client_id),
+                wins=wins_bank(session, me, self.client_id)[:WINS_SHOWN],
+                goals=active_assignments(session, me, self.client_id),
+            )
+
+    @on(Worker.StateChanged)
+    def _loaded(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.app.show_error(event.worker.error)
+        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, ClientFacing):
+            self._show(event.worker.result)
+
+    def _show(self, view: ClientFacing) -> None:
+        title = Text("Your progress, ", style="bold")
+        title.append_text(safe_text(view.client.display_name, "bold"))
+        self.query_one("#view-title", Static).update(title)
+        self.query_one(CompletionChart).show(view.progress)
+        wins = Text("Your recent wins\n", style="bold")
+        for win in view.wins:
+            wins.append(f"{win.day:%d %b}  ", style="dim")
+            wins.append_text(safe_text(" ".join(win.text.split())))
+            wins.append("\n")
+        if not view.wins:
+            wins.append("Your wins will appear here.\n", style="dim")
+        self.query_one("#view-wins-text", Static).update(wins)
+        goals = Text("What you are working on\n", style="bold")
+        for goal in view.goals:
+            goals.append("• ")
+            goals.append_text(safe_text(goal.title))
+            when = ", ".join(x for x in (goal.when, goal.where, goal.how_long) if x.strip())
+            if when:
+                goals.append("\n  ")
+                goals.append_text(safe_text(when, "dim"))
+            goals.append("\n")
+        if not view.goals:
+            goals.append("Nothing set yet.\n", style="dim")
+        self.query_one("#view-goals-text", Static).update(goals)
+
+    def action_stay(self) -> None:
+        """Keys that would leave or reveal something do nothing while the client looks."""
+
+    def action_leave(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Leave the client view?", "For the clinician: y to leave, n to stay."),
+            answered,
+        )

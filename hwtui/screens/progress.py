@@ -1,0 +1,78 @@
+"""A client's progress on one screen: completion, a measure or the barriers, and what
+seems to help (with counts, so a tiny sample is not over-read)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.catalog import INSTRUMENTS_BY_CODE
+from hwtui.data.services.progress import Progress, client_progress
+from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+
+class ProgressScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="progress.back"),
+        Binding("tab", "next_chart", "Next chart", id="progress.next", priority=True),
+    ]
+
+    app: HomeworkApp
+
+    def __init__(self, client_id: int, title: str = "") -> None:
+        super().__init__()
+        self.client_id = client_id
+        self.title_text = title
+        self.lower: list[str] = ["barriers"]
+        self.index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Progress · {self.title_text}", id="progress-title", markup=False)
+        yield CompletionChart(id="completion-chart")
+        with ContentSwitcher(initial="barriers", id="lower-chart"):
+            yield BarrierChart(id="barriers")
+            for code in INSTRUMENTS_BY_CODE:
+                yield MeasureChart(id=f"measure-{code}")
+        yield Static("", id="contrasts", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="progress")
+    def load(self) -> Progress:
+        with self.app.db.write() as session:  # a view of client data: audited
+            return client_progress(session, self.app.actor, self.client_id)
+
+    @on(Worker.StateChanged)
+    def _loaded(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.app.show_error(event.worker.error)
+        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Progress):
+            self._show(event.worker.result)
+
+    def _show(self, progress: Progress) -> None:
+        self.query_one(CompletionChart).show(progress)
+        self.query_one(BarrierChart).show(progress)
+        for code, points in progress.measures.items():
+            self.query_one(f"#measure-{code}", MeasureChart).show(code, points)
+        self.lower = ["barriers", *(f"measure-{c}" for c in progress.measures)]
+        lines = Text("What seems to help (completion with / without):\n", style="bold")
+        for item in progress.contrasts:
+            lines.append("  " + item.describe() + "\n")
+        lines.rstrip()
+        self.query_one("#contrasts", Static).update(lines)
+
+    def action_next_chart(self) -> None:
+        self.index = (self.index + 1) % len(self.lower)
+        self.query_one(ContentSwitcher).current = self.lower[self.index]

@@ -1,0 +1,240 @@
+"""Progress drawn inline with plotext: completion per review with its rolling mean,
+measures against their reference lines, and how often each barrier came up.
+
+Each chart falls back to a compact text table where a chart cannot be read: with
+NO_COLOR, or when the space is too small. Labels never carry a person's raw text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from hwtui.data.catalog import BARRIERS_BY_CODE, INSTRUMENTS_BY_CODE
+from hwtui.data.services.progress import MeasurePoint, Progress
+
+MIN_WIDTH = 40
+MIN_HEIGHT = 8
+
+# Where clinicians draw the line on each measure (DOMAIN.md).
+REFERENCE_LINES: dict[str, tuple[tuple[float, str], ...]] = {
+    "ors": ((25, "cutoff 25"),),
+    "srs": ((36, "36"),),
+    "phq9": ((5, "5"), (10, "10"), (15, "15"), (20, "20")),
+    "gad7": ((5, "5"), (10, "10"), (15, "15")),
+    "scaling": (),
+    "suds": (),
+}
+ORS_RELIABLE_CHANGE = 5
+
+
+def _day(d: date) -> str:
+    return d.strftime("%d %b %y")
+
+
+def _ticks(days: Sequence[date], width: int) -> tuple[list[float], list[str]]:
+    """A few evenly spaced date labels that fit the width."""
+    if not days:
+        return [], []
+    count = max(2, min(len(days), width // 12))
+    step = max(1, (len(days) - 1) // (count - 1)) if count > 1 else 1
+    positions = list(range(0, len(days), step))
+    if positions[-1] != len(days) - 1:
+        positions.append(len(days) - 1)
+    return [float(p + 1) for p in positions], [_day(days[p]) for p in positions]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The text fallback: a title and rows of cells."""
+
+    title: str
+    rows: list[tuple[str, ...]]
+
+    def render(self, limit: int) -> Text:
+        out = Text(self.title + "\n", style="bold")
+        shown = self.rows[-limit:] if limit > 0 else self.rows
+        if len(shown) < len(self.rows):
+            out.append(f"(last {len(shown)} of {len(self.rows)})\n", style="dim")
+        for row in shown:
+            out.append("  ".join(row) + "\n")
+        if not self.rows:
+            out.append("nothing recorded yet\n", style="dim")
+        out.rstrip()
+        return out
+
+
+class Chart(Vertical):
+    """A plot, or its table when a plot would not be readable."""
+
+    DEFAULT_CSS = """
+    Chart { height: 1fr; min-height: 6; }
+    Chart > PlotextPlot { height: 1fr; }
+    Chart > .chart-table { height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="chart")
+        self.table = Table("", [])
+
+    def compose(self) -> ComposeResult:
+        yield PlotextPlot()
+        yield Static("", classes="chart-table", markup=False)
+
+    def on_mount(self) -> None:
+        self._choose()
+
+    def on_resize(self) -> None:
+        self._choose()
+
+    @property
+    def as_text(self) -> bool:
+        size = self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        return bool(self.app.no_color) or small
+
+    def _choose(self) -> None:
+        text = self.as_text
+        plot = self.query_one(PlotextPlot)
+        table = self.query_one(".chart-table", Static)
+        plot.display = not text
+        table.display = text
+        if text:
+            table.update(self.table.render(max(3, self.size.height - 2)))
+        else:
+            self.draw(plot)
+            plot.refresh()
+
+    def draw(self, plot: PlotextPlot) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def redraw(self) -> None:
+        if self.is_mounted:
+            self._choose()
+
+
+class CompletionChart(Chart):
+    """Completion per review (bars, 0-100%) and the rolling mean of the last 4 (line)."""
+
+    progress: Progress | None = None
+
+    def show(self, progress: Progress) -> None:
+        self.progress = progress
+        self.table = Table(
+            "Homework completion (rolling mean of 4)",
+            [
+                (
+                    _day(p.day),
+                    p.completion.percent().rjust(4),
+                    f"of {p.completion.scored}",
+                    "" if r is None else f"avg {round(r * 100)}%",
+                )
+                for p, r in zip(progress.points, progress.rolling, strict=True)
+            ],
+        )
+        self.redraw()
+
+    def draw(self, plot: PlotextPlot) -> None:
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        points = self.progress
+        plt.title("Homework completion %")
+        if points is None or not points.points:
+            return
+        xs = list(range(1, len(points.points) + 1))
+        bars = [
+            0 if p.completion.value is None else p.completion.value * 100 for p in points.points
+        ]
+        plt.bar(xs, bars, width=0.6, marker="hd")
+        line = [(x, r * 100) for x, r in zip(xs, points.rolling, strict=True) if r is not None]
+        if line:
+            plt.plot([x for x, _ in line], [y for _, y in line], marker="braille", label="avg of 4")
+        plt.ylim(0, 100)
+        plt.xticks(*_ticks([p.day for p in points.points], self.size.width))
+
+
+class MeasureChart(Chart):
+    """One instrument's totals over time with its reference lines."""
+
+    instrument: str | None = None
+    points: tuple[MeasurePoint, ...] = ()
+
+    def show(self, instrument: str, points: Sequence[MeasurePoint]) -> None:
+        self.instrument = instrument
+        self.points = tuple(points)
+        spec = INSTRUMENTS_BY_CODE[instrument]
+        self.table = Table(
+            f"{spec.name} (0-{spec.total_max})",
+            [(_day(p.day), str(p.total).rjust(3), spec.band(p.total) or "") for p in self.points],
+        )
+        self.redraw()
+
+    def draw(self, plot: PlotextPlot) -> None:
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        instrument = self.instrument
+        if instrument is None:
+            return
+        spec = INSTRUMENTS_BY_CODE[instrument]
+        plt.title(f"{spec.name} (0-{spec.total_max})")
+        if not self.points:
+            return
+        xs = list(range(1, len(self.points) + 1))
+        plt.plot(xs, [p.total for p in self.points], marker="braille")
+        for y, _label in REFERENCE_LINES.get(instrument, ()):
+            plt.hline(y)
+        if instrument == "ors" and self.points:
+            # The reliable-change band around the first score: smaller moves may be noise.
+            first = self.points[0].total
+            plt.hline(max(0, first - ORS_RELIABLE_CHANGE))
+            plt.hline(min(spec.total_max, first + ORS_RELIABLE_CHANGE))
+        plt.ylim(0, spec.total_max)
+        plt.xticks(*_ticks([p.day for p in self.points], self.size.width))
+
+
+class BarrierChart(Chart):
+    """How many of the recent reviews each barrier came up in."""
+
+    progress: Progress | None = None
+
+    def show(self, progress: Progress) -> None:
+        self.progress = progress
+        self.table = Table(
+            f"Barriers in the last {progress.barrier_reviews} reviews",
+            [
+                (str(n).rjust(3), BARRIERS_BY_CODE[code].label)
+                for code, n in progress.barriers
+                if code in BARRIERS_BY_CODE
+            ],
+        )
+        self.redraw()
+
+    def draw(self, plot: PlotextPlot) -> None:
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        progress = self.progress
+        if progress is None:
+            return
+        plt.title(f"Barriers, last {progress.barrier_reviews} reviews")
+        shown = [
+            (BARRIERS_BY_CODE[c].label[:24], n)
+            for c, n in progress.barriers[:6]
+            if c in BARRIERS_BY_CODE
+        ]
+        if shown:
+            plt.bar(
+                [label for label, _ in shown],
+                [n for _, n in shown],
+                orientation="horizontal",
+                width=0.4,
+            )

@@ -1,0 +1,136 @@
+"""Progress charts, the wins bank and the client-facing view, driven from the keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+from textual_plotext import PlotextPlot
+
+from hwtui.app import HomeworkApp, build_app
+from hwtui.data import migrate
+from hwtui.data.db import Database
+from hwtui.data.demo import generate
+from hwtui.data.models import Client
+from hwtui.data.services.identity import ensure_clinician
+from hwtui.screens.client_view import ClientViewScreen
+from hwtui.screens.progress import ProgressScreen
+from hwtui.screens.prompt import ConfirmScreen
+from hwtui.screens.wins import WinsScreen
+from hwtui.widgets.progress_chart import CompletionChart
+from tests.conftest import TODAY
+
+CLINICIAN = "dr_progress"
+
+
+@pytest.fixture
+def practice(tmp_path: Path) -> Iterator[tuple[Database, int]]:
+    db = Database(tmp_path / "p.sqlite3")
+    migrate.upgrade(db)
+    generate(db, clinician=CLINICIAN, clients=3, weeks=20, seed=5, today=TODAY)
+    with db.read() as s:
+        me = ensure_clinician(s, CLINICIAN)
+        client_id = s.exec(
+            select(Client.id).where(Client.clinician_id == me.clinician_id, Client.code == "C0001")
+        ).one()
+    assert client_id is not None
+    yield db, client_id
+    db.dispose()
+
+
+def make_app(db: Database) -> HomeworkApp:
+    return build_app(db, username=CLINICIAN, today=lambda: TODAY)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_progress_screen_draws_charts_and_contrasts(practice: tuple[Database, int]) -> None:
+    db, client_id = practice
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ProgressScreen(client_id, "C0001"))
+        await settle(pilot)
+        chart = app.screen.query_one(CompletionChart)
+        assert chart.progress is not None
+        assert len(chart.progress.points) > 5
+        assert chart.query_one(PlotextPlot).display  # room for a real chart
+        contrasts = str(app.screen.query_one("#contrasts", Static).render())
+        assert "with a set time or reminder" in contrasts
+        assert " of " in contrasts  # every rate shows its count
+        await pilot.press("tab")
+        await pilot.pause()
+
+
+async def test_charts_fall_back_to_text_when_small(practice: tuple[Database, int]) -> None:
+    db, client_id = practice
+    app = make_app(db)
+    async with app.run_test(size=(36, 20)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ProgressScreen(client_id, "C0001"))
+        await settle(pilot)
+        chart = app.screen.query_one(CompletionChart)
+        assert not chart.query_one(PlotextPlot).display
+        table = str(chart.query_one(".chart-table", Static).render())
+        assert "Homework completion" in table
+        assert "%" in table
+
+
+async def test_wins_bank_searches(practice: tuple[Database, int]) -> None:
+    db, client_id = practice
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(WinsScreen(client_id, "C0001"))
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        everything = table.row_count
+        assert everything > 3
+        first_word = str(table.get_row_at(0)[2]).split()[0]
+        await pilot.press(*first_word)
+        await settle(pilot)
+        assert 0 < table.row_count <= everything
+        await pilot.press(*"zzzz-no-such-win")
+        await settle(pilot)
+        assert table.row_count == 0
+        assert "No wins match" in str(app.screen.query_one("#wins-count", Static).render())
+
+
+async def test_client_view_hides_clinical_detail_and_is_hard_to_leave(
+    practice: tuple[Database, int],
+) -> None:
+    db, client_id = practice
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ClientViewScreen(client_id))
+        await settle(pilot)
+        screen = app.screen
+        visible = " ".join(str(w.render()) for w in screen.query(Static) if w.display).lower()
+        for hidden in ("barrier", "phq", "gad", "ors", "srs", "note", "forgot", "learned"):
+            assert hidden not in visible, hidden
+        assert "your recent wins" in visible
+        assert "what you are working on" in visible
+        # A client pressing keys cannot leave, quit or open the palette.
+        await pilot.press("escape", "ctrl+q", "ctrl+p", "question_mark", "q", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert app.is_running
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("ctrl+x", "y")
+        await pilot.pause()
+        assert app.screen is not screen
