@@ -150,10 +150,14 @@ class CompletionChart(Chart):
         if points is None or not points.points:
             return
         xs = list(range(1, len(points.points) + 1))
-        bars = [
-            0 if p.completion.value is None else p.completion.value * 100 for p in points.points
+        # A review where nothing could be scored gets no bar rather than a false 0%.
+        scored = [
+            (x, p.completion.value * 100)
+            for x, p in zip(xs, points.points, strict=True)
+            if p.completion.value is not None
         ]
-        plt.bar(xs, bars, width=0.6, marker="hd")
+        if scored:
+            plt.bar([x for x, _ in scored], [y for _, y in scored], width=0.6, marker="hd")
         line = [(x, r * 100) for x, r in zip(xs, points.rolling, strict=True) if r is not None]
         if line:
             plt.plot([x for x, _ in line], [y for _, y in line], marker="braille", label="avg of 4")
@@ -191,12 +195,12 @@ class MeasureChart(Chart):
         xs = list(range(1, len(self.points) + 1))
         plt.plot(xs, [p.total for p in self.points], marker="braille")
         for y, _label in REFERENCE_LINES.get(instrument, ()):
-            plt.hline(y)
+            plt.hline(y, "red")
         if instrument == "ors" and self.points:
             # The reliable-change band around the first score: smaller moves may be noise.
             first = self.points[0].total
-            plt.hline(max(0, first - ORS_RELIABLE_CHANGE))
-            plt.hline(min(spec.total_max, first + ORS_RELIABLE_CHANGE))
+            plt.hline(max(0, first - ORS_RELIABLE_CHANGE), "gray")
+            plt.hline(min(spec.total_max, first + ORS_RELIABLE_CHANGE), "gray")
         plt.ylim(0, spec.total_max)
         plt.xticks(*_ticks([p.day for p in self.points], self.size.width))
 
@@ -238,3 +242,6 @@ class BarrierChart(Chart):
                 orientation="horizontal",
                 width=0.4,
             )
+            most = max(n for _, n in shown)
+            step = max(1, most // 5)
+            plt.xticks([float(n) for n in range(0, most + 1, step)])  # whole reviews only

@@ -1,0 +1,75 @@
+"""Each chart from a fixed dataset, at 80x24 and 120x40, and its text fallback."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+
+from hwtui.data.metrics import Rate, rolling
+from hwtui.data.services.progress import MeasurePoint, Progress, ReviewPoint
+from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
+
+START = date(2026, 6, 3)
+PATTERN = [1.0, 0.5, None, 0.0, 1.0, 1.0, 0.5, 1.0, 0.75, 1.0, 0.25, 1.0]
+
+
+def dataset() -> Progress:
+    rates = [Rate(v, 0 if v is None else 2) for v in PATTERN * 2]
+    points = [ReviewPoint(i + 1, START + timedelta(weeks=i), r) for i, r in enumerate(rates)]
+    ors = [MeasurePoint(START + timedelta(weeks=i), 18 + (i * 7) % 13) for i in range(len(points))]
+    phq = [MeasurePoint(START + timedelta(weeks=4 * i), 17 - 2 * i) for i in range(6)]
+    return Progress(
+        points=points,
+        rolling=rolling(rates),
+        measures={"ors": ors, "phq9": phq},
+        barriers=[("forgot", 5), ("not_scheduled", 3), ("too_big", 2), ("no_time", 1)],
+        barrier_reviews=12,
+        contrasts=[],
+    )
+
+
+class ChartApp(App[None]):
+    CSS = "Screen { layout: vertical; } .chart { height: 1fr; }"
+
+    def __init__(self, which: str) -> None:
+        super().__init__()
+        self.which = which
+
+    def compose(self) -> ComposeResult:
+        if self.which == "completion":
+            yield CompletionChart()
+        elif self.which == "barriers":
+            yield BarrierChart()
+        else:
+            yield MeasureChart()
+
+    def on_mount(self) -> None:
+        progress = dataset()
+        if self.which == "completion":
+            self.query_one(CompletionChart).show(progress)
+        elif self.which == "barriers":
+            self.query_one(BarrierChart).show(progress)
+        else:
+            self.query_one(MeasureChart).show(self.which, progress.measures[self.which])
+
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("which", ["completion", "ors", "phq9", "barriers"])
+def test_chart(snap_compare: Any, which: str, size: tuple[int, int]) -> None:
+    assert snap_compare(ChartApp(which), terminal_size=size)
+
+
+@pytest.mark.parametrize("which", ["completion", "barriers"])
+def test_text_fallback_when_small(snap_compare: Any, which: str) -> None:
+    assert snap_compare(ChartApp(which), terminal_size=(38, 12))
+
+
+def test_text_fallback_with_no_color(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(ChartApp("completion"), terminal_size=(80, 24))
