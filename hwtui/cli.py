@@ -67,7 +67,35 @@ def _parser() -> _Parser:
     dbp = sub.add_parser("db", help="database schema: upgrade or show the current revision")
     dbp.add_argument("action", choices=["upgrade", "current"])
     dbp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+    _add_transfer_parsers(sub, db_help)
     return parser
+
+
+def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], db_help: str) -> None:
+    exp = sub.add_parser("export", help="export a client's or your whole caseload's data")
+    which = exp.add_mutually_exclusive_group(required=True)
+    which.add_argument("client", nargs="?", metavar="CLIENT", help="a client code")
+    which.add_argument("--all", action="store_true", help="your whole caseload")
+    exp.add_argument(
+        "--format",
+        choices=["json", "csv"],
+        default="json",
+        help="json: complete, for `hwtui import` (default); csv: one file per table",
+    )
+    exp.add_argument(
+        "--out",
+        metavar="PATH",
+        help="a new file (JSON), or a new folder or .zip (CSV); JSON goes to stdout without it",
+    )
+    exp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+
+    imp = sub.add_parser("import", help="restore a JSON export into an empty database")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+
+    bak = sub.add_parser("backup", help="copy the SQLite database to DEST and check the copy")
+    bak.add_argument("dest", metavar="DEST", help="a new file")
+    bak.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
 
 
 def _error(message: str, code: int = EXIT_ERROR) -> int:
@@ -99,6 +127,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _demo(args)
     if args.command == "db":
         return _db(args)
+    if args.command == "export":
+        return _export(args)
+    if args.command == "import":
+        return _import(args)
+    if args.command == "backup":
+        return _backup(args)
     return _launch(_open(args.db))
 
 
@@ -232,6 +266,91 @@ def _demo(args: argparse.Namespace) -> int:
         db.dispose()
         return 0
     return _launch(db)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from hwtui.data import transfer
+    from hwtui.data.errors import HwtuiError
+    from hwtui.data.services.clients import find_client
+    from hwtui.data.services.identity import ensure_clinician, os_username
+
+    out = Path(args.out).expanduser() if args.out else None
+    if out is not None:
+        transfer.check_new_path(out)  # before anything is read or audited
+    elif args.format == "csv":
+        raise HwtuiError("a CSV export is one file per table: give --out FOLDER or --out FILE.zip")
+    db = _open(args.sub_db or args.db)
+    try:
+        with db.write() as session:
+            me = ensure_clinician(session, os_username())
+            client_id = None if args.all else find_client(session, me, args.client).id
+            if out is not None and args.format == "csv":
+                written = transfer.export_csv(session, me, client_id, out)
+                counts = written.tables
+            else:
+                data = transfer.export_json(session, me, client_id)
+                counts = {name: len(rows) for name, rows in data["tables"].items()}
+    finally:
+        db.dispose()
+    # The audit event is committed: only now does the JSON leave the database.
+    if args.format == "json":
+        if out is None:
+            return _to_stdout(transfer.json_text(data))
+        transfer.write_json(data, out)
+    print(
+        f"hwtui: exported {_clients(counts['client'])}, {sum(counts.values())} rows, to {out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _to_stdout(text: str) -> int:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, without a traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    return 0
+
+
+def _clients(count: int) -> str:
+    return f"{count} client" if count == 1 else f"{count} clients"
+
+
+def _import(args: argparse.Namespace) -> int:
+    from hwtui.data import transfer
+    from hwtui.data.services.identity import os_username
+
+    path = Path(args.file).expanduser()
+    data = transfer.read_json(path)  # before the database is opened (or created)
+    db = _open(args.sub_db or args.db)
+    try:
+        stats = transfer.import_json(db, data, username=os_username())
+    finally:
+        db.dispose()
+    print(f"imported {_clients(stats.clients)}, {stats.rows} rows, from {path}")
+    for name, count in stats.tables.items():
+        print(f"  {name:<16} {count:>8}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from hwtui.data.backup import backup
+
+    db = _open(args.sub_db or args.db)
+    try:
+        report = backup(db, Path(args.dest))
+    finally:
+        db.dispose()
+    print(
+        f"backup written to {report.path}: integrity {report.integrity}, "
+        f"{len(report.tables)} tables, {report.rows} rows"
+    )
+    for name, count in report.tables.items():
+        print(f"  {name:<16} {count:>8}")
+    return 0
 
 
 if __name__ == "__main__":

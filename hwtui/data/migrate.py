@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -16,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
+from hwtui.data.backup import copy_sqlite
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 
@@ -67,18 +66,32 @@ def status(db: Database) -> SchemaStatus:
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
-    with db.engine.execution_options(hwtui_begin="IMMEDIATE").begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+    with db.engine.execution_options(hwtui_begin="IMMEDIATE").connect() as conn:
+        if not db.is_sqlite:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), revision)
+            return
+        # Batch mode rebuilds a table by copy-and-drop, and dropping a table others refer
+        # to fails while foreign keys are enforced. SQLite only honours this pragma outside
+        # a transaction, so it goes straight to the driver before anything begins.
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:  # raising here rolls the whole upgrade back
+                    raise DatabaseProblem(
+                        f"the upgrade would break {len(broken)} reference(s); nothing was changed"
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
 
 
 def backup_sqlite(source: Path, dest: Path) -> Path:
     """Copy a live SQLite database with the online backup API into a new 0600 file."""
-    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-    with sqlite3.connect(source) as src, sqlite3.connect(dest) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    copy_sqlite(source, dest)
     return dest
 
 
