@@ -19,6 +19,9 @@ from hwtui.data.errors import HwtuiError
 from hwtui.data.services.identity import Actor, ensure_clinician, os_username
 from hwtui.screens.caseload import CaseloadScreen
 
+# App-wide actions a client must not reach while the screen is turned toward them.
+_LOCKED_OUT = frozenset({"quit", "command_palette", "toggle_help", "help_quit", "show_help_panel"})
+
 
 @runtime_checkable
 class HoldsDraft(Protocol):
@@ -62,15 +65,8 @@ class HomeworkApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the screen is turned toward the client, app-wide keys (quit, palette,
         # help) do nothing; only the clinician's own key on that screen leaves it.
-        if getattr(self.screen, "LOCKS_APP", False) and action in {
-            "quit",
-            "command_palette",
-            "toggle_help",
-            "help_quit",
-            "show_help_panel",
-        }:
-            return False
-        return True
+        locked = bool(getattr(self.screen, "LOCKS_APP", False))
+        return not (locked and action in _LOCKED_OUT)
 
     def flush_drafts(self) -> None:
         """Save every open draft now. Errors are shown, never swallowed."""

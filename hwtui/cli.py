@@ -67,6 +67,14 @@ def _parser() -> _Parser:
     dbp = sub.add_parser("db", help="database schema: upgrade or show the current revision")
     dbp.add_argument("action", choices=["upgrade", "current"])
     dbp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+    note = sub.add_parser("note", help="print a review's progress note")
+    note.add_argument("client", metavar="CLIENT", help="a client code")
+    note.add_argument("--review", type=_positive, metavar="ID", help="default: the latest")
+    note.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    note.add_argument(
+        "--style", choices=["dap", "soap", "birp"], help="default: your practice's setting"
+    )
+    note.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
     _add_transfer_parsers(sub, db_help)
     return parser
 
@@ -127,6 +135,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _demo(args)
     if args.command == "db":
         return _db(args)
+    if args.command == "note":
+        return _note(args)
     if args.command == "export":
         return _export(args)
     if args.command == "import":
@@ -266,6 +276,37 @@ def _demo(args: argparse.Namespace) -> int:
         db.dispose()
         return 0
     return _launch(db)
+
+
+def _note(args: argparse.Namespace) -> int:
+    import json
+
+    from hwtui.data.errors import NotFound
+    from hwtui.data.notes import render_markdown, render_text, to_dict
+    from hwtui.data.services.clients import find_client
+    from hwtui.data.services.identity import ensure_clinician, os_username
+    from hwtui.data.services.notes import latest_review_id, note_for
+    from hwtui.data.services.reviews import get_review
+
+    db = _open(args.sub_db or args.db)
+    try:
+        with db.write() as session:  # printing a note is a read of client data: audited
+            me = ensure_clinician(session, os_username())
+            client = find_client(session, me, args.client)
+            assert client.id is not None
+            review_id = args.review or latest_review_id(session, me, client.id)
+            if get_review(session, me, review_id).client_id != client.id:
+                raise NotFound(f"review {review_id} is not one of {args.client}'s reviews")
+            note = note_for(session, me, review_id, args.style)
+    finally:
+        db.dispose()
+    if args.format == "json":
+        text = json.dumps(to_dict(note), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "markdown":
+        text = render_markdown(note)
+    else:
+        text = render_text(note)
+    return _to_stdout(text)
 
 
 def _export(args: argparse.Namespace) -> int:

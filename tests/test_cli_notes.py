@@ -1,0 +1,88 @@
+"""`hwtui note`: the latest or a given review's note, in each format; errors in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hwtui.data import migrate
+from hwtui.data.db import Database
+from hwtui.data.services.identity import ensure_clinician, os_username
+from tests.conftest import TODAY
+from tests.helpers import add_assignment, add_client, add_completed_review
+from tests.test_cli import assert_one_line_error, run
+
+
+@pytest.fixture
+def practice(tmp_path: Path) -> tuple[Path, int, int]:
+    path = tmp_path / "notes.sqlite3"
+    db = Database(path)
+    migrate.upgrade(db)
+    with db.write() as s:
+        me = ensure_clinician(s, os_username())  # the CLI acts as the OS user
+    client_id = add_client(db, me, code="NT1", display_name="Nat")
+    walk = add_assignment(db, me, client_id, "Walk")
+    older = add_completed_review(
+        db, me, client_id, TODAY.replace(day=18), {walk: "not_done"}, win_text="first week"
+    )
+    latest = add_completed_review(
+        db, me, client_id, TODAY, {walk: "done"}, win_text="[b]Slept[/b] well"
+    )
+    add_client(db, me, code="EMPTY")
+    db.dispose()
+    return path, older, latest
+
+
+def test_the_latest_note_as_text(practice: tuple[Path, int, int]) -> None:
+    path, _older, _latest = practice
+    result = run("note", "NT1", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Progress note (DAP)")
+    assert "“[b]Slept[/b] well”" in result.stdout
+    assert "Walk: done" in result.stdout
+
+
+def test_a_given_review_as_markdown_in_soap(practice: tuple[Path, int, int]) -> None:
+    path, older, _latest = practice
+    result = run(
+        "note",
+        "NT1",
+        "--review",
+        str(older),
+        "--format",
+        "markdown",
+        "--style",
+        "soap",
+        "--db",
+        str(path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# Progress note (SOAP)")
+    assert "first week" in result.stdout
+    assert "## Subjective" in result.stdout
+
+
+def test_json_has_the_sections_as_fields(practice: tuple[Path, int, int]) -> None:
+    path, _older, _latest = practice
+    result = run("note", "NT1", "--format", "json", "--db", str(path))
+    data = json.loads(result.stdout)
+    assert set(data["sections"]) == {"data", "assessment", "plan"}
+    assert data["homework"]["win"]["text"] == "[b]Slept[/b] well"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["note", "NOPE"], "no client with code 'NOPE'"),
+        (["note", "EMPTY"], "no completed review"),
+        (["note", "NT1", "--review", "999"], "no review with id 999"),
+        (["note", "NT1", "--format", "pdf"], "invalid choice"),
+    ],
+)
+def test_note_errors_are_one_line(
+    practice: tuple[Path, int, int], args: list[str], needle: str
+) -> None:
+    path, _older, _latest = practice
+    assert_one_line_error(run(*args, "--db", str(path)), needle)
