@@ -43,7 +43,7 @@ def _ticks(days: Sequence[date], width: int) -> tuple[list[float], list[str]]:
     """A few evenly spaced date labels that fit the width."""
     if not days:
         return [], []
-    count = max(2, min(len(days), width // 12))
+    count = max(2, min(len(days), width // 14))
     step = max(1, (len(days) - 1) // (count - 1)) if count > 1 else 1
     positions = list(range(0, len(days), step))
     if positions[-1] != len(days) - 1:
@@ -145,24 +145,38 @@ class CompletionChart(Chart):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        points = self.progress
+        progress = self.progress
         plt.title("Homework completion %")
-        if points is None or not points.points:
+        if progress is None or not progress.points:
             return
-        xs = list(range(1, len(points.points) + 1))
-        # A review where nothing could be scored gets no bar rather than a false 0%.
-        scored = [
-            (x, p.completion.value * 100)
-            for x, p in zip(xs, points.points, strict=True)
-            if p.completion.value is not None
-        ]
-        if scored:
-            plt.bar([x for x, _ in scored], [y for _, y in scored], width=0.6, marker="hd")
-        line = [(x, r * 100) for x, r in zip(xs, points.rolling, strict=True) if r is not None]
+        # Years of weekly reviews do not fit one bar each: group neighbouring reviews
+        # (completion weighted by tasks scored) so every bar is readable, and drawing
+        # stays fast.
+        groups = _groups(len(progress.points), max(8, (self.size.width - 10) // 3))
+        bars: list[tuple[float, float]] = []
+        line: list[tuple[float, float]] = []
+        for x, (start, end) in enumerate(groups, start=1):
+            chunk = progress.points[start:end]
+            scored = sum(p.completion.scored for p in chunk)
+            if scored:
+                done = sum((p.completion.value or 0) * p.completion.scored for p in chunk)
+                bars.append((x, 100 * done / scored))  # unscored groups get no false 0%
+            rolled = progress.rolling[end - 1]
+            if rolled is not None:
+                line.append((x, rolled * 100))
+        if bars:
+            plt.bar([x for x, _ in bars], [y for _, y in bars], width=0.6, marker="hd")
         if line:
             plt.plot([x for x, _ in line], [y for _, y in line], marker="braille", label="avg of 4")
         plt.ylim(0, 100)
-        plt.xticks(*_ticks([p.day for p in points.points], self.size.width))
+        days = [progress.points[end - 1].day for _start, end in groups]
+        plt.xticks(*_ticks(days, self.size.width))
+
+
+def _groups(count: int, most: int) -> list[tuple[int, int]]:
+    """Split range(count) into at most *most* consecutive (start, end) slices."""
+    size = max(1, -(-count // most))  # ceiling division
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 class MeasureChart(Chart):
