@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from hwtui.data.metrics import Rate, rolling
 from hwtui.data.services.progress import MeasurePoint, Progress, ReviewPoint
@@ -59,17 +60,23 @@ class ChartApp(App[None]):
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
+async def laid_out(pilot: Pilot[Any]) -> None:
+    # The figure is built for the size the plot has when painted: let layout settle first.
+    await pilot.pause()
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("which", ["completion", "ors", "phq9", "barriers"])
 def test_chart(snap_compare: Any, which: str, size: tuple[int, int]) -> None:
-    assert snap_compare(ChartApp(which), terminal_size=size)
+    assert snap_compare(ChartApp(which), terminal_size=size, run_before=laid_out)
 
 
 @pytest.mark.parametrize("which", ["completion", "barriers"])
 def test_text_fallback_when_small(snap_compare: Any, which: str) -> None:
-    assert snap_compare(ChartApp(which), terminal_size=(38, 12))
+    assert snap_compare(ChartApp(which), terminal_size=(38, 12), run_before=laid_out)
 
 
 def test_text_fallback_with_no_color(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    assert snap_compare(ChartApp("completion"), terminal_size=(80, 24))
+    assert snap_compare(ChartApp("completion"), terminal_size=(80, 24), run_before=laid_out)

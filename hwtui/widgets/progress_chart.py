@@ -11,14 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import plotext._utility as _plotext_utility
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, INSTRUMENTS_BY_CODE
 from hwtui.data.services.progress import MeasurePoint, Progress
+
+# plotext drops repeated points with set(), whose order changes from run to run (hash
+# randomisation), so the same data could draw slightly different axes. Keeping the order
+# makes every chart the same each time it is drawn.
+_plotext_utility.no_duplicates = lambda data: list(dict.fromkeys(data))
 
 MIN_WIDTH = 40
 MIN_HEIGHT = 8
@@ -85,7 +91,7 @@ class Chart(Vertical):
         self.table = Table("", [])
 
     def compose(self) -> ComposeResult:
-        yield PlotextPlot()
+        yield _Plot(self)
         yield Static("", classes="chart-table", markup=False)
 
     def on_mount(self) -> None:
@@ -109,8 +115,7 @@ class Chart(Vertical):
         if text:
             table.update(self.table.render(max(3, self.size.height - 2)))
         else:
-            self.draw(plot)
-            plot.refresh()
+            plot.refresh()  # drawn at render time, for the size it really has then
 
     def draw(self, plot: PlotextPlot) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -118,6 +123,22 @@ class Chart(Vertical):
     def redraw(self) -> None:
         if self.is_mounted:
             self._choose()
+
+
+class _Plot(PlotextPlot):
+    """Asks its chart to lay out the figure just before each render.
+
+    Drawing earlier (on mount or resize) raced the layout: a figure could be built for a
+    size the widget no longer had by the time it was painted.
+    """
+
+    def __init__(self, chart: Chart) -> None:
+        super().__init__()
+        self.chart = chart
+
+    def render(self) -> RenderResult:
+        self.chart.draw(self)
+        return super().render()
 
 
 class CompletionChart(Chart):
@@ -152,7 +173,7 @@ class CompletionChart(Chart):
         # Years of weekly reviews do not fit one bar each: group neighbouring reviews
         # (completion weighted by tasks scored) so every bar is readable, and drawing
         # stays fast.
-        groups = _groups(len(progress.points), max(8, (self.size.width - 10) // 3))
+        groups = _groups(len(progress.points), max(8, (plot.size.width - 10) // 3))
         bars: list[tuple[float, float]] = []
         line: list[tuple[float, float]] = []
         for x, (start, end) in enumerate(groups, start=1):
@@ -170,7 +191,7 @@ class CompletionChart(Chart):
             plt.plot([x for x, _ in line], [y for _, y in line], marker="braille", label="avg of 4")
         plt.ylim(0, 100)
         days = [progress.points[end - 1].day for _start, end in groups]
-        plt.xticks(*_ticks(days, self.size.width))
+        plt.xticks(*_ticks(days, plot.size.width))
 
 
 def _groups(count: int, most: int) -> list[tuple[int, int]]:
@@ -216,7 +237,7 @@ class MeasureChart(Chart):
             plt.hline(max(0, first - ORS_RELIABLE_CHANGE), "gray")
             plt.hline(min(spec.total_max, first + ORS_RELIABLE_CHANGE), "gray")
         plt.ylim(0, spec.total_max)
-        plt.xticks(*_ticks([p.day for p in self.points], self.size.width))
+        plt.xticks(*_ticks([p.day for p in self.points], plot.size.width))
 
 
 class BarrierChart(Chart):
