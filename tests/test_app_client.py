@@ -1,4 +1,4 @@
-"""Pilot tests for the client overview and the assign-homework dialog."""
+"""Pilot tests for the client overview; assigning homework is in test_app_assign.py."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets import DataTable, Static
 
 from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
-from hwtui.data.catalog import KINDS_BY_CODE, ReviewStatus
+from hwtui.data.catalog import ReviewStatus
 from hwtui.data.db import Database
 from hwtui.data.demo import generate
-from hwtui.data.models import Assignment, AuditEvent, Review
+from hwtui.data.models import AuditEvent, Review
 from hwtui.data.services.caseload import ClientBrief, client_brief
 from hwtui.data.services.identity import Actor, ensure_clinician
-from hwtui.screens.assign import AssignHomeworkScreen
 from hwtui.screens.caseload import CaseloadScreen
 from hwtui.screens.client import ClientScreen
 from hwtui.screens.review import ReviewScreen
@@ -78,14 +77,6 @@ async def open_client(pilot: Pilot[Any], row: int = 0) -> ClientScreen:
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, ClientScreen)
-    return screen
-
-
-async def open_assign(pilot: Pilot[Any]) -> AssignHomeworkScreen:
-    await pilot.press("n")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, AssignHomeworkScreen)
     return screen
 
 
@@ -230,121 +221,6 @@ async def test_enter_on_a_past_review_opens_its_record(demo_db: Database) -> Non
         assert app.screen is screen
 
 
-# -- assigning homework -------------------------------------------------------------------
-
-
-async def test_assign_homework_from_the_overview(sqlite_db: Database, me: Actor) -> None:
-    client_id = add_client(sqlite_db, me, "AB1", values=["health", "family"])
-    app = make_app(sqlite_db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        overview = await open_client(pilot)
-        dialog = await open_assign(pilot)
-        await pilot.press(*"Walk and notice trees")
-        # Choose a kind from the list: its default instructions fill the empty field.
-        await pilot.press("tab", "enter", *"Mood", "enter")
-        await pilot.pause()
-        assert dialog.query_one("#kind", Select).value == "mood_diary"
-        instructions = dialog.query_one("#instructions", TextArea).text
-        assert instructions == KINDS_BY_CODE["mood_diary"].instructions
-        await type_into(pilot, "#what", "walk round the block")
-        await pilot.press("tab", *"after lunch", "tab", *"the park")
-        await pilot.press("tab", *"3 times", "tab", *"10 minutes")
-        await pilot.press("tab", "enter", "down", "enter")  # the first value: health
-        await pilot.press("tab", *"9", "ctrl+s")
-        await settle(pilot)
-        assert app.screen is overview
-        assert "Walk and notice trees" in shown_text(app, "#homework Static")
-    with sqlite_db.read() as session:
-        row = session.exec(select(Assignment)).one()
-        values = {v.text: v.id for v in brief_of(sqlite_db, client_id).values}
-    assert (row.client_id, row.title, row.kind) == (
-        client_id,
-        "Walk and notice trees",
-        "mood_diary",
-    )
-    assert (row.what, row.when, row.where) == ("walk round the block", "after lunch", "the park")
-    assert (row.how_often, row.how_long) == ("3 times", "10 minutes")
-    assert (row.value_id, row.confidence) == (values["health"], 9)
-    assert row.instructions == KINDS_BY_CODE["mood_diary"].instructions
-
-
-async def test_a_bad_confidence_is_explained_by_the_field_and_nothing_is_lost(
-    sqlite_db: Database, me: Actor
-) -> None:
-    add_client(sqlite_db, me, "AB1")
-    app = make_app(sqlite_db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_client(pilot)
-        dialog = await open_assign(pilot)
-        await pilot.press(*"Breathe")
-        await type_into(pilot, "#where", "kitchen")
-        await type_into(pilot, "#confidence", "12")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert app.screen is dialog
-        error = dialog.query_one("#confidence-error", Static)
-        assert error.display
-        assert "between 0 and 10" in str(error.render())
-        assert dialog.query_one("#confidence", Input).value == "12"
-        assert dialog.query_one("#title", Input).value == "Breathe"
-        assert dialog.query_one("#where", Input).value == "kitchen"
-        assert app.focused is dialog.query_one("#confidence")
-        assert not dialog.query_one("#title-error").display
-    with sqlite_db.read() as session:
-        assert session.exec(select(Assignment)).all() == []
-
-
-async def test_an_empty_title_is_required(sqlite_db: Database, me: Actor) -> None:
-    add_client(sqlite_db, me, "AB1")
-    app = make_app(sqlite_db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_client(pilot)
-        dialog = await open_assign(pilot)
-        await type_into(pilot, "#what", "something")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert app.screen is dialog
-        error = dialog.query_one("#title-error", Static)
-        assert error.display
-        assert str(error.render()) == "title is required"
-        assert app.focused is dialog.query_one("#title")
-        assert dialog.query_one("#what", Input).value == "something"
-        # A fixed title clears the message on the next save.
-        await pilot.press(*"Walk", "ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, ClientScreen)
-
-
-async def test_gentle_notes_for_low_confidence_and_missing_specifics(
-    sqlite_db: Database, me: Actor
-) -> None:
-    add_client(sqlite_db, me, "AB1")
-    app = make_app(sqlite_db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_client(pilot)
-        dialog = await open_assign(pilot)
-        note = dialog.query_one("#confidence-note", Static)
-        specific = dialog.query_one("#specific", Static)
-        assert not note.display
-        assert "what, when, where, how often, how long" in str(specific.render())
-        await type_into(pilot, "#confidence", "7")
-        assert note.display
-        assert "could the task be smaller" in str(note.render())
-        await pilot.press("backspace", "9")
-        assert not note.display
-        await type_into(pilot, "#when", "mornings")
-        await type_into(pilot, "#how_long", "5 min")
-        assert "what, where, how often still empty" in str(specific.render())
-        for field, text in [("#what", "stretch"), ("#where", "home"), ("#how_often", "daily")]:
-            await type_into(pilot, field, text)
-        assert str(specific.render()).startswith("✓")
-        await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, ClientScreen)
-    with sqlite_db.read() as session:
-        assert session.exec(select(Assignment)).all() == []
-
-
 # -- untrusted text -----------------------------------------------------------------------
 
 
@@ -371,22 +247,7 @@ async def test_typed_text_is_shown_verbatim_and_does_nothing(
         history = screen.query_one("#history", DataTable)
         assert str(history.get_row_at(0)[2]) == hostile
         await pilot.click("#since", offset=(20, 0))
-        await pilot.click("#homework", offset=(4, 0))
+        await pilot.click("#client-head", offset=(8, 0))
         await pilot.pause()
         assert app.is_running  # a [@click=app.quit] did not quit
-        # In the dialog, the client's value is offered verbatim, and a title saves as typed.
-        dialog = await open_assign(pilot)
-        await pilot.press(*hostile)
-        dialog.query_one("#value_id").focus()
-        await pilot.press("enter", "down", "enter")
-        await pilot.pause()
-        label = dialog.query_one("#value_id", Select).query_one("#label")
-        assert str(label.render()) == hostile
-        await pilot.press("ctrl+s")
-        await settle(pilot)
         assert app.screen is screen
-    with sqlite_db.read() as session:
-        newest = session.exec(select(Assignment).order_by(col(Assignment.id).desc())).first()
-    assert newest is not None
-    assert newest.title == hostile
-    assert newest.value_id is not None

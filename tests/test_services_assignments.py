@@ -10,19 +10,23 @@ import pytest
 from hwtui.data.catalog import AssignmentStatus
 from hwtui.data.db import Database
 from hwtui.data.errors import InvalidInput, NotFound
+from hwtui.data.services.assignment_detail import assignment_detail
 from hwtui.data.services.assignments import (
     active_assignments,
     complete_assignment,
     create_assignment,
+    earlier_assignments,
     get_assignment,
     goal_chain,
+    goal_tree,
     is_overdue,
     replace_assignment,
     retire_assignment,
     update_assignment,
 )
-from hwtui.data.services.clients import list_values
+from hwtui.data.services.clients import list_values, set_values
 from hwtui.data.services.identity import Actor
+from hwtui.data.services.reviews import complete_review, save_draft, start_review
 from tests.conftest import TODAY
 from tests.helpers import (
     HOSTILE,
@@ -31,6 +35,8 @@ from tests.helpers import (
     Attempt,
     add_assignment,
     add_client,
+    events_after,
+    last_event_id,
     rejection,
 )
 
@@ -330,7 +336,10 @@ def test_another_clinician_cannot_touch_my_homework(db: Database, me: Actor, oth
         lambda s: complete_assignment(s, other, assignment_id),
         lambda s: replace_assignment(s, other, assignment_id, title="Smaller"),
         lambda s: goal_chain(s, other, assignment_id),
+        lambda s: goal_tree(s, other, assignment_id),
+        lambda s: assignment_detail(s, other, assignment_id),
         lambda s: active_assignments(s, other, client_id),
+        lambda s: earlier_assignments(s, other, client_id),
     ]
     for attempt in attempts:
         with pytest.raises(NotFound), db.write() as s:
@@ -342,3 +351,158 @@ def test_another_clinician_cannot_touch_my_homework(db: Database, me: Actor, oth
     with db.read() as s:
         row = get_assignment(s, me, assignment_id)
     assert (row.title, row.status) == ("Walk", "active")
+
+
+# -- due dates in the past ------------------------------------------------------------------
+
+
+def test_a_past_due_date_is_refused_when_today_is_given(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    yesterday = TODAY - timedelta(days=1)
+    past = [("due_date", "is in the past (Tue 24 Nov 2026): pick today or a later day")]
+    assert (
+        rejection(db, create_assignment, me, client_id, title="x", due_date=yesterday, today=TODAY)
+        == past
+    )
+    # Today and later are fine; without today (the demo, imports of history) so is the past.
+    assert (
+        rejection(db, create_assignment, me, client_id, title="x", due_date=TODAY, today=TODAY)
+        is None
+    )
+    assert rejection(db, create_assignment, me, client_id, title="x", due_date=yesterday) is None
+    with db.read() as s:
+        assert [a.due_date for a in active_assignments(s, me, client_id)] == [yesterday, TODAY]
+
+
+def test_editing_keeps_an_overdue_date_but_refuses_a_new_past_one(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    overdue = add_assignment(db, me, client_id, "Walk", due_date=TODAY - timedelta(days=3))
+    # The rest of an overdue task can still be edited, its date left as it was.
+    assert (
+        rejection(db, update_assignment, me, overdue, title="Walk 5 minutes", today=TODAY) is None
+    )
+    assert (
+        rejection(
+            db, update_assignment, me, overdue, due_date=TODAY - timedelta(days=3), today=TODAY
+        )
+        is None
+    )
+    assert rejection(
+        db, update_assignment, me, overdue, due_date=TODAY - timedelta(days=1), today=TODAY
+    ) == [("due_date", "is in the past (Tue 24 Nov 2026): pick today or a later day")]
+    assert rejection(db, update_assignment, me, overdue, due_date=TODAY, today=TODAY) is None
+    with db.read() as s:
+        row = get_assignment(s, me, overdue)
+    assert (row.title, row.due_date) == ("Walk 5 minutes", TODAY)
+
+
+def test_a_smaller_step_due_in_the_past_changes_nothing(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    gym = add_assignment(db, me, client_id, "Join a gym")
+    assert rejection(
+        db,
+        replace_assignment,
+        me,
+        gym,
+        title="Drive there",
+        due_date=TODAY - timedelta(days=1),
+        today=TODAY,
+    ) == [("due_date", "is in the past (Tue 24 Nov 2026): pick today or a later day")]
+    with db.read() as s:
+        assert [a.id for a in active_assignments(s, me, client_id)] == [gym]
+        assert get_assignment(s, me, gym).status == AssignmentStatus.ACTIVE
+
+
+# -- goal trees and earlier homework --------------------------------------------------------
+
+
+def test_goal_tree_holds_the_original_and_every_smaller_step(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    gym = add_assignment(db, me, client_id, "Join a gym")
+    with db.write() as s:
+        drive = replace_assignment(s, me, gym, title="Drive to the gym").id
+    assert drive is not None
+    # A second step under the original, and a step under the first one.
+    stretch = add_assignment(db, me, client_id, "Stretch at home", parent_id=gym)
+    with db.write() as s:
+        clothes = replace_assignment(s, me, drive, title="Put on gym clothes").id
+    unrelated = add_assignment(db, me, client_id, "Call mum")
+    with db.read() as s:
+        trees = {i: goal_tree(s, me, i) for i in (gym, drive, stretch, clothes)}
+        alone = goal_tree(s, me, unrelated)
+    expected = [
+        ("Join a gym", 0, "replaced"),
+        ("Drive to the gym", 1, "replaced"),
+        ("Put on gym clothes", 2, "active"),
+        ("Stretch at home", 1, "active"),
+    ]
+    for tree in trees.values():  # the same family seen from any member
+        assert [(n.assignment.title, n.depth, n.assignment.status) for n in tree] == expected
+    assert [(n.assignment.id, n.depth) for n in alone] == [(unrelated, 0)]
+
+
+def test_earlier_homework_is_every_closed_task_newest_first(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    done = add_assignment(db, me, client_id, "Walk")
+    retired = add_assignment(db, me, client_id, "Journal")
+    replaced = add_assignment(db, me, client_id, "Join a gym")
+    add_assignment(db, me, client_id, "Breathe")
+    with db.write() as s:
+        complete_assignment(s, me, done)
+    with db.write() as s:
+        retire_assignment(s, me, retired, "moved house")
+    with db.write() as s:
+        replace_assignment(s, me, replaced, title="Drive to the gym")
+    with db.read() as s:
+        earlier = earlier_assignments(s, me, client_id)
+        newest = earlier_assignments(s, me, client_id, limit=1)
+    assert [(a.title, a.status, a.status_reason) for a in earlier] == [
+        ("Join a gym", "replaced", "replaced by a smaller goal"),
+        ("Journal", "retired", "moved house"),
+        ("Walk", "completed", ""),
+    ]
+    assert [a.id for a in newest] == [replaced]
+
+
+def test_assignment_detail_has_the_chain_history_and_is_audited(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me, values=["health", "family"])
+    with db.read() as s:
+        health = list_values(s, me, client_id)[0]
+    walk = add_assignment(db, me, client_id, "Walk daily", value_id=health.id)
+    with db.write() as s:
+        review_id = start_review(s, me, client_id, TODAY - timedelta(days=7)).id
+        assert review_id is not None
+        complete_review(
+            s,
+            me,
+            review_id,
+            win_text="slept better",
+            outcomes=[{"assignment_id": walk, "outcome": "not_done", "barriers": ["no_time"]}],
+        )
+    with db.write() as s:
+        smaller = replace_assignment(s, me, walk, title="Walk on Sunday").id
+        # The client drops the value; the homework still shows it.
+        set_values(s, me, client_id, ["family"])
+    assert smaller is not None
+    with db.write() as s:  # an open draft's outcomes are not history yet
+        draft = start_review(s, me, client_id, TODAY).id
+        assert draft is not None
+        save_draft(s, me, draft, outcomes=[{"assignment_id": smaller, "outcome": "done"}])
+    before = last_event_id(db)
+    with db.write() as s:
+        original = assignment_detail(s, me, walk)
+        step = assignment_detail(s, me, smaller)
+    assert original.value == "health"
+    assert [(o.review_id, o.outcome, o.barriers) for o in original.outcomes] == [
+        (review_id, "not_done", ["no_time"])
+    ]
+    assert original.parent is None
+    assert step.parent is not None
+    assert step.parent.id == walk
+    assert [n.assignment.id for n in step.tree] == [walk, smaller]
+    assert step.outcomes == []
+    assert (original.set_in_review, step.client.id) == (None, client_id)
+    assert [(e.action, e.entity, e.entity_id) for e in events_after(db, before)] == [
+        ("view", "assignment", walk),
+        ("view", "assignment", smaller),
+    ]

@@ -8,7 +8,11 @@ import pytest
 
 from hwtui.data.db import Database
 from hwtui.data.errors import NotFound
-from hwtui.data.services.assignments import retire_assignment
+from hwtui.data.services.assignments import (
+    complete_assignment,
+    replace_assignment,
+    retire_assignment,
+)
 from hwtui.data.services.caseload import TREND_REVIEWS, CaseloadRow, client_brief, list_caseload
 from hwtui.data.services.clients import archive_client, list_values
 from hwtui.data.services.identity import Actor
@@ -200,8 +204,33 @@ def test_brief_of_a_new_client(db: Database, me: Actor) -> None:
     with db.write() as s:
         brief = client_brief(s, me, client_id)
     assert brief.last_review is None
-    assert (brief.due, brief.last_barriers, brief.history) == ([], [], [])
+    assert (brief.due, brief.last_barriers, brief.history, brief.earlier) == ([], [], [], [])
     assert (brief.last_new_goal, brief.draft_id) == (None, None)
+
+
+def test_brief_shows_the_goal_chain_and_earlier_homework(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me, "C01", values=["health"])
+    gym = add_assignment(db, me, client_id, "Join a gym")
+    walk = add_assignment(db, me, client_id, "Walk")
+    journal = add_assignment(db, me, client_id, "Journal")
+    with db.write() as s:
+        drive = replace_assignment(s, me, gym, title="Drive to the gym").id
+    with db.write() as s:
+        complete_assignment(s, me, walk)
+    with db.write() as s:
+        retire_assignment(s, me, journal, "not the right time")
+    with db.write() as s:
+        assert drive is not None
+        clothes = replace_assignment(s, me, drive, title="Put on gym clothes").id
+    with db.write() as s:
+        brief = client_brief(s, me, client_id)
+    assert [(d.assignment.id, d.parent_title) for d in brief.due] == [(clothes, "Drive to the gym")]
+    assert [(e.assignment.title, e.assignment.status, e.parent_title) for e in brief.earlier] == [
+        ("Drive to the gym", "replaced", "Join a gym"),
+        ("Journal", "retired", None),
+        ("Walk", "completed", None),
+        ("Join a gym", "replaced", None),
+    ]
 
 
 def test_brief_of_another_clinicians_client_is_not_found(

@@ -17,6 +17,7 @@ from hwtui.data.services.clients import (
     create_client,
     find_client,
     get_client,
+    get_value,
     list_values,
     set_values,
     update_client,
@@ -181,16 +182,25 @@ def test_set_values_archives_removed_values_and_keeps_links(db: Database, me: Ac
         assert archived.archived_at is not None
         assert linked.id is not None
         assert get_assignment(s, me, linked.id).value_id == health.id
+        # Still reachable by id, so the homework that links it can name it.
+        assert health.id is not None
+        assert get_value(s, me, health.id).text == "health"
 
 
 def test_another_clinician_cannot_reach_my_client(db: Database, me: Actor, other: Actor) -> None:
     client_id = add_client(db, me, "C01", display_name="Ana", values=["family"])
+    with db.read() as s:
+        (family,) = list_values(s, me, client_id)
+    assert family.id is not None
+    value_id = family.id
     attempts: list[Attempt] = [
         lambda s: get_client(s, other, client_id),
         lambda s: update_client(s, other, client_id, display_name="Hijacked"),
         lambda s: archive_client(s, other, client_id),
         lambda s: list_values(s, other, client_id),
         lambda s: set_values(s, other, client_id, ["x"]),
+        lambda s: get_value(s, other, value_id),
+        lambda s: get_value(s, me, 987654),
         lambda s: find_client(s, other, "C01"),
         lambda s: create_assignment(s, other, client_id, title="Sneaky"),
     ]

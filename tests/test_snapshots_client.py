@@ -1,4 +1,4 @@
-"""The client overview and the assign-homework dialog as a clinician sees them.
+"""The client overview as a clinician sees it (the homework screens: test_snapshots_assign).
 
 Review the SVGs with `pytest tests/test_snapshots_client.py --snapshot-report` before
 accepting a change.
@@ -79,18 +79,3 @@ def test_client_overview_with_a_draft(snap_compare: Any, demo_db: Database) -> N
 def test_client_overview_first_session(snap_compare: Any, demo_db: Database) -> None:
     app = build_app(demo_db, username=CLINICIAN, today=lambda: TODAY)
     assert snap_compare(app, terminal_size=(80, 24), run_before=opened(NEW_CLIENT))
-
-
-def test_assign_homework_with_an_error(snap_compare: Any, demo_db: Database) -> None:
-    app = build_app(demo_db, username=CLINICIAN, today=lambda: TODAY)
-    bad_confidence = opened(
-        BUSY_CLIENT, "n", *"Drive to the gym", "tab", "tab", "tab", *"Drive there, stay in the car"
-    )
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await bad_confidence(pilot)
-        pilot.app.screen.query_one("#confidence").focus()
-        await pilot.press(*"12", "ctrl+s")
-        await loaded(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -212,6 +212,23 @@ BARRIERS: tuple[Barrier, ...] = (
 BARRIERS_BY_CODE = {b.code: b for b in BARRIERS}
 
 
+# The five specifics that predict follow-through: assignment field -> how a clinician says it.
+SPECIFICS = {
+    "what": "what",
+    "when": "when",
+    "where": "where",
+    "how_often": "how often",
+    "how_long": "how long",
+}
+# What the clinician did to make the homework likely to happen: field -> label.
+CHECKLIST = {
+    "rationale_given": "rationale given",
+    "decided_together": "decided together",
+    "started_in_session": "started in session",
+    "reminder_set": "reminder set",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class HomeworkKind:
     code: str
@@ -376,6 +393,20 @@ HOMEWORK_KINDS: tuple[HomeworkKind, ...] = (
     ),
 )
 KINDS_BY_CODE = {k.code: k for k in HOMEWORK_KINDS}
+CUSTOM_KIND = "custom"
+
+
+def kinds_matching(needle: str) -> list[HomeworkKind]:
+    """The kinds whose name or modality tags hold every word of *needle*, in library
+    order; "Custom" is always offered, last, so a clinician is never stuck."""
+    words = needle.casefold().split()
+    found = [
+        kind
+        for kind in HOMEWORK_KINDS
+        if kind.code != CUSTOM_KIND
+        and all(word in f"{kind.name} {' '.join(kind.tags)}".casefold() for word in words)
+    ]
+    return [*found, KINDS_BY_CODE[CUSTOM_KIND]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,17 @@
-"""Assign homework: a kind from the library, made specific, linked to a value.
+"""The assignment editor: homework that is tailored, specific, valued and small enough.
 
-Validation lives in the service; this form only shows each problem under its field and
-keeps everything typed. Two gentle nudges never block saving: a confidence below 9
-(start smaller) and the specifics (what, when, where, how often, how long) still empty.
+One form for three jobs: assigning new homework, editing an active task, and writing the
+smaller step that replaces one (its parent). Validation lives in the service; the form
+shows each problem under its field and keeps every character typed. Two gentle nudges
+never block saving: the specifics still empty, and a confidence below 9, where f3 offers
+a smaller version and keeps the bigger one as the goal it supports.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,162 +19,292 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+from textual.widgets.selection_list import Selection
 from textual.worker import Worker, WorkerState
 
-from hwtui.data.catalog import HOMEWORK_KINDS, KINDS_BY_CODE
+from hwtui.data.assignment_form import AssignmentForm
+from hwtui.data.catalog import BARRIERS, BARRIERS_BY_CODE, CHECKLIST, CUSTOM_KIND, KINDS_BY_CODE
+from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
-from hwtui.data.models import ClientValue
-from hwtui.data.services.assignments import create_assignment
-from hwtui.data.services.clients import get_client, list_values
+from hwtui.data.review_draft import CONFIDENT
+from hwtui.data.services.assignments import (
+    create_assignment,
+    get_assignment,
+    goal_chain,
+    replace_assignment,
+    update_assignment,
+)
+from hwtui.data.services.clients import get_client, get_value, list_values
+from hwtui.screens.confirm import ConfirmScreen
+from hwtui.screens.kind_picker import KindPickerScreen
 from hwtui.widgets.fields import NoteArea, TextInput
-from hwtui.widgets.safe import safe_text
+from hwtui.widgets.safe import safe_content, safe_text
+from hwtui.widgets.steps.barriers import barrier_matches
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
 
-# (field, label, placeholder) for the text fields; kind and value_id are selects.
-TEXT_FIELDS = {
+LABEL = "$foreground-muted"
+# One-line fields: id -> (label, placeholder).
+LINES = {
     "title": ("Title", "a short name the client will recognise"),
-    "instructions": ("Instructions", "how to do it (picking a kind fills this in)"),
     "what": ("What", "the exact action"),
-    "when": ("When", "e.g. after lunch on Mon, Wed, Fri"),
-    "where": ("Where", "e.g. the park next to work"),
-    "how_often": ("How often", "e.g. 3 times this week"),
+    "when": ("When", "e.g. Tuesday after dinner"),
+    "where": ("Where", "e.g. at the kitchen table"),
+    "how_often": ("How often", "e.g. once this week"),
     "how_long": ("How long", "e.g. 10 minutes"),
-    "confidence": ("Confidence", "0-10: how sure are they they'll do it?"),
+    "due_date": ("Due", "YYYY-MM-DD, today, tomorrow or a weekday (fri)"),
+    "confidence": ("Confidence", "0-10: how sure are they that they'll do it?"),
 }
-SELECT_LABELS = {"kind": "Kind", "value_id": "Linked value"}
+# A few lines each: the kind's default text is long, and the client should hear all of it.
+AREAS = {
+    "instructions": ("Instructions", "how to do it (choosing a kind fills this in)"),
+    "rationale": ("Rationale", "why it helps, in the client's words"),
+}
+OTHER_LABELS = {
+    "kind": "Kind",
+    "value_id": "Value",
+    "obstacles": "Obstacles",
+    "checklist": "Checklist",
+}
 FORM_ORDER = (
     "title",
     "kind",
     "instructions",
+    "rationale",
     "what",
     "when",
     "where",
     "how_often",
     "how_long",
+    "due_date",
     "value_id",
+    "obstacles",
     "confidence",
+    "checklist",
 )
-# The five specifics that predict follow-through: field -> how a clinician says it.
-SPECIFICS = {
-    "what": "what",
-    "when": "when",
-    "where": "where",
-    "how_often": "how often",
-    "how_long": "how long",
+# Where the cursor goes to fix a field, when that is not the field's own id.
+FOCUS_FOR = {"obstacles": "#obstacle-search", "checklist": "#rationale_given"}
+
+
+class Mode(Enum):
+    NEW = "new"
+    EDIT = "edit"
+    SMALLER = "smaller"  # a smaller step that replaces its parent
+
+
+TITLES = {
+    Mode.NEW: "Assign homework to ",
+    Mode.EDIT: "Edit homework of ",
+    Mode.SMALLER: "A smaller step for ",
 }
-CONFIDENT_ENOUGH = 9
-LOW_CONFIDENCE_NOTE = "Below 9: could the task be smaller?"
-DEFAULT_KIND = "custom"
 
 
-def specific_status(values: dict[str, str]) -> tuple[str, bool]:
+@dataclass(frozen=True)
+class EditorSetup:
+    """What the form needs from the database, loaded once when it opens."""
+
+    code: str
+    values: list[tuple[int, str]]
+    form: AssignmentForm | None
+    # Titles of the goals this one supports, oldest first.
+    chain: list[str] = field(default_factory=list)
+
+
+def specific_status(form: AssignmentForm) -> tuple[str, bool]:
     """The indicator line for the five specifics, and whether all are filled in."""
-    missing = [label for field, label in SPECIFICS.items() if not values.get(field, "").strip()]
+    missing = form.missing_specifics()
     if not missing:
         return "✓ Specific: what, when, where, how often and how long are set.", True
     return f"Not yet specific: {', '.join(missing)} still empty.", False
 
 
-def is_low_confidence(raw: str) -> bool:
+def due_hint(text: str, today: date) -> str:
+    """The day a typed due date means, so "fri" can be checked before saving."""
     try:
-        value = int(raw.strip())
+        due = parse_due_date(text, today)
     except ValueError:
-        return False
-    return 0 <= value < CONFIDENT_ENOUGH
+        return ""  # still typing; the message comes on save
+    if due is None:
+        return ""
+    past = " is in the past" if past_due_problem(due, today) else ""
+    return f"→ {due:%a %d %b %Y}{past}"
 
 
-class AssignHomeworkScreen(ModalScreen[int | None]):
+def chain_line(titles: list[str]) -> Content:
+    parts = [safe_content(title) for title in titles]
+    return Content.assemble(("Smaller step of: ", LABEL), Content(" → ").join(parts))
+
+
+class AssignmentEditorScreen(ModalScreen[int | None]):
+    """Returns the id of the assignment saved (the newest, smallest step), or None."""
+
     AUTO_FOCUS = "#title"
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="assign.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="assign.cancel"),
+        Binding("ctrl+s", "save", "Save", id="editor.save", priority=True),
+        Binding("f2", "choose_kind", "Kind", id="editor.kind"),
+        Binding("f3", "shrink", "Make smaller", id="editor.shrink"),
+        Binding("f4", "undo_shrink", "Undo smaller", id="editor.undo_shrink"),
+        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
     ]
 
     app: HomeworkApp
 
-    def __init__(self, client_id: int) -> None:
+    def __init__(
+        self,
+        client_id: int,
+        assignment_id: int | None = None,
+        *,
+        replacing: int | None = None,
+        form: AssignmentForm | None = None,
+    ) -> None:
+        """*assignment_id* edits that assignment; *replacing* writes a smaller step that
+        replaces it, prefilled with *form* (or from the original when not given)."""
         super().__init__()
         self.client_id = client_id
-        # The instructions last filled in from a kind, so that choosing another kind
-        # replaces them but never replaces what the clinician wrote.
+        self.assignment_id = assignment_id
+        self.replacing = replacing
+        self.prefill = form
+        self.mode = (
+            Mode.EDIT
+            if assignment_id is not None
+            else Mode.SMALLER
+            if replacing is not None
+            else Mode.NEW
+        )
+        self._kind = CUSTOM_KIND
+        self._obstacles: list[str] = []
+        # The instructions last filled in from a kind: choosing another kind replaces
+        # them, but never what the clinician wrote.
         self._prefilled = ""
+        # What the form held when it opened, to know whether leaving loses anything.
+        self._baseline = AssignmentForm()
+        self._chain: list[str] = []
+        # Bigger versions the client rated below 9, oldest first; each is saved as the
+        # goal that the next, smaller one supports.
+        self._bigger: list[AssignmentForm] = []
+        self._just_shrunk = False
+        self._low_confidence = False
+        self._value_ids: set[int] = set()
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
-            yield Static("Assign homework", id="assign-title", classes="dialog-title", markup=False)
-            with Grid(id="assign-form"):
-                for field in FORM_ORDER:
-                    label = SELECT_LABELS.get(field) or TEXT_FIELDS[field][0]
+        with Vertical(id="editor"):
+            yield Static(TITLES[self.mode].strip(), id="editor-title", markup=False)
+            yield Static("", id="editor-chain", markup=False)
+            with VerticalScroll(id="editor-form"), Grid(id="editor-grid"):
+                for name in FORM_ORDER:
+                    label = (LINES.get(name) or AREAS.get(name) or (OTHER_LABELS[name],))[0]
                     yield Label(label, markup=False)
                     with Vertical(classes="field"):
-                        yield self._input(field)
-                        if field == "confidence":
-                            yield Static(
-                                LOW_CONFIDENCE_NOTE,
-                                id="confidence-note",
-                                classes="field-note",
-                                markup=False,
-                            )
-                        yield Static("", id=f"{field}-error", classes="field-error", markup=False)
-            yield Static(specific_status({})[0], id="specific", markup=False)
+                        yield from self._field(name)
+                        yield Static("", id=f"{name}-error", classes="field-error", markup=False)
             yield Static("", id="form-error", classes="field-error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+            yield Static(specific_status(AssignmentForm())[0], id="specific", markup=False)
         yield Footer()
 
-    def _input(self, field: str) -> Widget:
-        if field == "kind":
-            return Select(
-                [(Text(kind.name), kind.code) for kind in HOMEWORK_KINDS],
-                allow_blank=False,
-                value=DEFAULT_KIND,
-                compact=True,
-                id="kind",
+    def _field(self, name: str) -> ComposeResult:
+        if name == "kind":
+            with Horizontal(id="kind-row"):
+                yield Button(Content(KINDS_BY_CODE[CUSTOM_KIND].name), id="kind", compact=True)
+                yield Static("enter or f2: choose from the library", classes="hint", markup=False)
+        elif name in AREAS:
+            yield NoteArea(placeholder=AREAS[name][1], id=name)
+        elif name == "value_id":
+            yield Select[int]([], prompt="none", compact=True, id="value_id")
+        elif name == "obstacles":
+            yield TextInput(
+                placeholder="what might get in the way? type to search (e.g. time, forgot)",
+                id="obstacle-search",
             )
-        if field == "value_id":
-            # Filled in once the client's values are loaded.
-            return Select[int]([], prompt="none", compact=True, id="value_id")
-        placeholder = TEXT_FIELDS[field][1]
-        if field == "instructions":
-            # A few lines: the kind's default text is long, and the client should hear all of it.
-            return NoteArea(placeholder=placeholder, id=field)
-        return TextInput(
-            placeholder=placeholder, id=field, max_length=3 if field == "confidence" else 0
-        )
+            yield SelectionList[str](id="obstacles", compact=True)
+            yield Static("", id="obstacle-remedies", markup=False)
+        elif name == "checklist":
+            with Grid(id="checklist"):
+                for attr, label in CHECKLIST.items():
+                    yield Checkbox(label, id=attr, compact=True)
+        else:
+            yield TextInput(
+                placeholder=LINES[name][1],
+                id=name,
+                max_length=2 if name == "confidence" else 0,
+            )
+            if name == "due_date":
+                yield Static("", id="due-hint", classes="hint", markup=False)
+            elif name == "confidence":
+                yield Static("", id="confidence-note", classes="field-note", markup=False)
 
     def on_mount(self) -> None:
-        self.load_values()
+        self._fill_obstacles()
+        self.load()
 
     # -- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="values")
-    def load_values(self) -> tuple[str, list[ClientValue]]:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load(self) -> EditorSetup:
+        me = self.app.actor
         with self.app.db.read() as session:
-            client = get_client(session, self.app.actor, self.client_id)
-            return client.code, list_values(session, self.app.actor, self.client_id)
+            code = get_client(session, me, self.client_id).code
+            values = [(v.id, v.text) for v in list_values(session, me, self.client_id) if v.id]
+            form, chain = self.prefill, []
+            if self.assignment_id is not None:
+                form = AssignmentForm.from_assignment(
+                    get_assignment(session, me, self.assignment_id)
+                )
+                chain = [a.title for a in goal_chain(session, me, self.assignment_id)[:-1]]
+            elif self.replacing is not None:
+                ancestors = goal_chain(session, me, self.replacing)
+                chain = [a.title for a in ancestors]
+                if form is None:
+                    form = AssignmentForm.smaller_step_of(ancestors[-1], None, [])
+            linked = form.value_id if form else None
+            if linked is not None and linked not in {value_id for value_id, _ in values}:
+                # A value the client has since dropped: still shown, so the link survives.
+                values.append((linked, f"{get_value(session, me, linked).text} (dropped)"))
+            return EditorSetup(code, values, form, chain)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save(self, fields: dict[str, Any]) -> int:
+    def save(self, versions: list[dict[str, Any]], changes: dict[str, Any]) -> int:
+        """Save in one transaction: the form, and before it every bigger version it
+        replaces, each replaced by the next smaller one."""
+        me, today = self.app.actor, self.app.today()
         with self.app.db.write() as session:
-            row = create_assignment(session, self.app.actor, self.client_id, **fields)
+            if self.assignment_id is not None:
+                row = update_assignment(session, me, self.assignment_id, today=today, **changes)
+                rest = versions[1:]
+            elif self.replacing is not None:
+                row = get_assignment(session, me, self.replacing)
+                rest = versions
+            else:
+                row = create_assignment(session, me, self.client_id, today=today, **versions[0])
+                rest = versions[1:]
+            for fields in rest:
+                assert row.id is not None
+                row = replace_assignment(session, me, row.id, today=today, **fields)
             assert row.id is not None
             return row.id
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         group = event.worker.group
-        if group not in {"values", "save"}:
+        if group not in {"load", "save"}:
             return
         if event.state is WorkerState.SUCCESS:
-            if group == "values" and event.worker.result is not None:
-                self._show_values(*event.worker.result)
+            if group == "load" and event.worker.result is not None:
+                self._show_setup(event.worker.result)
             elif group == "save":
                 self.dismiss(event.worker.result)
         elif event.state is WorkerState.ERROR:
@@ -179,84 +314,317 @@ class AssignHomeworkScreen(ModalScreen[int | None]):
             else:
                 self.app.show_error(error)
 
-    def _show_values(self, code: str, values: list[ClientValue]) -> None:
-        title = Text.assemble("Assign homework to ", safe_text(code, style="bold"))
-        self.query_one("#assign-title", Static).update(title)
-        self.query_one("#value_id", Select).set_options(
-            (safe_text(value.text), value.id) for value in values if value.id is not None
+    def _show_setup(self, setup: EditorSetup) -> None:
+        self.query_one("#editor-title", Static).update(
+            Content.assemble(TITLES[self.mode], safe_content(setup.code).stylize("bold"))
         )
+        self.query_one("#value_id", Select).set_options(
+            (safe_text(text), value_id) for value_id, text in setup.values
+        )
+        self._value_ids = {value_id for value_id, _ in setup.values}
+        self._chain = setup.chain
+        if setup.form is not None:
+            # Typed while loading: keep it rather than overwrite it.
+            if self._read_form() == AssignmentForm():
+                self._show_form(setup.form)
+            self._baseline = setup.form.copy()
+            self._prefilled = setup.form.instructions
+        self._show_chain()
+
+    # -- reading and writing the form -------------------------------------------------
+
+    def _read_form(self) -> AssignmentForm:
+        value = self.query_one("#value_id", Select).value
+        return AssignmentForm(
+            title=self._line("title"),
+            kind=self._kind,
+            instructions=self.query_one("#instructions", TextArea).text,
+            rationale=self.query_one("#rationale", TextArea).text,
+            what=self._line("what"),
+            when=self._line("when"),
+            where=self._line("where"),
+            how_often=self._line("how_often"),
+            how_long=self._line("how_long"),
+            due=self._line("due_date"),
+            value_id=value if isinstance(value, int) else None,
+            obstacles=list(self._obstacles),
+            confidence=self._line("confidence"),
+            **{attr: self.query_one(f"#{attr}", Checkbox).value for attr in CHECKLIST},
+        )
+
+    def _line(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value
+
+    def _show_form(self, form: AssignmentForm) -> None:
+        # Quietly: the handlers for typing would take this for the clinician's own edits.
+        with self.prevent(Input.Changed, TextArea.Changed):
+            for name, attr in [*((n, n) for n in LINES if n != "due_date"), ("due_date", "due")]:
+                self.query_one(f"#{name}", Input).value = getattr(form, attr)
+            for name in AREAS:
+                self.query_one(f"#{name}", TextArea).text = getattr(form, name)
+        self._show_due_hint(form.due)
+        for attr in CHECKLIST:
+            self.query_one(f"#{attr}", Checkbox).value = getattr(form, attr)
+        select = self.query_one("#value_id", Select)
+        if form.value_id in self._value_ids:
+            select.value = form.value_id
+        else:
+            select.clear()
+        self._obstacles = list(form.obstacles)
+        self._fill_obstacles()
+        self._set_kind(form.kind, fill=False)
+        self._show_notes()
 
     # -- handlers ---------------------------------------------------------------------
 
-    @on(Select.Changed, "#kind")
-    def _kind_chosen(self, event: Select.Changed) -> None:
-        kind = KINDS_BY_CODE.get(str(event.value))
-        if kind is None:
-            return
-        instructions = self.query_one("#instructions", TextArea)
-        if not instructions.text.strip() or instructions.text == self._prefilled:
-            instructions.text = kind.instructions
-            self._prefilled = kind.instructions
-        how_often = self.query_one("#how_often", Input)
-        how_often.placeholder = (
-            f"e.g. {kind.frequency}" if kind.code != DEFAULT_KIND else TEXT_FIELDS["how_often"][1]
-        )
-
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
-        field = event.input.id or ""
-        if field in SPECIFICS:
-            text, complete = specific_status(self._text_values())
-            specific = self.query_one("#specific", Static)
-            specific.update(text)
-            specific.set_class(complete, "-complete")
-        elif field == "confidence":
-            note = self.query_one("#confidence-note", Static)
-            note.set_class(is_low_confidence(event.value), "-shown")
+        name = event.input.id or ""
+        if name == "obstacle-search":
+            self._fill_obstacles()
+        elif name == "due_date":
+            self._show_due_hint(event.value)
+        elif name == "confidence":
+            self._just_shrunk = False
+        self._show_notes()
+        if name == "confidence":
+            self._reveal_note()
+
+    @on(TextArea.Changed)
+    def _wrote(self) -> None:
+        self._show_notes()
 
     @on(Input.Submitted)
-    def _next_field(self) -> None:
+    def _next_field(self, event: Input.Submitted) -> None:
         # Enter moves on rather than saving: a half-filled task should not slip through.
-        self.focus_next()
+        if event.input.id == "obstacle-search":
+            listing = self.query_one("#obstacles", SelectionList)
+            listing.focus()
+            if listing.option_count and listing.highlighted is None:
+                listing.highlighted = 0
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#kind")
+    def _kind_pressed(self) -> None:
+        self.action_choose_kind()
+
+    @on(SelectionList.SelectionToggled, "#obstacles")
+    def _obstacle_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
+        code = event.selection.value
+        if code in self._obstacles:
+            self._obstacles.remove(code)
+        else:
+            self._obstacles.append(code)
+        self._show_remedies()
 
     # -- actions ----------------------------------------------------------------------
 
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        for field in (*FORM_ORDER, "form"):
-            self._set_error(field, "")
-        fields: dict[str, Any] = dict(self._text_values())
-        fields["confidence"] = fields["confidence"].strip() or None
-        fields["kind"] = self.query_one("#kind", Select).selection or DEFAULT_KIND
-        fields["value_id"] = self.query_one("#value_id", Select).selection
-        self.save(fields)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "shrink":
+            return self._low_confidence
+        if action == "undo_shrink":
+            return bool(self._bigger)
+        return True
 
-    @on(Button.Pressed, "#cancel")
+    def action_choose_kind(self) -> None:
+        def chosen(code: str | None) -> None:
+            if code is not None:
+                self._set_kind(code, fill=True)
+                self.query_one("#kind", Button).focus()
+
+        self.app.push_screen(KindPickerScreen(self._kind), chosen)
+
+    def action_shrink(self) -> None:
+        form = self._read_form()
+        if not form.needs_shrinking():
+            return
+        self._clear_problems()
+        try:
+            # The bigger version is kept as a goal of its own, so it must be saveable.
+            form.service_fields(self.app.today(), check_past=self._check_past(form, 0))
+        except InvalidInput as exc:
+            self._show_problems(exc)
+            return
+        self._bigger.append(form.copy())
+        self._show_form(form.shrunk())
+        self._just_shrunk = True
+        self._show_chain()
+        self._show_notes()
+        self.refresh_bindings()
+        self.query_one("#confidence", Input).focus()
+        self._reveal_note()
+
+    def action_undo_shrink(self) -> None:
+        if not self._bigger:
+            return
+        self._show_form(self._bigger.pop())
+        self._just_shrunk = False
+        self._show_chain()
+        self._show_notes()
+        self.refresh_bindings()
+        self.query_one("#confidence", Input).focus()
+
+    def action_save(self) -> None:
+        self._clear_problems()
+        forms = [*self._bigger, self._read_form()]
+        today = self.app.today()
+        try:
+            versions = [
+                version.service_fields(today, check_past=self._check_past(version, i))
+                for i, version in enumerate(forms)
+            ]
+        except InvalidInput as exc:
+            self._show_problems(exc)
+            return
+        changes: dict[str, Any] = {}
+        if self.mode is Mode.EDIT:
+            try:
+                before = self._baseline.service_fields(today, check_past=False)
+            except InvalidInput:
+                before = {}  # stored before today's rules: send every field
+            changes = {k: v for k, v in versions[0].items() if before.get(k) != v}
+            if not changes and len(versions) == 1:
+                self.dismiss(self.assignment_id)  # nothing to save
+                return
+        self.save(versions, changes)
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self._read_form() == self._baseline and not self._bigger:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = "Discard your changes?" if self.mode is Mode.EDIT else "Discard this homework?"
+        self.app.push_screen(ConfirmScreen(question, "What you typed is lost."), answered)
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _text_values(self) -> dict[str, str]:
-        values = {
-            field: self.query_one(f"#{field}", Input).value
-            for field in TEXT_FIELDS
-            if field != "instructions"
-        }
-        values["instructions"] = self.query_one("#instructions", TextArea).text
-        return values
+    def _check_past(self, form: AssignmentForm, position: int) -> bool:
+        """A due date in the past is refused, except an edited task's own unchanged one."""
+        editing_itself = self.mode is Mode.EDIT and position == 0
+        return not editing_itself or form.due != self._baseline.due
+
+    def _set_kind(self, code: str, *, fill: bool) -> None:
+        kind = KINDS_BY_CODE.get(code, KINDS_BY_CODE[CUSTOM_KIND])
+        self._kind = kind.code
+        button = self.query_one("#kind", Button)
+        button.label = Content(kind.name)
+        button.refresh(layout=True)  # a new label does not resize the button by itself
+        rationale = self.query_one("#rationale", TextArea)
+        rationale.placeholder = f"Ask: {kind.rationale_prompt}"
+        how_often = self.query_one("#how_often", Input)
+        how_often.placeholder = (
+            f"e.g. {kind.frequency}" if kind.code != CUSTOM_KIND else LINES["how_often"][1]
+        )
+        instructions = self.query_one("#instructions", TextArea)
+        if fill and (not instructions.text.strip() or instructions.text == self._prefilled):
+            instructions.text = kind.instructions
+            self._prefilled = kind.instructions
+
+    def _fill_obstacles(self) -> None:
+        needle = self.query_one("#obstacle-search", Input).value
+        listing = self.query_one("#obstacles", SelectionList)
+        with listing.prevent(SelectionList.SelectionToggled, SelectionList.SelectedChanged):
+            listing.clear_options()
+            listing.add_options(
+                Selection(
+                    Text.assemble((f"{b.group.value:<11} ", "dim"), b.label),
+                    b.code,
+                    b.code in self._obstacles,
+                )
+                for b in BARRIERS
+                if b.code in self._obstacles or barrier_matches(b.code, needle)
+            )
+        self._show_remedies()
+
+    def _show_remedies(self) -> None:
+        lines = [
+            f"→ {BARRIERS_BY_CODE[code].label}: {BARRIERS_BY_CODE[code].remedy}"
+            for code in self._obstacles
+            if code in BARRIERS_BY_CODE
+        ]
+        remedies = self.query_one("#obstacle-remedies", Static)
+        remedies.update("\n".join(lines) or "Tick what might get in the way (space).")
+        remedies.set_class(bool(lines), "-chosen")
+
+    def _reveal_note(self) -> None:
+        """Scroll the confidence note into view: it is the prompt to act on."""
+        note = self.query_one("#confidence-note", Static)
+        if note.has_class("-shown"):
+            self.call_after_refresh(note.scroll_visible, animate=False)
+
+    def _show_due_hint(self, text: str) -> None:
+        hint = due_hint(text, self.app.today())
+        label = self.query_one("#due-hint", Static)
+        label.update(hint)
+        label.set_class(bool(hint), "-shown")
+
+    def _show_chain(self) -> None:
+        titles = [*self._chain, *(version.title for version in self._bigger)]
+        chain = self.query_one("#editor-chain", Static)
+        chain.update(chain_line(titles) if titles else "")
+        chain.display = bool(titles)
+
+    def _show_notes(self) -> None:
+        form = self._read_form()
+        text, complete = specific_status(form)
+        specific = self.query_one("#specific", Static)
+        specific.update(text)
+        specific.set_class(complete, "-complete")
+        note = self.query_one("#confidence-note", Static)
+        if self._just_shrunk:
+            note.update(
+                "A smaller version: half as often, half as long; the bigger one stays as the "
+                "goal this supports. Adjust it together, then ask again how sure they are "
+                "(f4 undoes)."
+            )
+        elif form.needs_shrinking():
+            note.update(
+                f"Confidence {form.confidence_value()}/10. Tasks a client is {CONFIDENT} or 10 "
+                "sure of are the ones that get done. Could it be smaller? f3 suggests a "
+                "smaller version."
+            )
+        else:
+            note.update("")
+        note.set_class(self._just_shrunk or form.needs_shrinking(), "-shown")
+        low = form.needs_shrinking()
+        if low != self._low_confidence:
+            # Only then: the footer is rebuilt on every refresh, too slow for every key.
+            self._low_confidence = low
+            self.refresh_bindings()
+
+    def _clear_problems(self) -> None:
+        for name in (*FORM_ORDER, "form"):
+            self._set_error(name, "")
 
     def _show_problems(self, error: InvalidInput) -> None:
-        bad: set[str] = set()
+        bad: list[str] = []
         for problem in error.problems:
-            field = problem.field if problem.field in FORM_ORDER else "form"
-            self._set_error(field, str(problem))
-            bad.add(field)
-        first = next((field for field in FORM_ORDER if field in bad), None)
+            name = problem.field
+            if name in CHECKLIST:
+                name = "checklist"
+            if name not in FORM_ORDER:
+                name = "form"
+            previous = str(self.query_one(f"#{name}-error", Static).render())
+            message = str(problem)
+            self._set_error(name, f"{previous}\n{message}" if previous else message)
+            bad.append(name)
+        first = next((name for name in FORM_ORDER if name in bad), None)
         if first is not None:
-            self.query_one(f"#{first}").focus()
+            self.query_one(FOCUS_FOR.get(first, f"#{first}")).focus()
+        labels = [
+            (LINES.get(n) or AREAS.get(n) or (OTHER_LABELS.get(n, "other"),))[0].lower()
+            for n in FORM_ORDER
+            if n in bad
+        ]
+        if labels and "form" not in bad:
+            self._set_error("form", f"Not saved: check {', '.join(labels)}.")
 
-    def _set_error(self, field: str, message: str) -> None:
-        label = self.query_one(f"#{field}-error", Static)
+    def _set_error(self, name: str, message: str) -> None:
+        label = self.query_one(f"#{name}-error", Static)
         label.update(message)
         label.set_class(bool(message), "-shown")

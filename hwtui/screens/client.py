@@ -1,7 +1,8 @@
 """The client overview: what the clinician reads as the client sits down.
 
 A "since last session" brief (the win, what got in the way, the newest smaller goal),
-the homework to review with its specifics, and the history of past reviews.
+the homework to review with its specifics and goal chain (enter opens a task), the
+earlier homework with its status, and the history of past reviews.
 """
 
 from __future__ import annotations
@@ -17,17 +18,19 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
-from hwtui.data.catalog import BARRIERS_BY_CODE, KINDS_BY_CODE
+from hwtui.data.catalog import BARRIERS_BY_CODE, KINDS_BY_CODE, SPECIFICS, AssignmentStatus
 from hwtui.data.models import Assignment
 from hwtui.data.services.assignments import is_overdue
 from hwtui.data.services.caseload import ClientBrief, DueTask, client_brief
 from hwtui.data.services.reviews import start_review
 from hwtui.data.text import clean_line
-from hwtui.screens.assign import SPECIFICS, AssignHomeworkScreen
+from hwtui.screens.assign import AssignmentEditorScreen
+from hwtui.screens.assignment import AssignmentScreen
 from hwtui.screens.reloading import ReloadingScreen
+from hwtui.screens.values import ValuesScreen
 from hwtui.widgets.safe import safe_content, safe_text
 
 if TYPE_CHECKING:
@@ -112,9 +115,19 @@ def since_rows(brief: ClientBrief) -> list[tuple[str, Content]]:
     return rows
 
 
-def homework_heading(due: list[DueTask]) -> Content:
+def homework_heading(brief: ClientBrief) -> Content:
+    due, earlier = brief.due, brief.earlier
     count = f" · {len(due)} active" if due else " · none active: press n to assign some"
-    return Content.assemble(("Homework to review", HEADING), (count, LABEL))
+    more = f" · {len(earlier)} earlier" if earlier else ""
+    hint = " · enter opens one" if due or earlier else ""
+    return Content.assemble(("Homework to review", HEADING), (f"{count}{more}{hint}", LABEL))
+
+
+def parent_line(task: DueTask) -> Content | None:
+    """Where a smaller step comes from: the goal chain, one link up."""
+    if task.parent_title is None:
+        return None
+    return Content.assemble(("↳ smaller step of: ", LABEL), safe_content(task.parent_title))
 
 
 def task_title(task: DueTask, today: date) -> Content:
@@ -136,6 +149,9 @@ def task_details(task: DueTask) -> Content:
     """What, when, where, how often, how long, the value it serves, and what is missing."""
     row = task.assignment
     lines: list[Content] = []
+    parent = parent_line(task)
+    if parent is not None:
+        lines.append(parent)
     if row.what.strip():
         lines.append(Content.assemble(("what ", LABEL), safe_content(clean_line(row.what))))
     details: list[Content] = []
@@ -157,6 +173,60 @@ def task_details(task: DueTask) -> Content:
     return Content("\n").join(lines)
 
 
+def earlier_status(row: Assignment) -> str:
+    """Status and the day it changed: the first column of the earlier homework."""
+    return f"{row.status} {short_day(row.updated_at.date())}"
+
+
+def earlier_text(task: DueTask) -> Content:
+    row = task.assignment
+    kind = KINDS_BY_CODE[row.kind].name if row.kind in KINDS_BY_CODE else row.kind
+    lines = [Content.assemble(safe_content(row.title), (f" · {kind}", LABEL))]
+    if row.status == AssignmentStatus.RETIRED and row.status_reason:
+        lines.append(Content.assemble(("why ", LABEL), safe_content(row.status_reason)))
+    parent = parent_line(task)
+    if parent is not None:
+        lines.append(parent)
+    return Content("\n").join(lines)
+
+
+class TaskItem(ListItem):
+    """One assignment in the homework list; enter opens it."""
+
+    def __init__(self, *children: Widget, assignment_id: int) -> None:
+        super().__init__(*children)
+        self.assignment_id = assignment_id
+
+
+def active_item(task: DueTask, today: date) -> TaskItem:
+    assert task.assignment.id is not None
+    # The bullet in its own column, so that wrapped lines stay indented under the title.
+    return TaskItem(
+        Horizontal(
+            Static("•", classes="bullet", markup=False),
+            Vertical(
+                Static(task_title(task, today), classes="task-title", markup=False),
+                Static(task_details(task), classes="task-details", markup=False),
+                classes="task-body",
+            ),
+            classes="task-head",
+        ),
+        assignment_id=task.assignment.id,
+    )
+
+
+def earlier_item(task: DueTask) -> TaskItem:
+    assert task.assignment.id is not None
+    return TaskItem(
+        Horizontal(
+            Static(earlier_status(task.assignment), classes="earlier-status", markup=False),
+            Static(earlier_text(task), classes="task-title", markup=False),
+            classes="task-head",
+        ),
+        assignment_id=task.assignment.id,
+    )
+
+
 def win_preview(text: str, width: int) -> Text:
     line = clean_line(text)
     if len(line) > width:
@@ -165,7 +235,7 @@ def win_preview(text: str, width: int) -> Text:
 
 
 class ClientScreen(ReloadingScreen[None]):
-    AUTO_FOCUS = "#brief"
+    AUTO_FOCUS = "#homework"
 
     BINDINGS = [
         Binding("s", "start_review", "Start review", id="client.start_review"),
@@ -173,8 +243,11 @@ class ClientScreen(ReloadingScreen[None]):
         # With a draft open, s resumes it too (starting would return that draft anyway);
         # the footer then shows only "r Resume draft".
         Binding("s", "resume_draft", "Resume draft", id="client.resume_draft_s", show=False),
-        Binding("n", "assign", "Assign homework", id="client.assign"),
-        # Priority, so that the footer shows it over the table's own (hidden) enter.
+        Binding("n", "assign", "Assign", id="client.assign", tooltip="Assign new homework"),
+        Binding("v", "values", "Values", id="client.values", tooltip="The client's values"),
+        # Priority, so that the footer shows them over the lists' own (hidden) enter;
+        # which one is active depends on the list that has focus.
+        Binding("enter", "open_assignment", "Open", id="client.open_assignment", priority=True),
         Binding("enter", "open_record", "Open", id="client.open_record", priority=True),
         Binding("escape", "back", "Back", id="client.back"),
         Binding("f5", "reload", "Reload", id="client.reload", show=False),
@@ -196,11 +269,11 @@ class ClientScreen(ReloadingScreen[None]):
         with VerticalScroll(id="brief"):
             yield Static("", id="since-heading", classes="brief-heading", markup=False)
             yield Grid(id="since")
-            yield Static("", id="homework-heading", classes="brief-heading", markup=False)
-            yield Vertical(id="homework")
+        yield Static("", id="homework-heading", classes="brief-heading", markup=False)
+        yield ListView(id="homework")
         yield Static("Past reviews", id="history-title", markup=False)
         yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Client overview"
@@ -248,21 +321,36 @@ class ClientScreen(ReloadingScreen[None]):
             since.append(Static(label, classes="brief-label", markup=False))
             since.append(Static(text, markup=False))
         await self._replace(self.query_one("#since", Grid), since)
-        self.query_one("#homework-heading", Static).update(homework_heading(brief.due))
-        tasks: list[Widget] = []
-        for task in brief.due:
-            # The bullet in its own column, so that a wrapped title stays indented.
-            tasks.append(
-                Horizontal(
-                    Static("•", classes="bullet", markup=False),
-                    Static(task_title(task, today), classes="task-title", markup=False),
-                    classes="task-head",
-                )
-            )
-            tasks.append(Static(task_details(task), classes="task-details", markup=False))
-        await self._replace(self.query_one("#homework", Vertical), tasks)
+        self.query_one("#homework-heading", Static).update(homework_heading(brief))
+        await self._fill_homework(brief, today)
         self._fill_history(brief)
         self.refresh_bindings()
+
+    async def _fill_homework(self, brief: ClientBrief, today: date) -> None:
+        listing = self.query_one("#homework", ListView)
+        keep = self._highlighted_assignment()
+        items: list[ListItem] = [active_item(task, today) for task in brief.due]
+        if brief.earlier:
+            # A heading, not a choice: the cursor passes over disabled items.
+            items.append(
+                ListItem(
+                    Static("Earlier homework", markup=False),
+                    classes="section",
+                    disabled=True,
+                )
+            )
+            items.extend(earlier_item(task) for task in brief.earlier)
+        await listing.clear()
+        await listing.extend(items)
+        ids = [item.assignment_id if isinstance(item, TaskItem) else None for item in items]
+        if keep is not None and keep in ids:
+            listing.index = ids.index(keep)
+        elif any(i is not None for i in ids):
+            listing.index = next(n for n, i in enumerate(ids) if i is not None)
+
+    def _highlighted_assignment(self) -> int | None:
+        item = self.query_one("#homework", ListView).highlighted_child
+        return item.assignment_id if isinstance(item, TaskItem) else None
 
     @staticmethod
     async def _replace(container: Widget, children: list[Widget]) -> None:
@@ -314,6 +402,12 @@ class ClientScreen(ReloadingScreen[None]):
         if self.brief is not None:
             self.call_after_refresh(self._fill_history, self.brief)
 
+    @on(ListView.Selected, "#homework")
+    def _task_chosen(self, event: ListView.Selected) -> None:
+        # A click; enter is the screen's own binding.
+        if isinstance(event.item, TaskItem):
+            self.open_assignment(event.item.assignment_id)
+
     @on(DataTable.RowSelected, "#history")
     def _review_chosen(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
@@ -327,6 +421,8 @@ class ClientScreen(ReloadingScreen[None]):
             return has_draft
         if action == "open_record":
             return isinstance(self.focused, DataTable)  # the past reviews
+        if action == "open_assignment":
+            return isinstance(self.focused, ListView) and self._highlighted_assignment() is not None
         return True
 
     # -- actions ----------------------------------------------------------------------
@@ -357,12 +453,27 @@ class ClientScreen(ReloadingScreen[None]):
 
         self.app.push_screen(ReviewRecordScreen(review_id))
 
+    def action_open_assignment(self) -> None:
+        assignment_id = self._highlighted_assignment()
+        if assignment_id is not None:
+            self.open_assignment(assignment_id)
+
+    def open_assignment(self, assignment_id: int) -> None:
+        self.app.push_screen(AssignmentScreen(assignment_id))
+
     def action_assign(self) -> None:
         def assigned(assignment_id: int | None) -> None:
             if assignment_id is not None:
                 self.load()
 
-        self.app.push_screen(AssignHomeworkScreen(self.client_id), assigned)
+        self.app.push_screen(AssignmentEditorScreen(self.client_id), assigned)
+
+    def action_values(self) -> None:
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.load()
+
+        self.app.push_screen(ValuesScreen(self.client_id), saved)
 
     def action_reload(self) -> None:
         self.load()

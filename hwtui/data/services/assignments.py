@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from hwtui.data.catalog import AssignmentStatus
+from hwtui.data.due_dates import past_due_problem
 from hwtui.data.errors import InvalidInput, NotFound
 from hwtui.data.inputs import AssignmentInput, parse
 from hwtui.data.models import Assignment, ClientValue, utcnow
@@ -35,6 +37,12 @@ def _check_value(session: Session, client_id: int, value_id: int | None) -> None
         raise InvalidInput.one("value_id", "is not one of this client's values")
 
 
+def _check_due(due: date | None, today: date | None) -> None:
+    problem = past_due_problem(due, today) if today is not None else None
+    if problem is not None:
+        raise InvalidInput.one("due_date", problem)
+
+
 def _apply(row: Assignment, data: AssignmentInput) -> None:
     for name in _EDITABLE:
         setattr(row, name, getattr(data, name))
@@ -47,11 +55,18 @@ def create_assignment(
     *,
     parent_id: int | None = None,
     created_in_review_id: int | None = None,
+    today: date | None = None,
     **fields: Any,
 ) -> Assignment:
+    """New homework for *client_id*.
+
+    With *today*, a due date before it is refused. The screens pass it; the demo and
+    imports, which write past homework on purpose, do not.
+    """
     get_client(session, me, client_id)
     data = parse(AssignmentInput, **fields)
     _check_value(session, client_id, data.value_id)
+    _check_due(data.due_date, today)
     if parent_id is not None:
         parent = get_assignment(session, me, parent_id)
         if parent.client_id != client_id:
@@ -69,8 +84,13 @@ def create_assignment(
 
 
 def update_assignment(
-    session: Session, me: Actor, assignment_id: int, **changes: Any
+    session: Session, me: Actor, assignment_id: int, *, today: date | None = None, **changes: Any
 ) -> Assignment:
+    """Change some fields of *assignment_id*; the audit event names the fields changed.
+
+    With *today*, a changed due date may not be before it; an overdue date that is left
+    as it was stays, so the rest of an overdue task can still be edited.
+    """
     row = get_assignment(session, me, assignment_id)
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
@@ -78,6 +98,8 @@ def update_assignment(
     current = {name: getattr(row, name) for name in _EDITABLE}
     data = parse(AssignmentInput, **(current | changes))
     _check_value(session, row.client_id, data.value_id)
+    if data.due_date != row.due_date:
+        _check_due(data.due_date, today)
     _apply(row, data)
     row.updated_at = utcnow()
     session.add(row)
@@ -129,6 +151,7 @@ def replace_assignment(
     *,
     reason: str = "replaced by a smaller goal",
     created_in_review_id: int | None = None,
+    today: date | None = None,
     **fields: Any,
 ) -> Assignment:
     """Retire *assignment_id* as replaced and create the smaller goal that supports it."""
@@ -139,6 +162,7 @@ def replace_assignment(
         original.client_id,
         parent_id=original.id,
         created_in_review_id=created_in_review_id,
+        today=today,
         **fields,
     )
     _close(session, me, original, AssignmentStatus.REPLACED, clean_line(reason)[:200], "replaced")
@@ -169,6 +193,59 @@ def goal_chain(session: Session, me: Actor, assignment_id: int) -> list[Assignme
         seen.add(parent.id)
         chain.insert(0, parent)
     return chain
+
+
+def earlier_assignments(
+    session: Session, me: Actor, client_id: int, *, limit: int = 50
+) -> list[Assignment]:
+    """The client's completed, retired and replaced homework, most recently closed first."""
+    get_client(session, me, client_id)
+    return list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.client_id == client_id, Assignment.status != AssignmentStatus.ACTIVE)
+            .order_by(col(Assignment.updated_at).desc(), col(Assignment.id).desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GoalNode:
+    """One goal in a tree of smaller steps; *depth* 0 is the original goal."""
+
+    assignment: Assignment
+    depth: int
+
+
+def goal_tree(session: Session, me: Actor, assignment_id: int) -> list[GoalNode]:
+    """The whole family of *assignment_id*: its original goal and every smaller step
+    under it, depth first, so each step follows the goal it supports."""
+    root = goal_chain(session, me, assignment_id)[0]
+    children: dict[int, list[Assignment]] = {}
+    frontier = [root.id]
+    seen = {root.id}
+    while frontier:
+        rows = session.exec(
+            select(Assignment)
+            .where(col(Assignment.parent_id).in_(frontier), Assignment.client_id == root.client_id)
+            .order_by(col(Assignment.created_at), col(Assignment.id))
+        ).all()
+        frontier = []
+        for row in rows:
+            if row.id in seen:
+                continue  # a loop in the data must not hang the screen
+            seen.add(row.id)
+            children.setdefault(row.parent_id or 0, []).append(row)
+            frontier.append(row.id)
+    tree: list[GoalNode] = []
+    stack = [GoalNode(root, 0)]
+    while stack:
+        node = stack.pop()
+        tree.append(node)
+        below = children.get(node.assignment.id or 0, [])
+        stack.extend(GoalNode(child, node.depth + 1) for child in reversed(below))
+    return tree
 
 
 def is_overdue(row: Assignment, today: date) -> bool:

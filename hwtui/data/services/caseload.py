@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus
 from hwtui.data.models import Assignment, Client, ClientValue, Review, TaskOutcome
 from hwtui.data.services import audit
-from hwtui.data.services.assignments import active_assignments
+from hwtui.data.services.assignments import active_assignments, earlier_assignments
 from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
 
@@ -151,6 +151,8 @@ def list_caseload(
 class DueTask:
     assignment: Assignment
     value: str | None
+    # The title of the goal this one is a smaller step of, if it is one.
+    parent_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,8 @@ class ClientBrief:
     last_new_goal: Assignment | None
     draft_id: int | None
     history: list[ReviewSummary] = field(default_factory=list)
+    # Completed, retired and replaced homework, most recently closed first.
+    earlier: list[DueTask] = field(default_factory=list)
 
 
 def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 20) -> ClientBrief:
@@ -207,10 +211,25 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
         .order_by(col(Assignment.created_at).desc(), col(Assignment.id).desc())
         .limit(1)
     ).first()
-    due = [
-        DueTask(a, by_value.get(a.value_id) if a.value_id else None)
-        for a in active_assignments(session, me, client_id)
-    ]
+    active = active_assignments(session, me, client_id)
+    closed = earlier_assignments(session, me, client_id)
+    parent_ids = {a.parent_id for a in [*active, *closed] if a.parent_id is not None}
+    parents = (
+        dict(
+            session.exec(
+                select(Assignment.id, Assignment.title).where(col(Assignment.id).in_(parent_ids))
+            ).all()
+        )
+        if parent_ids
+        else {}
+    )
+
+    def task(row: Assignment) -> DueTask:
+        value = by_value.get(row.value_id) if row.value_id else None
+        parent = parents.get(row.parent_id) if row.parent_id is not None else None
+        return DueTask(row, value, parent)
+
+    due = [task(a) for a in active]
     audit.record(session, me, "view", "client", client_id, client_id=client_id)
     return ClientBrief(
         client=client,
@@ -224,4 +243,5 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
             ReviewSummary(r.id, r.session_date, r.status, r.win_text)  # type: ignore[arg-type]
             for r in done[:history]
         ],
+        earlier=[task(a) for a in closed],
     )

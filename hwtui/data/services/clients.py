@@ -122,6 +122,15 @@ def list_values(session: Session, me: Actor, client_id: int) -> list[ClientValue
     )
 
 
+def get_value(session: Session, me: Actor, value_id: int) -> ClientValue:
+    """One value of a client in my caseload, archived or not (homework may still link it)."""
+    value = session.get(ClientValue, value_id)
+    if value is None:
+        raise NotFound(f"no value with id {value_id}")
+    get_client(session, me, value.client_id)  # raises NotFound outside my caseload
+    return value
+
+
 def set_values(
     session: Session, me: Actor, client_id: int, values: Sequence[str]
 ) -> list[ClientValue]:

@@ -1,0 +1,171 @@
+"""The assignment editor's form as plain data: what was typed, exactly as typed.
+
+The screen reads its widgets into an `AssignmentForm` and writes one back, so the rules
+(prefill a smaller step, shrink a task, turn typing into service arguments) are tested
+without a terminal. Nothing is cleaned here: the form keeps every character, and the
+service cleans and validates on save.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from hwtui.data.catalog import BARRIERS_BY_CODE, SPECIFICS
+from hwtui.data.due_dates import parse_due_date, past_due_problem
+from hwtui.data.errors import FieldProblem, InvalidInput
+from hwtui.data.inputs import AssignmentInput, parse
+from hwtui.data.models import Assignment
+from hwtui.data.review_draft import CONFIDENT, MISSED_OUTCOMES, GoalDraft, smaller
+
+SMALLER_PREFIX = "Smaller step: "
+TITLE_MAX = 200
+
+
+@dataclass
+class AssignmentForm:
+    title: str = ""
+    kind: str = "custom"
+    instructions: str = ""
+    rationale: str = ""
+    what: str = ""
+    when: str = ""
+    where: str = ""
+    how_often: str = ""
+    how_long: str = ""
+    due: str = ""  # as typed: "2026-12-01", "tomorrow", "fri"
+    value_id: int | None = None
+    obstacles: list[str] = field(default_factory=list)
+    confidence: str = ""  # as typed, so "12" stays on screen with its message
+    rationale_given: bool = False
+    decided_together: bool = False
+    started_in_session: bool = False
+    reminder_set: bool = False
+
+    # -- building ---------------------------------------------------------------------
+
+    @classmethod
+    def from_assignment(cls, row: Assignment) -> AssignmentForm:
+        return cls(
+            title=row.title,
+            kind=row.kind,
+            instructions=row.instructions,
+            rationale=row.rationale,
+            what=row.what,
+            when=row.when,
+            where=row.where,
+            how_often=row.how_often,
+            how_long=row.how_long,
+            due=row.due_date.isoformat() if row.due_date else "",
+            value_id=row.value_id,
+            obstacles=list(row.obstacles),
+            confidence="" if row.confidence is None else str(row.confidence),
+            rationale_given=row.rationale_given,
+            decided_together=row.decided_together,
+            started_in_session=row.started_in_session,
+            reminder_set=row.reminder_set,
+        )
+
+    @classmethod
+    def smaller_step_of(
+        cls, original: Assignment, last_outcome: str | None, barriers: list[str]
+    ) -> AssignmentForm:
+        """A smaller goal that supports *original*, prefilled the way the review's goal
+        step does it: the same kind, words and specifics, and, if the task was missed,
+        what got in the way as the obstacles with their remedies added to the rationale.
+
+        The due date and confidence are left to ask again; the checklist starts empty
+        because it is a new agreement.
+        """
+        missed = last_outcome in {o.value for o in MISSED_OUTCOMES}
+        known = [code for code in barriers if code in BARRIERS_BY_CODE] if missed else []
+        remedies = [BARRIERS_BY_CODE[code].remedy for code in known]
+        form = cls.from_assignment(original)
+        return replace(
+            form,
+            title=smaller_title(original.title),
+            rationale="\n".join([original.rationale, *remedies]).strip(),
+            obstacles=known or list(original.obstacles),
+            due="",
+            confidence="",
+            rationale_given=False,
+            decided_together=False,
+            started_in_session=False,
+            reminder_set=False,
+        )
+
+    # -- questions ----------------------------------------------------------------------
+
+    def missing_specifics(self) -> list[str]:
+        return [label for attr, label in SPECIFICS.items() if not getattr(self, attr).strip()]
+
+    def confidence_value(self) -> int | None:
+        """The confidence if what was typed is a valid one, else None."""
+        text = self.confidence.strip()
+        return int(text) if text.isdigit() and int(text) <= 10 else None
+
+    def needs_shrinking(self) -> bool:
+        value = self.confidence_value()
+        return value is not None and value < CONFIDENT
+
+    # -- changes ------------------------------------------------------------------------
+
+    def shrunk(self) -> AssignmentForm:
+        """A gentler version to talk over: half as often, half as long, titled as the
+        smaller step it is, and with the confidence to ask again."""
+        goal = smaller(GoalDraft(parent_id=None, how_often=self.how_often, how_long=self.how_long))
+        return replace(
+            self,
+            title=smaller_title(self.title),
+            how_often=goal.how_often,
+            how_long=goal.how_long,
+            confidence="",
+            obstacles=list(self.obstacles),
+        )
+
+    def copy(self) -> AssignmentForm:
+        return replace(self, obstacles=list(self.obstacles))
+
+    # -- saving -------------------------------------------------------------------------
+
+    def service_fields(self, today: date, *, check_past: bool = True) -> dict[str, Any]:
+        """Keyword arguments for `create_assignment`, `update_assignment` and
+        `replace_assignment`.
+
+        Raises InvalidInput naming every field that is wrong at once (an unreadable or
+        past due date included), so one save shows every message. The service checks
+        again, with what only the database knows.
+        """
+        problems: list[FieldProblem] = []
+        due: date | None = None
+        try:
+            due = parse_due_date(self.due, today)
+        except ValueError as exc:
+            problems.append(FieldProblem("due_date", str(exc)))
+        past = past_due_problem(due, today) if check_past else None
+        if past is not None:
+            problems.append(FieldProblem("due_date", past))
+        fields = {
+            name: value
+            for name, value in asdict(self).items()
+            if name not in {"due", "confidence", "obstacles"}
+        }
+        fields["obstacles"] = list(self.obstacles)
+        # Sent as typed (stripped), so "12" and "high" get the service's own message.
+        fields["confidence"] = self.confidence.strip() or None
+        fields["due_date"] = due
+        try:
+            parse(AssignmentInput, **fields)
+        except InvalidInput as exc:
+            problems = [p for p in exc.problems if p.field != "due_date"] + problems
+        if problems:
+            raise InvalidInput(problems)
+        return fields
+
+
+def smaller_title(title: str) -> str:
+    """ "Smaller step: <title>", once: a step of a step keeps the one prefix."""
+    if title.startswith(SMALLER_PREFIX):
+        return title
+    return f"{SMALLER_PREFIX}{title}"[:TITLE_MAX]

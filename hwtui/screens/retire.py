@@ -1,0 +1,88 @@
+"""Retire a homework task, saying why: the reason stays with it in the client's history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.errors import InvalidInput
+from hwtui.data.services.assignments import retire_assignment
+from hwtui.widgets.fields import TextInput
+from hwtui.widgets.safe import safe_content
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+
+class RetireScreen(ModalScreen[bool]):
+    """Returns True once the assignment is retired, False when cancelled."""
+
+    AUTO_FOCUS = "#reason"
+
+    BINDINGS = [
+        Binding("ctrl+s", "retire", "Retire", id="retire.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="retire.cancel"),
+    ]
+
+    app: HomeworkApp
+
+    def __init__(self, assignment_id: int, title: str) -> None:
+        super().__init__()
+        self.assignment_id = assignment_id
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(
+                Content.assemble("Retire ", safe_content(self.title_text).stylize("bold")),
+                classes="dialog-title",
+                markup=False,
+            )
+            yield Label("Why is it being retired?", markup=False)
+            yield TextInput(placeholder="e.g. no longer relevant after the move", id="reason")
+            yield Static("", id="reason-error", classes="field-error", markup=False)
+            yield Static(
+                "It stays in the client's earlier homework with this reason.",
+                classes="hint",
+                markup=False,
+            )
+        yield Footer()
+
+    @on(Input.Submitted, "#reason")
+    def action_retire(self) -> None:
+        self._show_error("")
+        self.retire(self.query_one("#reason", Input).value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="retire")
+    def retire(self, reason: str) -> None:
+        with self.app.db.write() as session:
+            retire_assignment(session, self.app.actor, self.assignment_id, reason)
+
+    @on(Worker.StateChanged)
+    def _retired(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "retire":
+            return
+        if event.state is WorkerState.SUCCESS:
+            self.dismiss(True)
+        elif event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, InvalidInput) and error.for_field("reason"):
+                self._show_error(str(error))
+            else:
+                self.app.show_error(error)
+
+    def _show_error(self, message: str) -> None:
+        label = self.query_one("#reason-error", Static)
+        label.update(message)
+        label.set_class(bool(message), "-shown")
