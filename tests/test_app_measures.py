@@ -131,3 +131,30 @@ async def test_item_nine_alert_cannot_be_missed_until_acknowledged(
         assert ("acknowledge", "alert") in {
             (e.action, e.entity) for e in s.exec(select(AuditEvent))
         }
+
+
+async def test_an_open_alert_shows_on_the_client_overview_until_acknowledged(
+    case: tuple[Database, int, int],
+) -> None:
+    from hwtui.data.services.measures import record_measure
+    from hwtui.screens.client import ClientScreen
+
+    db, client_id, _review_id = case
+    with db.write() as s:
+        me = ensure_clinician(s, CLINICIAN)
+        record_measure(s, me, client_id, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 3])
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ClientScreen(client_id))
+        await settle(pilot)
+        risk = app.screen.query_one("#risk", Static)
+        assert risk.display
+        assert "PHQ-9 item 9 scored 3" in str(risk.render())
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, RiskAlertScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ClientScreen)
+        assert not app.screen.query_one("#risk", Static).display

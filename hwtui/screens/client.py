@@ -249,6 +249,17 @@ class ClientScreen(ReloadingScreen[None]):
         # which one is active depends on the list that has focus.
         Binding("enter", "open_assignment", "Open", id="client.open_assignment", priority=True),
         Binding("enter", "open_record", "Open", id="client.open_record", priority=True),
+        Binding("a", "acknowledge", "Acknowledge alert", id="client.acknowledge"),
+        Binding("p", "progress", "Progress", id="client.progress", tooltip="Charts over time"),
+        Binding("m", "measures", "Measures", id="client.measures", tooltip="Record a measure"),
+        Binding("w", "wins", "Wins", id="client.wins", tooltip="The client's wins bank"),
+        Binding(
+            "c",
+            "client_view",
+            "Client view",
+            id="client.client_view",
+            tooltip="A screen safe to show the client",
+        ),
         Binding("escape", "back", "Back", id="client.back"),
         Binding("f5", "reload", "Reload", id="client.reload", show=False),
     ]
@@ -263,6 +274,7 @@ class ClientScreen(ReloadingScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="client-head", markup=False)
+        yield Static("", id="risk", classes="risk-alert", markup=False)
         yield Static(
             "▶ A review is in progress (draft): press r to resume it.", id="draft", markup=False
         )
@@ -315,6 +327,15 @@ class ClientScreen(ReloadingScreen[None]):
         today = self.app.today()
         self.query_one("#client-head", Static).update(client_heading(brief))
         self.query_one("#draft", Static).set_class(brief.draft_id is not None, "-shown")
+        risk = self.query_one("#risk", Static)
+        if brief.alerts:
+            first = brief.alerts[0]
+            risk.update(
+                f"⚠ RISK: PHQ-9 item 9 scored {first.items[8]} on {first.taken_at:%d %b %Y}"
+                f"{f' (+{len(brief.alerts) - 1} more)' if len(brief.alerts) > 1 else ''}"
+                " — not yet acknowledged. Press a."
+            )
+        risk.display = bool(brief.alerts)
         self.query_one("#since-heading", Static).update(since_heading(brief))
         since: list[Widget] = []
         for label, text in since_rows(brief):
@@ -419,6 +440,8 @@ class ClientScreen(ReloadingScreen[None]):
             return not has_draft
         if action == "resume_draft":
             return has_draft
+        if action == "acknowledge":
+            return self.brief is not None and bool(self.brief.alerts)
         if action == "open_record":
             return isinstance(self.focused, DataTable)  # the past reviews
         if action == "open_assignment":
@@ -474,6 +497,41 @@ class ClientScreen(ReloadingScreen[None]):
                 self.load()
 
         self.app.push_screen(ValuesScreen(self.client_id), saved)
+
+    def action_acknowledge(self) -> None:
+        if self.brief is None or not self.brief.alerts:
+            return
+        from hwtui.screens.measures import RiskAlertScreen
+
+        alert = self.brief.alerts[0]
+        assert alert.id is not None
+        self.app.push_screen(RiskAlertScreen(alert.id, alert.items[8]), self._reload_after)
+
+    def _reload_after(self, _result: object) -> None:
+        self.load()
+
+    def action_progress(self) -> None:
+        from hwtui.screens.progress import ProgressScreen
+
+        code = self.brief.client.code if self.brief else ""
+        self.app.push_screen(ProgressScreen(self.client_id, code))
+
+    def action_measures(self) -> None:
+        from hwtui.screens.measures import MeasuresScreen
+
+        # A risk alert raised here must show on this overview at once.
+        self.app.push_screen(MeasuresScreen(self.client_id), self._reload_after)
+
+    def action_wins(self) -> None:
+        from hwtui.screens.wins import WinsScreen
+
+        code = self.brief.client.code if self.brief else ""
+        self.app.push_screen(WinsScreen(self.client_id, code))
+
+    def action_client_view(self) -> None:
+        from hwtui.screens.client_view import ClientViewScreen
+
+        self.app.push_screen(ClientViewScreen(self.client_id))
 
     def action_reload(self) -> None:
         self.load()

@@ -11,11 +11,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus
-from hwtui.data.models import Assignment, Client, ClientValue, Review, TaskOutcome
+from hwtui.data.models import Assignment, Client, ClientValue, Measure, Review, TaskOutcome
 from hwtui.data.services import audit
 from hwtui.data.services.assignments import active_assignments, earlier_assignments
 from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
+from hwtui.data.services.progress import open_alerts
 
 TREND_REVIEWS = 8
 
@@ -175,6 +176,8 @@ class ClientBrief:
     history: list[ReviewSummary] = field(default_factory=list)
     # Completed, retired and replaced homework, most recently closed first.
     earlier: list[DueTask] = field(default_factory=list)
+    # PHQ-9 item 9 answers above 0 that no clinician has acknowledged yet.
+    alerts: list[Measure] = field(default_factory=list)
 
 
 def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 20) -> ClientBrief:
@@ -244,4 +247,5 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
             for r in done[:history]
         ],
         earlier=[task(a) for a in closed],
+        alerts=open_alerts(session, me, client_id),
     )
