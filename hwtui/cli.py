@@ -75,6 +75,9 @@ def _parser() -> _Parser:
         "--style", choices=["dap", "soap", "birp"], help="default: your practice's setting"
     )
     note.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+    fmt = sub.add_parser("note-format", help="show or set your practice's progress-note format")
+    fmt.add_argument("style", nargs="?", choices=["dap", "soap", "birp"])
+    fmt.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
     _add_transfer_parsers(sub, db_help)
     return parser
 
@@ -137,6 +140,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _db(args)
     if args.command == "note":
         return _note(args)
+    if args.command == "note-format":
+        return _note_format(args)
     if args.command == "export":
         return _export(args)
     if args.command == "import":
@@ -307,6 +312,23 @@ def _note(args: argparse.Namespace) -> int:
     else:
         text = render_text(note)
     return _to_stdout(text)
+
+
+def _note_format(args: argparse.Namespace) -> int:
+    from hwtui.data.services.identity import ensure_clinician, os_username
+    from hwtui.data.services.notes import note_style, set_note_style
+
+    db = _open(args.sub_db or args.db)
+    try:
+        with db.write() as session:
+            me = ensure_clinician(session, os_username())
+            style = (
+                set_note_style(session, me, args.style) if args.style else note_style(session, me)
+            )
+    finally:
+        db.dispose()
+    print(style.value)
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -86,3 +86,12 @@ def test_note_errors_are_one_line(
 ) -> None:
     path, _older, _latest = practice
     assert_one_line_error(run(*args, "--db", str(path)), needle)
+
+
+def test_the_note_format_is_a_setting_of_the_clinician(practice: tuple[Path, int, int]) -> None:
+    path, _older, _latest = practice
+    assert run("note-format", "--db", str(path)).stdout.strip() == "dap"
+    assert run("note-format", "birp", "--db", str(path)).stdout.strip() == "birp"
+    result = run("note", "NT1", "--db", str(path))
+    assert result.stdout.startswith("Progress note (BIRP)")
+    assert_one_line_error(run("note-format", "narrative", "--db", str(path)), "invalid choice")
