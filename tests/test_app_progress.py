@@ -19,8 +19,8 @@ from hwtui.data.demo import generate
 from hwtui.data.models import Client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.screens.client_view import ClientViewScreen
+from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.progress import ProgressScreen
-from hwtui.screens.prompt import ConfirmScreen
 from hwtui.screens.wins import WinsScreen
 from hwtui.widgets.progress_chart import CompletionChart
 from tests.conftest import TODAY

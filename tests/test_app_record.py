@@ -20,7 +20,8 @@ from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import complete_review, start_review
-from hwtui.screens.prompt import ConfirmScreen, PromptScreen
+from hwtui.screens.confirm import ConfirmScreen
+from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
 from tests.conftest import TODAY

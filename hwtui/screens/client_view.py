@@ -22,7 +22,7 @@ from hwtui.data.models import Assignment, Client
 from hwtui.data.services.assignments import active_assignments
 from hwtui.data.services.clients import get_client
 from hwtui.data.services.progress import Progress, Win, client_progress, wins_bank
-from hwtui.screens.prompt import ConfirmScreen
+from hwtui.screens.confirm import ConfirmScreen
 from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.safe import safe_text
 

@@ -1,4 +1,4 @@
-"""Small modal questions: a line of text, or yes/no."""
+"""A small modal question answered with one line of text (yes/no is screens/confirm.py)."""
 
 from __future__ import annotations
 
@@ -43,27 +43,3 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """Asks yes or no; only `y` says yes, so a stray Enter does nothing drastic."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, title: str, question: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield Static(self.question, markup=False)
-            yield Static("y yes · n no", classes="hint", markup=False)
-        yield Footer()
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)

@@ -28,7 +28,8 @@ from hwtui.data.services.reviews import (
     review_versions,
     sign_review,
 )
-from hwtui.screens.prompt import ConfirmScreen, PromptScreen
+from hwtui.screens.confirm import ConfirmScreen
+from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.review_summary import render_summary
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.steps.base import ReviewSetup
