@@ -45,6 +45,10 @@ def isolated_home(
     monkeypatch.setenv("HWTUI_CONFIG", str(home / "config" / "hwtui" / "config.toml"))
     monkeypatch.delenv("TEXTUAL", raising=False)
     monkeypatch.delenv("TEXTUAL_LOG", raising=False)
+    # Scrolls that animate can be caught half-way by a snapshot on a busy machine.
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
     return home
 
 
