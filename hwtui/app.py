@@ -93,11 +93,12 @@ class HomeworkApp(App[None]):
         self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette offers what the footer offers on this screen, and then Textual's own."""
+        """The palette offers this screen's actions, then Textual's own."""
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not (binding.id and binding.show and active.enabled) or binding.id in seen:
+            # Hidden bindings too: the palette is where keys the footer cannot fit are found.
+            if not (binding.id and binding.description and active.enabled) or binding.id in seen:
                 continue
             if binding.id.startswith("app."):
                 continue

@@ -244,22 +244,17 @@ class ClientScreen(ReloadingScreen[None]):
         # the footer then shows only "r Resume draft".
         Binding("s", "resume_draft", "Resume draft", id="client.resume_draft_s", show=False),
         Binding("n", "assign", "Assign", id="client.assign", tooltip="Assign new homework"),
-        Binding("v", "values", "Values", id="client.values", tooltip="The client's values"),
+        Binding("v", "values", "Values", id="client.values", show=False),
         # Priority, so that the footer shows them over the lists' own (hidden) enter;
         # which one is active depends on the list that has focus.
         Binding("enter", "open_assignment", "Open", id="client.open_assignment", priority=True),
         Binding("enter", "open_record", "Open", id="client.open_record", priority=True),
         Binding("a", "acknowledge", "Acknowledge alert", id="client.acknowledge"),
         Binding("p", "progress", "Progress", id="client.progress", tooltip="Charts over time"),
-        Binding("m", "measures", "Measures", id="client.measures", tooltip="Record a measure"),
-        Binding("w", "wins", "Wins", id="client.wins", tooltip="The client's wins bank"),
-        Binding(
-            "c",
-            "client_view",
-            "Client view",
-            id="client.client_view",
-            tooltip="A screen safe to show the client",
-        ),
+        # In ? help and the command palette; the 80-column footer has no room for them.
+        Binding("m", "measures", "Measures", id="client.measures", show=False),
+        Binding("w", "wins", "Wins bank", id="client.wins", show=False),
+        Binding("c", "client_view", "Client view", id="client.client_view", show=False),
         Binding("escape", "back", "Back", id="client.back"),
         Binding("f5", "reload", "Reload", id="client.reload", show=False),
     ]
