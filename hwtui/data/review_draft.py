@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from hwtui.data.catalog import BARRIERS_BY_CODE, Outcome, ReviewStep, WinKind
+from hwtui.data.catalog import BARRIERS_BY_CODE, SPECIFICS, Outcome, ReviewStep, WinKind
 from hwtui.data.models import Assignment, Review, TaskOutcome
 
 STEPS: tuple[ReviewStep, ...] = tuple(ReviewStep)
@@ -76,14 +76,7 @@ class GoalDraft:
         return self.confidence is not None and self.confidence < CONFIDENT
 
     def missing_specifics(self) -> list[str]:
-        names = {
-            "what": "what",
-            "when": "when",
-            "where": "where",
-            "how_often": "how often",
-            "how_long": "how long",
-        }
-        return [label for attr, label in names.items() if not getattr(self, attr).strip()]
+        return [label for attr, label in SPECIFICS.items() if not getattr(self, attr).strip()]
 
     def to_input(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}

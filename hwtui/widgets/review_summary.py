@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from hwtui.data.catalog import BARRIERS_BY_CODE, FACTORS, ReviewStep
+from hwtui.data.catalog import BARRIERS_BY_CODE, FACTORS, SPECIFICS, ReviewStep
 from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft
 from hwtui.data.text import strip_controls
 from hwtui.widgets.steps.base import ReviewSetup
@@ -82,13 +82,7 @@ def render_summary(draft: ReviewDraft, setup: ReviewSetup, *, numbered: bool = T
         for goal in draft.goals:
             out.append("  " + strip_controls(goal.title or "(untitled goal)") + "\n")
             _line(out, "  supports", setup.title(goal.parent_id) if goal.parent_id else None)
-            for attr, label in (
-                ("what", "what"),
-                ("when", "when"),
-                ("where", "where"),
-                ("how_often", "how often"),
-                ("how_long", "how long"),
-            ):
+            for attr, label in SPECIFICS.items():
                 _line(out, f"  {label}", getattr(goal, attr))
             _line(out, "  value", setup.value_text(goal.value_id))
             if goal.confidence is not None:
