@@ -121,6 +121,22 @@ def test_skip_dialog(snap_compare: Any, tmp_path: Path) -> None:
     db.dispose()
 
 
+def test_goal_in_the_full_editor(snap_compare: Any, tmp_path: Path) -> None:
+    """F5 on the goal step: the editor titled for the review's goal, its chain naming
+    the missed task it supports."""
+    db, review_id = _practice(tmp_path)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _walk_to(pilot, review_id, "goal")
+        await pilot.press("f5")
+        for _ in range(2):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    assert snap_compare(_app(db), terminal_size=(80, 24), run_before=run_before)
+    db.dispose()
+
+
 @pytest.mark.parametrize("note", [False, True], ids=["summary", "note"])
 def test_completed_review_record(snap_compare: Any, tmp_path: Path, note: bool) -> None:
     db, review_id = _practice(tmp_path)

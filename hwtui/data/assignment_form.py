@@ -68,6 +68,29 @@ class AssignmentForm:
         )
 
     @classmethod
+    def from_goal(cls, goal: GoalDraft) -> AssignmentForm:
+        """The review's new goal, to finish in the full editor."""
+        return cls(
+            title=goal.title,
+            kind=goal.kind,
+            instructions=goal.instructions,
+            rationale=goal.rationale,
+            what=goal.what,
+            when=goal.when,
+            where=goal.where,
+            how_often=goal.how_often,
+            how_long=goal.how_long,
+            due=goal.due_date or "",
+            value_id=goal.value_id,
+            obstacles=list(goal.obstacles),
+            confidence="" if goal.confidence is None else str(goal.confidence),
+            rationale_given=goal.rationale_given,
+            decided_together=goal.decided_together,
+            started_in_session=goal.started_in_session,
+            reminder_set=goal.reminder_set,
+        )
+
+    @classmethod
     def smaller_step_of(
         cls, original: Assignment, last_outcome: str | None, barriers: list[str]
     ) -> AssignmentForm:
@@ -122,6 +145,35 @@ class AssignmentForm:
             how_long=goal.how_long,
             confidence="",
             obstacles=list(self.obstacles),
+        )
+
+    def to_goal(self, parent_id: int | None, today: date) -> GoalDraft:
+        """The review's new goal as this form describes it, once the form is valid.
+
+        Raises InvalidInput like `service_fields`: a goal with a past or unreadable due
+        date, or a confidence of 12, must not slip into the review.
+        """
+        fields = self.service_fields(today)
+        due: date | None = fields["due_date"]
+        return GoalDraft(
+            parent_id=parent_id,
+            title=self.title,
+            kind=self.kind,
+            instructions=self.instructions,
+            rationale=self.rationale,
+            what=self.what,
+            when=self.when,
+            where=self.where,
+            how_often=self.how_often,
+            how_long=self.how_long,
+            value_id=self.value_id,
+            obstacles=list(self.obstacles),
+            confidence=self.confidence_value(),
+            due_date=due.isoformat() if due else None,
+            rationale_given=self.rationale_given,
+            decided_together=self.decided_together,
+            started_in_session=self.started_in_session,
+            reminder_set=self.reminder_set,
         )
 
     def copy(self) -> AssignmentForm:

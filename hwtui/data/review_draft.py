@@ -71,6 +71,12 @@ class GoalDraft:
     value_id: int | None = None
     obstacles: list[str] = field(default_factory=list)
     confidence: int | None = None
+    # Set from the full assignment editor (F5 on the goal step); ISO date or None.
+    due_date: str | None = None
+    rationale_given: bool = False
+    decided_together: bool = False
+    started_in_session: bool = False
+    reminder_set: bool = False
 
     def needs_shrinking(self) -> bool:
         return self.confidence is not None and self.confidence < CONFIDENT

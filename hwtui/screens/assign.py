@@ -1,10 +1,12 @@
 """The assignment editor: homework that is tailored, specific, valued and small enough.
 
-One form for three jobs: assigning new homework, editing an active task, and writing the
-smaller step that replaces one (its parent). Validation lives in the service; the form
-shows each problem under its field and keeps every character typed. Two gentle nudges
-never block saving: the specifics still empty, and a confidence below 9, where f3 offers
-a smaller version and keeps the bigger one as the goal it supports.
+One form for four jobs: assigning new homework, editing an active task, writing the
+smaller step that replaces one (its parent), and finishing the new goal agreed in a review
+(that one is handed back to the review, which creates it when the review is completed).
+Validation lives in the service; the form shows each problem under its field and keeps
+every character typed. Two gentle nudges never block saving: the specifics still empty,
+and a confidence below 9, where f3 offers a smaller version and keeps the bigger one as
+the goal it supports.
 """
 
 from __future__ import annotations
@@ -104,13 +106,17 @@ class Mode(Enum):
     NEW = "new"
     EDIT = "edit"
     SMALLER = "smaller"  # a smaller step that replaces its parent
+    GOAL = "goal"  # the review's new goal: returned as a form, saved with the review
 
 
 TITLES = {
     Mode.NEW: "Assign homework to ",
     Mode.EDIT: "Edit homework of ",
     Mode.SMALLER: "A smaller step for ",
+    Mode.GOAL: "The review's new goal for ",
 }
+# What the editor hands back: the saved assignment's id, the review goal's form, or None.
+EditorResult = int | AssignmentForm | None
 
 
 @dataclass(frozen=True)
@@ -149,8 +155,11 @@ def chain_line(titles: list[str]) -> Content:
     return Content.assemble(("Smaller step of: ", LABEL), Content(" → ").join(parts))
 
 
-class AssignmentEditorScreen(ModalScreen[int | None]):
-    """Returns the id of the assignment saved (the newest, smallest step), or None."""
+class AssignmentEditorScreen(ModalScreen[EditorResult]):
+    """Returns the id of the assignment saved (the newest, smallest step), or None.
+
+    For a review's goal (*goal_of*), nothing is saved: the checked form comes back.
+    """
 
     AUTO_FOCUS = "#title"
 
@@ -170,20 +179,25 @@ class AssignmentEditorScreen(ModalScreen[int | None]):
         assignment_id: int | None = None,
         *,
         replacing: int | None = None,
+        goal_of: int | None = None,
         form: AssignmentForm | None = None,
     ) -> None:
         """*assignment_id* edits that assignment; *replacing* writes a smaller step that
-        replaces it, prefilled with *form* (or from the original when not given)."""
+        replaces it, prefilled with *form* (or from the original when not given);
+        *goal_of* finishes *form*, a review's new goal supporting that missed task."""
         super().__init__()
         self.client_id = client_id
         self.assignment_id = assignment_id
         self.replacing = replacing
+        self.goal_of = goal_of
         self.prefill = form
         self.mode = (
             Mode.EDIT
             if assignment_id is not None
             else Mode.SMALLER
             if replacing is not None
+            else Mode.GOAL
+            if goal_of is not None
             else Mode.NEW
         )
         self._kind = CUSTOM_KIND
@@ -265,6 +279,8 @@ class AssignmentEditorScreen(ModalScreen[int | None]):
                     get_assignment(session, me, self.assignment_id)
                 )
                 chain = [a.title for a in goal_chain(session, me, self.assignment_id)[:-1]]
+            elif self.goal_of is not None:
+                chain = [a.title for a in goal_chain(session, me, self.goal_of)]
             elif self.replacing is not None:
                 ancestors = goal_chain(session, me, self.replacing)
                 chain = [a.title for a in ancestors]
@@ -467,8 +483,11 @@ class AssignmentEditorScreen(ModalScreen[int | None]):
 
     def action_save(self) -> None:
         self._clear_problems()
-        forms = [*self._bigger, self._read_form()]
         today = self.app.today()
+        if self.mode is Mode.GOAL:
+            self._hand_back_goal(today)
+            return
+        forms = [*self._bigger, self._read_form()]
         try:
             versions = [
                 version.service_fields(today, check_past=self._check_past(version, i))
@@ -502,6 +521,20 @@ class AssignmentEditorScreen(ModalScreen[int | None]):
         self.app.push_screen(ConfirmScreen(question, "What you typed is lost."), answered)
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _hand_back_goal(self, today: date) -> None:
+        """Check the goal as a save would, and give it back to the review.
+
+        Bigger versions tried on the way are conversation, not goals: the review's new
+        goal already supports the missed task, so only the agreed one goes back.
+        """
+        form = self._read_form()
+        try:
+            form.service_fields(today)
+        except InvalidInput as exc:
+            self._show_problems(exc)
+            return
+        self.dismiss(form)
 
     def _check_past(self, form: AssignmentForm, position: int) -> bool:
         """A due date in the past is refused, except an edited task's own unchanged one."""
@@ -577,10 +610,12 @@ class AssignmentEditorScreen(ModalScreen[int | None]):
         specific.set_class(complete, "-complete")
         note = self.query_one("#confidence-note", Static)
         if self._just_shrunk:
+            kept = (
+                "" if self.mode is Mode.GOAL else "; the bigger one stays as the goal this supports"
+            )
             note.update(
-                "A smaller version: half as often, half as long; the bigger one stays as the "
-                "goal this supports. Adjust it together, then ask again how sure they are "
-                "(f4 undoes)."
+                f"A smaller version: half as often, half as long{kept}. Adjust it together, "
+                "then ask again how sure they are (f4 undoes)."
             )
         elif form.needs_shrinking():
             note.update(

@@ -31,10 +31,10 @@ from hwtui.data.catalog import (
 from hwtui.data.models import Assignment
 from hwtui.data.services.assignment_detail import AssignmentDetail, assignment_detail
 from hwtui.data.services.assignments import complete_assignment, is_overdue
-from hwtui.screens.assign import AssignmentEditorScreen
+from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.retire import RetireScreen
-from hwtui.widgets.safe import safe_content
+from hwtui.widgets.safe import notify_safe, safe_content, safe_plain
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -55,12 +55,12 @@ def status_words(row: Assignment) -> str:
     when = day(row.updated_at.date())
     if row.status == AssignmentStatus.REPLACED:
         return f"replaced {when} by a smaller step"
-    reason = f": {row.status_reason}" if row.status_reason else ""
+    reason = f": {safe_plain(row.status_reason)}" if row.status_reason else ""
     return f"{row.status} {when}{reason}"
 
 
 def kind_name(code: str) -> str:
-    return KINDS_BY_CODE[code].name if code in KINDS_BY_CODE else code
+    return KINDS_BY_CODE[code].name if code in KINDS_BY_CODE else safe_plain(code)
 
 
 def head_line(detail: AssignmentDetail, today: date) -> Content:
@@ -150,7 +150,7 @@ def history_lines(detail: AssignmentDetail) -> list[Content]:
     lines = [Content(f"Set {day(row.created_at.date())}{set_in}")]
     for outcome in detail.outcomes:
         labels = [
-            BARRIERS_BY_CODE[code].label if code in BARRIERS_BY_CODE else code
+            BARRIERS_BY_CODE[code].label if code in BARRIERS_BY_CODE else safe_plain(code)
             for code in outcome.barriers
         ]
         got_in_the_way = f" · in the way: {', '.join(labels)}" if labels else ""
@@ -230,7 +230,7 @@ class AssignmentScreen(Screen[None]):
             if group == "detail" and event.worker.result is not None:
                 await self.show_detail(event.worker.result)
             elif group == "complete":
-                self.notify("Marked completed: it stays in the earlier homework.")
+                notify_safe(self, "Marked completed: it stays in the earlier homework.")
                 self.load()
         elif event.state is WorkerState.ERROR:
             if group == "detail":
@@ -267,9 +267,9 @@ class AssignmentScreen(Screen[None]):
         if self.detail is None:
             return
 
-        def saved(assignment_id: int | None) -> None:
-            if assignment_id is not None:
-                self.assignment_id = assignment_id
+        def saved(result: EditorResult) -> None:
+            if isinstance(result, int):
+                self.assignment_id = result
                 self.load()
 
         row = self.detail.assignment
@@ -286,10 +286,10 @@ class AssignmentScreen(Screen[None]):
             row, last.outcome if last else None, last.barriers if last else []
         )
 
-        def saved(assignment_id: int | None) -> None:
-            if assignment_id is not None:
+        def saved(result: EditorResult) -> None:
+            if isinstance(result, int):
                 # Show the new, smaller step: the chain now ends with it.
-                self.assignment_id = assignment_id
+                self.assignment_id = result
                 self.load()
 
         self.app.push_screen(
@@ -319,7 +319,7 @@ class AssignmentScreen(Screen[None]):
 
         def retired(done: bool | None) -> None:
             if done:
-                self.notify("Retired: it stays in the earlier homework with the reason.")
+                notify_safe(self, "Retired: it stays in the earlier homework with the reason.")
                 self.load()
 
         row = self.detail.assignment

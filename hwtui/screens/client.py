@@ -27,7 +27,7 @@ from hwtui.data.services.assignments import is_overdue
 from hwtui.data.services.caseload import ClientBrief, DueTask, client_brief
 from hwtui.data.services.reviews import start_review
 from hwtui.data.text import clean_line
-from hwtui.screens.assign import AssignmentEditorScreen
+from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.screens.assignment import AssignmentScreen
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.screens.values import ValuesScreen
@@ -480,8 +480,8 @@ class ClientScreen(ReloadingScreen[None]):
         self.app.push_screen(AssignmentScreen(assignment_id))
 
     def action_assign(self) -> None:
-        def assigned(assignment_id: int | None) -> None:
-            if assignment_id is not None:
+        def assigned(result: EditorResult) -> None:
+            if isinstance(result, int):
                 self.load()
 
         self.app.push_screen(AssignmentEditorScreen(self.client_id), assigned)

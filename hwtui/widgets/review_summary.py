@@ -85,6 +85,7 @@ def render_summary(draft: ReviewDraft, setup: ReviewSetup, *, numbered: bool = T
             for attr, label in SPECIFICS.items():
                 _line(out, f"  {label}", getattr(goal, attr))
             _line(out, "  value", setup.value_text(goal.value_id))
+            _line(out, "  due", goal.due_date)
             if goal.confidence is not None:
                 _line(out, "  confidence", f"{goal.confidence}/10")
         if not draft.goals:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.widgets import Input, Label, Select, Static
 
-from hwtui.data.catalog import BARRIERS_BY_CODE
+from hwtui.data.assignment_form import AssignmentForm
+from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE
+from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
+from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.widgets.fields import TextInput
-from hwtui.widgets.safe import safe_text
+from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.base import Step
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
 
 TEXT_FIELDS = (
     ("title", "Goal", "a small first step"),
@@ -38,7 +47,10 @@ class GoalStep(Step):
     BINDINGS = [
         Binding("f3", "shrink", "Make smaller", id="review.goal.shrink"),
         Binding("f4", "drop_goal", "No goal", id="review.goal.drop"),
+        Binding("f5", "full_editor", "Full editor", id="review.goal.editor"),
     ]
+
+    app: HomeworkApp
 
     def compose(self) -> ComposeResult:
         yield Static("", id="goal-empty", classes="hint", markup=False)
@@ -73,6 +85,7 @@ class GoalStep(Step):
                 allow_blank=True,
             )
         yield Static("", id="goal-specific", classes="hint", markup=False)
+        yield Static("", id="goal-more", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         options = [(safe_text(v.text), v.id) for v in self.setup.values if v.id is not None]
@@ -94,6 +107,7 @@ class GoalStep(Step):
             "#goal-grid",
             "#goal-confidence-grid",
             "#goal-specific",
+            "#goal-more",
             "#goal-remedies",
         ):
             self.query_one(widget).display = bool(missed)
@@ -155,6 +169,8 @@ class GoalStep(Step):
         else:
             note.update("")
         note.display = bool(note.render())
+        more = self.query_one("#goal-more", Static)
+        more.update(goal_extras(goal) if goal else "")
 
     # -- edits --------------------------------------------------------------------------
 
@@ -203,6 +219,36 @@ class GoalStep(Step):
         self.query_one("#goal-confidence", Input).focus()
         self.edited()
 
+    def action_full_editor(self) -> None:
+        """Finish the goal in the assignment editor: kind, due date, obstacles and the
+        checklist live there. The goal comes back into the draft; nothing is saved as
+        homework until the review is completed."""
+        goal = self._goal()
+        if goal is None:
+            return
+        parent_id = goal.parent_id
+
+        def edited(result: EditorResult) -> None:
+            if not isinstance(result, AssignmentForm) or goal not in self.draft.goals:
+                return
+            try:
+                updated = result.to_goal(parent_id, self.app.today())
+            except InvalidInput as exc:  # checked by the editor; the day may have turned
+                notify_safe(self.app, str(exc), severity="error")
+                return
+            self.draft.goals[self.draft.goals.index(goal)] = updated
+            self._load()
+            self.edited()
+
+        client_id = self.setup.client.id
+        assert client_id is not None
+        self.app.push_screen(
+            AssignmentEditorScreen(
+                client_id, goal_of=parent_id, form=AssignmentForm.from_goal(goal)
+            ),
+            edited,
+        )
+
     def action_drop_goal(self) -> None:
         parent = self._parent_id()
         goal = self.draft.goal_for(parent)
@@ -211,3 +257,14 @@ class GoalStep(Step):
             self.query_one("#goal-parent", Select).clear()
             self._load()
             self.edited()
+
+
+def goal_extras(goal: GoalDraft) -> str:
+    """What only the full editor sets, in one line, so the step shows it is there."""
+    kind = KINDS_BY_CODE[goal.kind].name if goal.kind in KINDS_BY_CODE else goal.kind
+    parts = [f"Kind: {kind}"]
+    if goal.due_date:
+        parts.append(f"due {date.fromisoformat(goal.due_date):%a %d %b}")
+    done = sum(getattr(goal, attr) for attr in CHECKLIST)
+    parts.append(f"checklist {done}/{len(CHECKLIST)}")
+    return " · ".join(parts) + " · F5 full editor"
