@@ -108,6 +108,15 @@ def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], db_help: str
     bak.add_argument("dest", metavar="DEST", help="a new file")
     bak.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
 
+    aud = sub.add_parser("audit", help="check the audit log's hash chain, or show its end")
+    aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=_Parser)
+    aud_sub.required = True
+    verify = aud_sub.add_parser("verify", help="check every event; exit 1 at the first broken one")
+    verify.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+    tail = aud_sub.add_parser("tail", help="print the last events, one per line")
+    tail.add_argument("-n", type=_positive, default=20, metavar="N", help="how many (default: 20)")
+    tail.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
+
 
 def _error(message: str, code: int = EXIT_ERROR) -> int:
     # Only ever one line: a message from the database may hold several.
@@ -148,6 +157,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _import(args)
     if args.command == "backup":
         return _backup(args)
+    if args.command == "audit":
+        return _audit(args)
     return _launch(_open(args.db))
 
 
@@ -414,6 +425,26 @@ def _backup(args: argparse.Namespace) -> int:
     for name, count in report.tables.items():
         print(f"  {name:<16} {count:>8}")
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from hwtui.data.services import audit
+
+    db = _open(args.sub_db or args.db)
+    try:
+        with db.read() as session:
+            if args.audit_command == "tail":
+                lines = [audit.describe(e) for e in audit.last_events(session, args.n)]
+            else:
+                check = audit.verify_chain(session)
+    finally:
+        db.dispose()
+    if args.audit_command == "tail":
+        return _to_stdout("".join(f"{line}\n" for line in lines))
+    if not check.ok:
+        where = f" at event {check.first_bad_id}" if check.first_bad_id is not None else ""
+        return _error(f"audit log broken{where}: {check.reason}")
+    return _to_stdout(f"OK: {check.events} events (last hash {check.last_hash})\n")
 
 
 if __name__ == "__main__":

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from hwtui.data.backup import backup
 from hwtui.data.db import Database
 from hwtui.data.errors import InvalidInput
-from hwtui.data.models import AuditEvent
+from hwtui.data.models import AuditEvent, AuditHead
 from hwtui.data.services import audit
 from hwtui.data.services.assignments import (
     complete_assignment,
@@ -25,9 +28,25 @@ from hwtui.data.services.caseload import client_brief, list_caseload
 from hwtui.data.services.clients import archive_client, create_client, set_values, update_client
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.measures import record_measure
-from hwtui.data.services.reviews import complete_review, load_review, save_draft, start_review
+from hwtui.data.services.notes import note_for, record_note_copy, save_note
+from hwtui.data.services.reviews import (
+    amend_review,
+    complete_review,
+    load_review,
+    save_draft,
+    sign_review,
+    start_review,
+)
+from hwtui.data.transfer import export_csv, export_json
 from tests.conftest import TODAY
-from tests.helpers import Event, events_after, last_event_id
+from tests.helpers import (
+    Event,
+    add_assignment,
+    add_client,
+    add_completed_review,
+    events_after,
+    last_event_id,
+)
 
 
 def _act(db: Database, action: Callable[[Session], Any]) -> tuple[Any, list[Event]]:
@@ -228,3 +247,245 @@ def test_a_rehashed_event_still_breaks_the_link(db: Database) -> None:
         s.add(event)
     check = _verify(db)
     assert (check.ok, check.first_bad_id) == (False, ids[2])
+
+
+# --- The chain head: the last events cannot go unnoticed ---------------------------------
+
+
+def test_a_deleted_last_event_is_detected(db: Database) -> None:
+    """A walk of the events alone ends cleanly at event 4; the head says there were 5."""
+    ids = _chain_of_five(db)
+    with db.write() as s:
+        s.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": ids[-1]})
+    check = _verify(db)
+    assert (check.ok, check.first_bad_id) == (False, ids[-1])
+    assert "missing" in check.reason
+    assert "5 events" in check.reason
+
+
+def test_the_last_events_deleted_together_are_detected(db: Database) -> None:
+    ids = _chain_of_five(db)
+    with db.write() as s:
+        s.execute(text("DELETE FROM audit_event WHERE id >= :id"), {"id": ids[2]})
+    check = _verify(db)
+    assert (check.ok, check.first_bad_id) == (False, ids[-1])
+    assert "5 events" in check.reason
+    assert "2 found" in check.reason
+
+
+def test_every_event_deleted_is_detected(db: Database) -> None:
+    ids = _chain_of_five(db)
+    with db.write() as s:
+        s.execute(text("DELETE FROM audit_event"))
+    check = _verify(db)
+    assert (check.ok, check.first_bad_id) == (False, ids[-1])
+
+
+def test_events_written_after_a_deletion_show_where_the_gap_is(db: Database) -> None:
+    """The next event links to the head (the deleted event), not to the new last one."""
+    ids = _chain_of_five(db)
+    with db.write() as s:
+        s.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": ids[-1]})
+    with db.write() as s:
+        later = audit.record(s, "alice", "view", "client", 1, client_id=1)
+    check = _verify(db)
+    assert (check.ok, check.first_bad_id) == (False, later.id)
+    assert "link" in check.reason
+
+
+def test_an_event_appended_around_hwtui_is_detected(db: Database) -> None:
+    """A forged event, correctly chained and hashed but written without moving the head."""
+    ids = _chain_of_five(db)
+    with db.write() as s:
+        last = s.get(AuditEvent, ids[-1])
+        assert last is not None
+        forged = AuditEvent(
+            at=datetime(2026, 1, 1, tzinfo=UTC),
+            os_user="mallory",
+            action="view",
+            entity="client",
+            prev_hash=last.hash,
+            hash="",
+        )
+        forged.hash = audit._digest(forged)
+        s.add(forged)
+        s.flush()
+        forged_id = forged.id
+    check = _verify(db)
+    assert (check.ok, check.first_bad_id) == (False, forged_id)
+    assert "chain head" in check.reason
+
+
+def test_a_removed_or_edited_head_is_detected(db: Database) -> None:
+    _chain_of_five(db)
+    with db.write() as s:
+        s.execute(text("UPDATE audit_head SET events = 4"))
+    assert "records 4 events, 5 found" in _verify(db).reason
+    with db.write() as s:
+        s.execute(text("DELETE FROM audit_head"))
+    assert _verify(db) == audit.ChainCheck(False, 5, None, "the chain head is missing")
+    # The next event starts a new head, which still does not account for the five before.
+    with db.write() as s:
+        audit.record(s, "alice", "view", "caseload")
+    check = _verify(db)
+    assert not check.ok
+    assert "records 1 events, 6 found" in check.reason
+
+
+def test_the_head_follows_every_event(db: Database) -> None:
+    ids = _chain_of_five(db)
+    with db.read() as s:
+        head = s.get(AuditHead, audit.HEAD_ID)
+        last = s.get(AuditEvent, ids[-1])
+    assert head is not None
+    assert last is not None
+    assert (head.events, head.last_id, head.last_hash) == (5, ids[-1], last.hash)
+    check = _verify(db)
+    assert check.ok
+    assert check.last_hash == last.hash
+
+
+def test_a_rolled_back_action_leaves_the_head_where_it_was(db: Database) -> None:
+    ids = _chain_of_five(db)
+
+    def failing_action(s: Session) -> None:
+        audit.record(s, "alice", "view", "client", 1, client_id=1)
+        raise RuntimeError("the action failed after its event was written")
+
+    with pytest.raises(RuntimeError), db.write() as s:
+        failing_action(s)
+    with db.write() as s:
+        audit.record(s, "alice", "view", "client", 1, client_id=1)
+    check = _verify(db)
+    assert check.ok, check
+    assert check.events == len(ids) + 1
+
+
+# --- Every action on client data writes its event ---------------------------------------
+
+
+@dataclass
+class Practice:
+    me: Actor
+    client_id: int
+    assignment_id: int
+    review_id: int  # complete, not signed
+
+
+@pytest.fixture
+def practice(db: Database, me: Actor) -> Practice:
+    client_id = add_client(db, me, code="P01")
+    walk = add_assignment(db, me, client_id, "Walk")
+    review_id = add_completed_review(db, me, client_id, TODAY, {walk: "done"})
+    return Practice(me, client_id, walk, review_id)
+
+
+def _sign_then_amend(s: Session, p: Practice, _tmp: Path) -> object:
+    sign_review(s, p.me, p.review_id)
+    return amend_review(s, p.me, p.review_id, "typo in the win")
+
+
+def _backup(db: Database, p: Practice, tmp_path: Path) -> None:
+    if db.path is None:
+        pytest.skip("hwtui backup copies SQLite; PostgreSQL uses pg_dump")
+    backup(db, tmp_path / "copy.sqlite3", username=p.me.username)
+
+
+def _in_session(act: Callable[[Session, Practice, Path], object]) -> Any:
+    def run(db: Database, p: Practice, tmp_path: Path) -> None:
+        with db.write() as s:
+            act(s, p, tmp_path)
+
+    return run
+
+
+# (what a clinician does, how it is done, the event it must write)
+AUDITED: list[tuple[str, Callable[[Database, Practice, Path], object], tuple[str, str]]] = [
+    ("view a client", _in_session(lambda s, p, _: client_brief(s, p.me, p.client_id)),
+     ("view", "client")),
+    ("create a client", _in_session(lambda s, p, _: create_client(
+        s, p.me, code="P02", display_name="Bo")), ("create", "client")),
+    ("update a client", _in_session(lambda s, p, _: update_client(
+        s, p.me, p.client_id, display_name="Bo B.")), ("update", "client")),
+    ("create homework", _in_session(lambda s, p, _: create_assignment(
+        s, p.me, p.client_id, title="Read")), ("create", "assignment")),
+    ("update homework", _in_session(lambda s, p, _: update_assignment(
+        s, p.me, p.assignment_id, title="Walk daily")), ("update", "assignment")),
+    ("complete homework", _in_session(lambda s, p, _: complete_assignment(
+        s, p.me, p.assignment_id)), ("completed", "assignment")),
+    ("start a review", _in_session(lambda s, p, _: start_review(
+        s, p.me, p.client_id, TODAY)), ("create", "review")),
+    ("complete a review", lambda db, p, _: add_completed_review(
+        db, p.me, p.client_id, TODAY, {p.assignment_id: "partly"}), ("complete", "review")),
+    ("sign a review", _in_session(lambda s, p, _: sign_review(s, p.me, p.review_id)),
+     ("sign", "review")),
+    ("amend a review", _in_session(_sign_then_amend), ("amend", "review")),
+    ("read a note", _in_session(lambda s, p, _: note_for(s, p.me, p.review_id)),
+     ("view", "note")),
+    ("copy a note", _in_session(lambda s, p, _: record_note_copy(s, p.me, p.review_id)),
+     ("copy", "note")),
+    ("save a note to a file", _in_session(lambda s, p, tmp: save_note(
+        s, p.me, p.review_id, tmp / "note.md")), ("export", "note")),
+    ("export a client", _in_session(lambda s, p, _: export_json(s, p.me, p.client_id)),
+     ("export", "client")),
+    ("export the caseload", _in_session(lambda s, p, tmp: export_csv(
+        s, p.me, None, tmp / "out.zip")), ("export", "caseload")),
+    ("back up", _backup, ("backup", "database")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"), [(a[1], a[2]) for a in AUDITED], ids=[a[0] for a in AUDITED]
+)
+def test_each_action_on_client_data_writes_its_event(
+    db: Database,
+    practice: Practice,
+    tmp_path: Path,
+    how: Callable[[Database, Practice, Path], object],
+    expected: tuple[str, str],
+) -> None:
+    before = last_event_id(db)
+    how(db, practice, tmp_path)
+    written = [(e.action, e.entity) for e in events_after(db, before)]
+    assert expected in written
+    assert {e.os_user for e in events_after(db, before)} == {practice.me.username}
+    assert _verify(db).ok
+
+
+def test_the_migration_starts_the_head_at_the_end_of_an_existing_trail(
+    empty_db_url: str,
+) -> None:
+    """A database from before the head existed: its events are kept, the head seals them,
+    and from then on deleting the last one is noticed."""
+    from alembic.script import ScriptDirectory
+
+    from hwtui.data import migrate
+
+    before_head = ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0005")
+    assert before_head is not None
+    assert isinstance(before_head.down_revision, str)
+    db = Database(empty_db_url)
+    try:
+        migrate.upgrade(db, before_head.down_revision)
+        prev = audit.GENESIS
+        with db.write() as s:
+            for n in range(3):
+                event = AuditEvent(
+                    at=datetime(2026, 1, n + 1, tzinfo=UTC),
+                    os_user="alice",
+                    action="view",
+                    entity="client",
+                    prev_hash=prev,
+                    hash="",
+                )
+                event.hash = prev = audit._digest(event)
+                s.add(event)
+                s.flush()
+        migrate.upgrade(db)
+        check = _verify(db)
+        assert (check.ok, check.events, check.last_hash) == (True, 3, prev)
+        with db.write() as s:
+            s.execute(text("DELETE FROM audit_event WHERE hash = :h"), {"h": prev})
+        assert "missing" in _verify(db).reason
+    finally:
+        db.dispose()

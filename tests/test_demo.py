@@ -40,7 +40,11 @@ SMALL = {"clients": 6, "weeks": 12}
 ME = "dr_demo"
 # Columns whose values come from the clock rather than the arguments: written by the
 # ordinary services (clinician rows, the audit event), not by the generator.
-CLOCK_COLUMNS = {"clinician": {"created_at"}, "audit_event": {"at", "prev_hash", "hash"}}
+CLOCK_COLUMNS = {
+    "clinician": {"created_at"},
+    "audit_event": {"at", "prev_hash", "hash"},
+    "audit_head": {"last_hash"},
+}
 
 
 def _generate(db: Database, **kwargs: Any) -> DemoStats:

@@ -232,3 +232,19 @@ class AuditEvent(SQLModel, table=True):
     detail: str = ""
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class AuditHead(SQLModel, table=True):
+    """Where the audit chain ends: one row, moved forward in the transaction of every event.
+
+    Walking the events finds an edited or a removed event between two others, but not
+    that the last ones are gone; the head says how many events there are and which is last.
+    """
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    events: int = 0
+    last_id: int | None = None
+    last_hash: str = Field(max_length=64)

@@ -13,10 +13,11 @@ of client data is exported and imported without changes here:
   table linked to neither is a programming error, reported when the export is planned
   (and by a test).
 
-Not exported: `audit_event` and `alembic_version`. The audit trail is the system's own
-log of who read or changed what, not client data: it stays with the database it
-describes (`hwtui backup` copies it), and an import starts the target's trail with
-an "import" event instead of replaying events that happened elsewhere.
+Not exported: the audit trail (`audit_event`, `audit_head`) and `alembic_version`. The
+audit trail is the system's own log of who read or changed what, not client data: it
+stays with the database it describes (`hwtui backup` copies it), and an import starts
+the target's trail with an "import" event instead of replaying events that happened
+elsewhere.
 
 JSON keeps every value: dates and times as ISO 8601 text, JSON columns as they are, ids
 as they were. `import_json` restores such a file into an empty database (same ids, so a
@@ -82,7 +83,7 @@ from hwtui.data.text import strip_controls
 FORMAT = "hwtui-export"
 VERSION = 1
 # The system's log and Alembic's bookkeeping: see the module docstring.
-NOT_EXPORTED = frozenset({"audit_event", "alembic_version"})
+NOT_EXPORTED = frozenset({"audit_event", "audit_head", "alembic_version"})
 CLINICIAN = str(Clinician.__tablename__)
 CLIENT = str(Client.__tablename__)
 # Rows per executemany call when importing.

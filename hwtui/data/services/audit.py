@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from hwtui.data.models import AuditEvent, utcnow
+from hwtui.data.models import AuditEvent, AuditHead, utcnow
 from hwtui.data.services.identity import Actor
+from hwtui.data.text import clean_line
 
 GENESIS = "0" * 64
 # Any constant: serialises appends to the chain across PostgreSQL connections.
 _PG_CHAIN_LOCK = 0x68777475
+# The one row of `audit_head`.
+HEAD_ID = 1
 
 
 def _digest(event: AuditEvent) -> str:
@@ -47,8 +51,10 @@ def record(
     """Append an event. Call inside the write transaction of the action it records."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    last = session.exec(select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1))
-    prev = last.first() or GENESIS
+    head = _head(session)
+    # Chained to the head, not to whatever event is last now: if the last events were
+    # deleted, the next event's link shows where.
+    prev = head.last_hash
     event = AuditEvent(
         at=utcnow(),
         os_user=actor if isinstance(actor, str) else actor.username,
@@ -63,7 +69,30 @@ def record(
     event.hash = _digest(event)
     session.add(event)
     session.flush()
+    head.events += 1
+    head.last_id = event.id
+    head.last_hash = event.hash
+    session.add(head)
+    session.flush()
     return event
+
+
+def _head(session: Session) -> AuditHead:
+    """The chain head, read afresh; a new one if it is missing (verify_chain reports that)."""
+    head = session.get(AuditHead, HEAD_ID, populate_existing=True)
+    if head is None:
+        # The migration writes the head; it is missing only if someone removed it. Start
+        # a new one at the last event: its count no longer matches, which verify reports.
+        last = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1))
+        event = last.first()
+        head = AuditHead(
+            id=HEAD_ID,
+            events=0,
+            last_id=event.id if event else None,
+            last_hash=event.hash if event else GENESIS,
+        )
+        session.add(head)
+    return head
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +101,81 @@ class ChainCheck:
     events: int
     first_bad_id: int | None = None
     reason: str = ""
+    # The last event's hash when the chain is intact: worth keeping somewhere else.
+    last_hash: str = field(default="", compare=False)
 
 
 def verify_chain(session: Session) -> ChainCheck:
-    """Walk the chain in order; report the first event whose link or hash is wrong."""
+    """Walk the chain in order; report the first event whose link or hash is wrong, then
+    check the walk ends where the chain head says (so deleted last events are found)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Shared: no event is appended between reading the events and reading the head.
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": _PG_CHAIN_LOCK})
+    head = session.get(AuditHead, HEAD_ID, populate_existing=True)
     prev = GENESIS
     count = 0
+    last_id: int | None = None
+    head_seen: bool | None = None  # the event the head names: not seen, seen, matching
+    after_head: int | None = None  # the first event after it
     for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
         count += 1
         if event.prev_hash != prev:
             return ChainCheck(False, count, event.id, "link to the previous event is broken")
         if _digest(event) != event.hash:
             return ChainCheck(False, count, event.id, "event content does not match its hash")
+        if head_seen and after_head is None:
+            after_head = event.id
+        if head is not None and event.id == head.last_id:
+            head_seen = event.hash == head.last_hash
         prev = event.hash
-    return ChainCheck(True, count)
+        last_id = event.id
+    if head is None:
+        return ChainCheck(False, count, None, "the chain head is missing")
+    if (head.events, head.last_id, head.last_hash) == (count, last_id, prev):
+        return ChainCheck(True, count, last_hash=prev)
+    if head_seen and after_head is not None:
+        return ChainCheck(
+            False, count, after_head, "event is past the chain head: not written by hwtui"
+        )
+    if head_seen is None and head.last_id is not None:
+        return ChainCheck(
+            False,
+            count,
+            head.last_id,
+            f"event is missing: the chain head records {head.events} events "
+            f"ending with it, {count} found",
+        )
+    if head_seen is False:
+        return ChainCheck(False, count, head.last_id, "event does not match the chain head")
+    return ChainCheck(
+        False, count, None, f"the chain head records {head.events} events, {count} found"
+    )
+
+
+def last_events(session: Session, n: int) -> Sequence[AuditEvent]:
+    """The last *n* events, oldest first."""
+    rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(n)).all()
+    return rows[::-1]
+
+
+def describe(event: AuditEvent) -> str:
+    """One line: id, time (UTC), OS user, action, entity, ids, detail; no control characters.
+
+    Every text field is cleaned: a detail or a user name holding an escape sequence or a
+    newline must not act on the terminal or forge a second line.
+    """
+    ids = f"id={_or_dash(event.entity_id)} client={_or_dash(event.client_id)}"
+    fields = [
+        str(event.id),
+        event.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        clean_line(event.os_user),
+        clean_line(event.action),
+        clean_line(event.entity),
+        ids,
+        clean_line(event.detail),
+    ]
+    return "  ".join(fields).rstrip()
+
+
+def _or_dash(value: int | None) -> str:
+    return "-" if value is None else str(value)
