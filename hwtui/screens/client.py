@@ -25,6 +25,7 @@ from hwtui.data.catalog import BARRIERS_BY_CODE, KINDS_BY_CODE, SPECIFICS, Assig
 from hwtui.data.models import Assignment
 from hwtui.data.services.assignments import is_overdue
 from hwtui.data.services.caseload import ClientBrief, DueTask, client_brief
+from hwtui.data.services.progress import Progress, client_progress
 from hwtui.data.services.reviews import start_review
 from hwtui.data.text import clean_line
 from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
@@ -235,6 +236,8 @@ def win_preview(text: str, width: int) -> Text:
 
 
 class ClientScreen(ReloadingScreen[None]):
+    # A tall terminal has room for the completion chart; a short one gets its one line.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     AUTO_FOCUS = "#homework"
 
     BINDINGS = [
@@ -276,6 +279,11 @@ class ClientScreen(ReloadingScreen[None]):
         with VerticalScroll(id="brief"):
             yield Static("", id="since-heading", classes="brief-heading", markup=False)
             yield Grid(id="since")
+        # Imported here: plotext is not needed until a client is opened, so the
+        # caseload paints without it.
+        from hwtui.widgets.progress_chart import CompletionChart
+
+        yield CompletionChart(id="trend")
         yield Static("", id="homework-heading", classes="brief-heading", markup=False)
         yield ListView(id="homework")
         yield Static("Past reviews", id="history-title", markup=False)
@@ -293,6 +301,11 @@ class ClientScreen(ReloadingScreen[None]):
         with self.app.db.write() as session:  # a write: viewing a client is audited
             return client_brief(session, self.app.actor, self.client_id)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="progress")
+    def load_progress(self) -> Progress:
+        with self.app.db.write() as session:  # a view of client data: audited
+            return client_progress(session, self.app.actor, self.client_id)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="start")
     def start(self) -> int:
         with self.app.db.write() as session:
@@ -303,6 +316,9 @@ class ClientScreen(ReloadingScreen[None]):
     @on(Worker.StateChanged)
     async def _worker_done(self, event: Worker.StateChanged) -> None:
         group = event.worker.group
+        if group == "progress":
+            self._progress_done(event.worker)
+            return
         if group not in {"brief", "start"}:
             return
         if event.state is WorkerState.SUCCESS:
@@ -341,6 +357,16 @@ class ClientScreen(ReloadingScreen[None]):
         await self._fill_homework(brief, today)
         self._fill_history(brief)
         self.refresh_bindings()
+        # After the brief is on screen: the chart's history must not delay it.
+        self.load_progress()
+
+    def _progress_done(self, worker: Worker[object]) -> None:
+        from hwtui.widgets.progress_chart import CompletionChart
+
+        if worker.state is WorkerState.SUCCESS and isinstance(worker.result, Progress):
+            self.query_one("#trend", CompletionChart).show(worker.result)
+        elif worker.state is WorkerState.ERROR:
+            self.app.show_error(worker.error)
 
     async def _fill_homework(self, brief: ClientBrief, today: date) -> None:
         listing = self.query_one("#homework", ListView)

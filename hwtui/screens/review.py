@@ -21,9 +21,10 @@ from textual.worker import Worker, WorkerState
 from hwtui.data.catalog import ReviewStatus, ReviewStep
 from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft
+from hwtui.data.services.progress import Progress, client_progress
 from hwtui.data.services.reviews import ReviewContext, complete_review, open_review, save_draft
 from hwtui.screens.prompt import PromptScreen
-from hwtui.widgets.safe import safe_text
+from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
 from hwtui.widgets.steps.base import ReviewSetup, Step
 from hwtui.widgets.steps.goal import GoalStep
@@ -95,6 +96,12 @@ class ReviewScreen(Screen[None]):
         with self.app.db.write() as session:  # viewing a review is audited
             return open_review(session, self.app.actor, self.review_id)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-progress")
+    def load_progress(self, client_id: int) -> Progress:
+        """The history the summary's chart draws; loaded while the first steps are filled."""
+        with self.app.db.write() as session:  # a view of client data: audited
+            return client_progress(session, self.app.actor, client_id)
+
     @on(Worker.StateChanged)
     async def _worker_done(self, event: Worker.StateChanged) -> None:
         group = event.worker.group
@@ -110,18 +117,20 @@ class ReviewScreen(Screen[None]):
         elif event.state is WorkerState.SUCCESS:
             if group == "review-load" and isinstance(event.worker.result, ReviewContext):
                 await self._opened(event.worker.result)
+            elif group == "review-progress" and isinstance(event.worker.result, Progress):
+                self.query_one(SummaryStep).show_history(event.worker.result)
             elif group == "review-save" and event.worker.result:
                 self._show_saved()
             elif group == "review-complete":
                 from hwtui.screens.review_record import ReviewRecordScreen
 
-                self.app.notify("Review complete.", markup=False)
+                notify_safe(self.app, "Review complete.")
                 # The note comes next: preview, copy or save it, and sign when ready.
                 self.app.switch_screen(ReviewRecordScreen(self.review_id, show_note=True))
 
     async def _opened(self, ctx: ReviewContext) -> None:
         if ctx.review.status != ReviewStatus.DRAFT:
-            self.app.notify("This review is already complete.", markup=False)
+            notify_safe(self.app, "This review is already complete.")
             self.dismiss(None)
             return
         review = ctx.review
@@ -144,6 +153,8 @@ class ReviewScreen(Screen[None]):
             widget.display = False  # the switcher shows one at a time
         await self.query_one(ContentSwitcher).mount_all(steps)
         self._go(self.draft.step, save=False)
+        assert ctx.client.id is not None
+        self.load_progress(ctx.client.id)
 
     # -- moving between steps -----------------------------------------------------------
 

@@ -2,7 +2,8 @@
 measures against their reference lines, and how often each barrier came up.
 
 Each chart falls back to a compact text table where a chart cannot be read: with
-NO_COLOR, or when the space is too small. Labels never carry a person's raw text.
+NO_COLOR, or when the space is too small; given only a line or two, to a one-line
+summary. Labels never carry a person's raw text.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from textual_plotext import PlotextPlot
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, INSTRUMENTS_BY_CODE
 from hwtui.data.services.progress import MeasurePoint, Progress
+from hwtui.widgets.sparkline import sparkline
 
 # plotext drops repeated points with set(), whose order changes from run to run (hash
 # randomisation), so the same data could draw slightly different axes. Keeping the order
@@ -28,6 +30,8 @@ _plotext_utility.no_duplicates = lambda data: list(dict.fromkeys(data))
 
 MIN_WIDTH = 40
 MIN_HEIGHT = 8
+# Below this height a chart is one line: a table would show only its title.
+LINE_HEIGHT = 3
 
 # Where clinicians draw the line on each measure (DOMAIN.md).
 REFERENCE_LINES: dict[str, tuple[tuple[float, str], ...]] = {
@@ -76,6 +80,22 @@ class Table:
         out.rstrip()
         return out
 
+    def line(self, width: int) -> Text:
+        """The title and as many of the latest rows as fit on one line, newest last."""
+        out = Text(self.title + ": ", style="bold", no_wrap=True, overflow="ellipsis")
+        if not self.rows:
+            out.append("nothing recorded yet", style="dim")
+            return out
+        room = max(0, width - len(out))
+        cells: list[str] = []
+        for row in reversed(self.rows):
+            cell = " ".join(part.strip() for part in row if part.strip())
+            if cells and len(" · ".join([cell, *cells])) > room:
+                break
+            cells.insert(0, cell)
+        out.append(" · ".join(cells))
+        return out
+
 
 class Chart(Vertical):
     """A plot, or its table when a plot would not be readable."""
@@ -112,13 +132,19 @@ class Chart(Vertical):
         table = self.query_one(".chart-table", Static)
         plot.display = not text
         table.display = text
-        if text:
+        if text and self.size.height < LINE_HEIGHT:
+            table.update(self.line(self.size.width))
+        elif text:
             table.update(self.table.render(max(3, self.size.height - 2)))
         else:
             plot.refresh()  # drawn at render time, for the size it really has then
 
     def draw(self, plot: PlotextPlot) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def line(self, width: int) -> Text:
+        """The chart in one line, for a panel with no room for more."""
+        return self.table.line(width)
 
     def redraw(self) -> None:
         if self.is_mounted:
@@ -162,6 +188,24 @@ class CompletionChart(Chart):
         )
         self.redraw()
 
+    def line(self, width: int) -> Text:
+        """A sparkline of the latest reviews, then the last and the rolling figures."""
+        out = Text("Completion ", style="bold", no_wrap=True, overflow="ellipsis")
+        progress = self.progress
+        if progress is None or not progress.points:
+            out.append("no reviews yet", style="dim")
+            return out
+        last = progress.points[-1]
+        rolled = progress.rolling[-1]
+        tail = f" last {last.completion.percent().strip()}"
+        if rolled is not None:
+            tail += f" · avg of 4 {round(rolled * 100)}%"
+        tail += f" · {len(progress.points)} reviews"
+        room = max(4, min(26, width - len(out) - len(tail) - 1))
+        out.append(sparkline([p.completion.value for p in progress.points[-room:]]))
+        out.append(tail)
+        return out
+
     def draw(self, plot: PlotextPlot) -> None:
         plt = plot.plt
         plt.clear_data()
@@ -190,6 +234,8 @@ class CompletionChart(Chart):
         if line:
             plt.plot([x for x, _ in line], [y for _, y in line], marker="braille", label="avg of 4")
         plt.ylim(0, 100)
+        # A short history keeps bars of a readable width rather than one bar filling it.
+        plt.xlim(0.5, max(len(groups), 8) + 0.5)
         days = [progress.points[end - 1].day for _start, end in groups]
         plt.xticks(*_ticks(days, plot.size.width))
 

@@ -4,7 +4,7 @@ the wins bank, and risk alerts that wait for a clinician's acknowledgement."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import exists
@@ -45,6 +45,12 @@ class Progress:
     barriers: list[tuple[str, int]]  # code, reviews it came up in (most first)
     barrier_reviews: int
     contrasts: list[metrics.Contrast]
+
+    def with_review(self, review_id: int, day: date, rate: metrics.Rate) -> Progress:
+        """These reviews and one more (the review being filled in), rolling mean redone."""
+        points = [*self.points, ReviewPoint(review_id, day, rate)]
+        rolled = metrics.rolling([p.completion for p in points])
+        return replace(self, points=points, rolling=rolled)
 
 
 def _finished(session: Session, client_id: int, limit: int | None = None) -> list[Review]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,14 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from hwtui.data import metrics
+from hwtui.data.services.progress import Progress
+from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.review_summary import render_summary
 from hwtui.widgets.steps.base import Step
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
 
 
 class SummaryStep(Step):
@@ -30,16 +38,39 @@ class SummaryStep(Step):
     class CompleteRequested(Message):
         pass
 
+    app: HomeworkApp
+    # The client's finished reviews, loaded by the review screen; this one is added.
+    history: Progress | None = None
+
     def compose(self) -> ComposeResult:
         yield Static("", id="summary-problems", classes="gentle", markup=False)
         with VerticalScroll(id="summary-scroll", can_focus=True):
             yield Static("", id="summary-text", markup=False)
+            yield CompletionChart(id="summary-chart")
         yield Static("1-5 edit a step · c complete the review", classes="hint", markup=False)
 
     def show(self) -> None:
         self.query_one("#summary-text", Static).update(render_summary(self.draft, self.setup))
         self.show_problems(self.draft.problems())
+        self._show_chart()
         self.query_one("#summary-scroll").focus()
+
+    def show_history(self, history: Progress) -> None:
+        self.history = history
+        self._show_chart()
+
+    def _show_chart(self) -> None:
+        """Completion over the past reviews, with this session's as the last bar."""
+        chart = self.query_one("#summary-chart", CompletionChart)
+        chart.display = self.history is not None
+        if self.history is None:
+            return
+        outcomes = [t.outcome for t in self.draft.tasks.values() if t.outcome is not None]
+        chart.show(
+            self.history.with_review(
+                self.draft.review_id, self.app.today(), metrics.completion(outcomes)
+            )
+        )
 
     def show_problems(self, problems: list[str]) -> None:
         box = self.query_one("#summary-problems", Static)
