@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
@@ -21,6 +24,9 @@ from hwtui.screens.caseload import CaseloadScreen
 
 # App-wide actions a client must not reach while the screen is turned toward them.
 _LOCKED_OUT = frozenset({"quit", "command_palette", "toggle_help", "help_quit", "show_help_panel"})
+# Idle logoff: the default, and how soon to try again when the draft could not be saved.
+IDLE_SECONDS = 600.0
+IDLE_RETRY_SECONDS = 60.0
 
 
 @runtime_checkable
@@ -46,6 +52,7 @@ class HomeworkApp(App[None]):
         *,
         today: Callable[[], date] = date.today,
         autosave_seconds: float = 3.0,
+        idle_seconds: float | None = IDLE_SECONDS,
     ) -> None:
         super().__init__()
         self.db = db
@@ -53,14 +60,81 @@ class HomeworkApp(App[None]):
         # Injected so tests and snapshots can freeze the calendar.
         self.today = today
         self.autosave_seconds = autosave_seconds
+        self._idle_seconds = idle_seconds
+        self._last_input = time.monotonic()
+        self._idle_timer: Timer | None = None
+        # Set when the app logged itself off; the command line prints it after exit.
+        self.logged_off: str | None = None
 
     def on_mount(self) -> None:
         self.push_screen(CaseloadScreen())
+        self._last_input = time.monotonic()
+        self._schedule_idle_check()
         if not self.is_headless:
             # Textual does not handle SIGHUP (SSH link dropped) or SIGTERM itself.
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(sig, self.hang_up)
+
+    # -- idle logoff ------------------------------------------------------------------------
+
+    @property
+    def idle_seconds(self) -> float | None:
+        """Seconds without key or mouse input before logging off; None never does."""
+        return self._idle_seconds
+
+    @idle_seconds.setter
+    def idle_seconds(self, seconds: float | None) -> None:
+        self._idle_seconds = seconds
+        if self.is_running:
+            self._schedule_idle_check()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Only what a person does counts as activity: keys, pastes and the mouse, as they
+        # arrive from the terminal (forwarded copies come back through here too). Output,
+        # timers, workers and resizes never keep a session open.
+        if isinstance(event, events.Key | events.MouseEvent | events.Paste) and not (
+            event.is_forwarded
+        ):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _schedule_idle_check(self, delay: float | None = None) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        if self._idle_seconds is None:
+            return
+        if delay is None:
+            delay = self._idle_seconds - (time.monotonic() - self._last_input)
+        # One timer, moved on when it fires early: typing costs nothing but a timestamp.
+        self._idle_timer = self.set_timer(max(delay, 0.01), self._check_idle, name="idle-logoff")
+
+    def _check_idle(self) -> None:
+        self._idle_timer = None
+        if self._idle_seconds is None:
+            return
+        if time.monotonic() - self._last_input >= self._idle_seconds:
+            self.log_off()
+        else:
+            self._schedule_idle_check()
+
+    def log_off(self) -> None:
+        """Nobody is at the keyboard: save every draft, blank the screen and exit."""
+        had_draft = any(isinstance(screen, HoldsDraft) for screen in self.screen_stack)
+        try:
+            self.flush_drafts()
+        except Exception:
+            # Leaving now would lose the words: the error is on screen; try again later.
+            self._schedule_idle_check(IDLE_RETRY_SECONDS)
+            return
+        limit = _duration(self._idle_seconds or 0)
+        self.logged_off = f"hwtui: logged off after {limit} idle" + (
+            "; your draft is saved" if had_draft else ""
+        )
+        # Nothing of the session may stay on a terminal that keeps the last frame.
+        self.push_screen(Screen(id="logged-off"))
+        self.call_after_refresh(self.exit)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the screen is turned toward the client, app-wide keys (quit, palette,
@@ -131,14 +205,24 @@ class HomeworkApp(App[None]):
         )
 
 
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    return f"{seconds:g} seconds"
+
+
 def build_app(
     db: Database,
     *,
     username: str | None = None,
     today: Callable[[], date] = date.today,
     autosave_seconds: float = 3.0,
+    idle_seconds: float | None = IDLE_SECONDS,
 ) -> HomeworkApp:
     """Build the app over a database already at the head schema (see migrate.prepare)."""
     with db.write() as session:
         actor = ensure_clinician(session, username or os_username())
-    return HomeworkApp(db, actor, today=today, autosave_seconds=autosave_seconds)
+    return HomeworkApp(
+        db, actor, today=today, autosave_seconds=autosave_seconds, idle_seconds=idle_seconds
+    )

@@ -203,13 +203,20 @@ def _open(location: str | None) -> Database:
 def _launch(db: Database) -> int:
     from hwtui.app import build_app
 
-    app = build_app(db, autosave_seconds=_settings().autosave_seconds)
+    settings = _settings()
+    app = build_app(
+        db,
+        autosave_seconds=settings.autosave_seconds,
+        idle_seconds=settings.idle_minutes * 60,
+    )
     try:
         app.run()
     finally:
         # After a crash too: whatever was typed since the last autosave is kept.
         app.flush_drafts()
         db.dispose()
+    if app.logged_off:
+        print(app.logged_off, file=sys.stderr)
     return app.return_code or 0
 
 

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL or SQLite path; default: the data dir"
     )
-    idle_minutes: int = Field(default=10, ge=1, description="Minutes before idle logoff")
+    idle_minutes: float = Field(
+        default=10, gt=0, description="Minutes without key or mouse input before logging off"
+    )
     autosave_seconds: float = Field(default=3.0, gt=0, description="Draft autosave delay")
 
     @classmethod
