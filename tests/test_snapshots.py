@@ -76,3 +76,18 @@ def test_add_client_with_errors(snap_compare: Any, demo_db: Database) -> None:
         await loaded(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=bad_input)
+
+
+@pytest.mark.parametrize(
+    "size", [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+)
+def test_caseload_trends(snap_compare: Any, demo_db: Database, size: tuple[int, int]) -> None:
+    """`t` from the caseload: the weekly chart with the lowest client's line, and the list."""
+    app = build_app(demo_db, username="dr_demo", today=lambda: TODAY)
+
+    async def trends(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("t")
+        await loaded(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=trends)

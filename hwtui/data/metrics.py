@@ -43,6 +43,14 @@ def rolling(rates: Sequence[Rate], window: int = ROLLING_WINDOW) -> list[float |
     return out
 
 
+def pooled(rates: Iterable[Rate]) -> Rate:
+    """Several reviews' completion as one, each weighted by the tasks it scored."""
+    rates = list(rates)
+    scored = sum(r.scored for r in rates if r.value is not None)
+    done = sum(r.value * r.scored for r in rates if r.value is not None)
+    return Rate(done / scored if scored else None, scored)
+
+
 def barrier_frequencies(per_review: Iterable[Iterable[str]]) -> list[tuple[str, int]]:
     """How many reviews each barrier code appeared in, most frequent first."""
     counts: Counter[str] = Counter()

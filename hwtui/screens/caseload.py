@@ -49,6 +49,7 @@ class CaseloadScreen(ReloadingScreen[None]):
         Binding("enter", "open_client", "Open", id="caseload.open", priority=True),
         Binding("slash", "filter", "Filter", id="caseload.filter"),
         Binding("a", "add_client", "Add client", id="caseload.add"),
+        Binding("t", "trends", "Trends", id="caseload.trends", tooltip="Completion trends"),
         Binding("f5", "reload", "Reload", id="caseload.reload", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="caseload.clear", show=False),
     ]
@@ -170,6 +171,12 @@ class CaseloadScreen(ReloadingScreen[None]):
 
     def open_client(self, client_id: int) -> None:
         self.app.push_screen(ClientScreen(client_id))
+
+    def action_trends(self) -> None:
+        # Imported here: the charts (plotext) are not needed to paint the caseload.
+        from hwtui.screens.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen())
 
     def action_add_client(self) -> None:
         def added(client_id: int | None) -> None:

@@ -21,6 +21,8 @@ from textual_plotext import PlotextPlot
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, INSTRUMENTS_BY_CODE
 from hwtui.data.services.progress import MeasurePoint, Progress
+from hwtui.data.services.trends import CaseloadTrends, ClientTrend, client_by_week
+from hwtui.data.text import strip_controls
 from hwtui.widgets.sparkline import sparkline
 
 # plotext drops repeated points with set(), whose order changes from run to run (hash
@@ -326,3 +328,58 @@ class BarrierChart(Chart):
             most = max(n for _, n in shown)
             step = max(1, most // 5)
             plt.xticks([float(n) for n in range(0, most + 1, step)])  # whole reviews only
+
+
+class CaseloadChart(Chart):
+    """The caseload's completion week by week (bars), with one client's as a line."""
+
+    trends: CaseloadTrends | None = None
+    selected: ClientTrend | None = None
+
+    def show(self, trends: CaseloadTrends, selected: ClientTrend | None) -> None:
+        self.trends, self.selected = trends, selected
+        mine = client_by_week(selected) if selected else {}
+        self.table = Table(
+            "Caseload completion by week"
+            + (f" · {strip_controls(selected.code)}" if selected else ""),
+            [
+                (
+                    _day(w.week),
+                    w.rate.percent().rjust(4),
+                    f"{w.clients} clients",
+                    mine[w.week].percent() if w.week in mine else "",
+                )
+                for w in trends.weeks
+            ],
+        )
+        self.redraw()
+
+    def draw(self, plot: PlotextPlot) -> None:
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        trends, selected = self.trends, self.selected
+        plt.title("Caseload completion % by week")
+        if trends is None or not trends.weeks:
+            return
+        xs = {w.week: float(x) for x, w in enumerate(trends.weeks, start=1)}
+        bars = [(xs[w.week], 100 * w.rate.value) for w in trends.weeks if w.rate.value is not None]
+        if bars:
+            plt.bar([x for x, _ in bars], [y for _, y in bars], width=0.6, marker="hd")
+        if selected is not None:
+            # The code only: a label on the chart never carries a name.
+            line = sorted(
+                (xs[week], 100 * rate.value)
+                for week, rate in client_by_week(selected).items()
+                if rate.value is not None and week in xs
+            )
+            if line:
+                plt.plot(
+                    [x for x, _ in line],
+                    [y for _, y in line],
+                    marker="braille",
+                    label=strip_controls(selected.code),
+                )
+        plt.ylim(0, 100)
+        plt.xlim(0.5, max(len(trends.weeks), 8) + 0.5)
+        plt.xticks(*_ticks([w.week for w in trends.weeks], plot.size.width))

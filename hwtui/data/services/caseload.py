@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -38,7 +38,8 @@ class CaseloadRow:
         return self.next_due <= today
 
 
-def _score_expr() -> object:
+def completion_score() -> ColumnElement[float | None]:
+    """A task outcome's score in SQL: done 1, partly 0.5, not done 0, else NULL."""
     return case(
         (col(TaskOutcome.outcome) == Outcome.DONE.value, 1.0),
         (col(TaskOutcome.outcome) == Outcome.PARTLY.value, 0.5),
@@ -74,7 +75,7 @@ def _recent_completion(
         ranked = ranked.where(col(Review.client_id).in_(client_ids))
     recent = ranked.subquery()
     rows = session.exec(
-        select(recent.c.client_id, recent.c.session_date, func.avg(_score_expr()))
+        select(recent.c.client_id, recent.c.session_date, func.avg(completion_score()))
         .select_from(recent)
         .join(TaskOutcome, col(TaskOutcome.review_id) == recent.c.review_id, isouter=True)
         .where(recent.c.rn <= limit)

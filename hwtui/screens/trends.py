@@ -1,0 +1,124 @@
+"""The caseload's completion at a glance: the practice week by week, and each client's
+trend, lowest first, so homework that is slipping is seen before the client arrives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from hwtui.data.services.trends import CaseloadTrends, ClientTrend, caseload_trends
+from hwtui.screens.reloading import ReloadingScreen
+from hwtui.widgets.progress_chart import CaseloadChart
+from hwtui.widgets.safe import safe_text
+from hwtui.widgets.sparkline import sparkline
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+
+COLUMNS = ("Code", "Name", "Trend", "Last", "Avg of 4", "Change", "Reviews")
+
+
+def change_text(trend: ClientTrend) -> Text:
+    """The move of the rolling mean in percentage points, with an arrow that reads
+    without colour."""
+    change = trend.change
+    if change is None:
+        return Text("—", style="dim")
+    points = round(change * 100)
+    if points >= 10:
+        return Text(f"↑ +{points}", style="bold")
+    if points <= -10:
+        return Text(f"↓ {points}", style="bold")
+    return Text(f"→ {points:+d}", style="dim")
+
+
+class TrendsScreen(ReloadingScreen[None]):
+    BINDINGS = [
+        Binding("enter", "open_client", "Open client", id="trends.open", priority=True),
+        Binding("escape", "app.pop_screen", "Back", id="trends.back"),
+    ]
+
+    app: HomeworkApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trends: CaseloadTrends | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="trends-summary", markup=False)
+        yield CaseloadChart(id="caseload-chart")
+        yield DataTable(id="trends", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Completion across the caseload"
+        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="trends")
+    def load(self) -> CaseloadTrends:
+        with self.app.db.write() as session:  # a view of client data: audited
+            return caseload_trends(session, self.app.actor, self.app.today())
+
+    @on(Worker.StateChanged)
+    def _loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "trends":
+            return
+        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, CaseloadTrends):
+            self._show(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            self.query_one("#trends-summary", Static).update("The trends could not be loaded.")
+            self.app.show_error(event.worker.error)
+
+    def _show(self, trends: CaseloadTrends) -> None:
+        self.trends = trends
+        table = self.query_one(DataTable)
+        table.clear()
+        for trend in trends.clients:
+            last = trend.last
+            table.add_row(
+                safe_text(trend.code),
+                safe_text(trend.display_name),
+                Text(sparkline(trend.recent)),
+                Text(last.percent() if last else "—", justify="right"),
+                Text("—" if trend.now is None else f"{round(trend.now * 100)}%", justify="right"),
+                change_text(trend),
+                Text(str(len(trend.points)), justify="right"),
+                key=str(trend.client_id),
+            )
+        count = len(trends.clients)
+        slipping = sum(1 for t in trends.clients if (t.change or 0) <= -0.1)
+        self.query_one("#trends-summary", Static).update(
+            f"{count} client{'s' if count != 1 else ''} (26 weeks) · {slipping} down 10+ "
+            "points · lowest average first"
+        )
+        self._chart_selected()
+        table.focus()
+
+    def _selected(self) -> ClientTrend | None:
+        table = self.query_one(DataTable)
+        if self.trends is None or not self.trends.clients or table.row_count == 0:
+            return None
+        return self.trends.clients[min(table.cursor_row, len(self.trends.clients) - 1)]
+
+    def _chart_selected(self) -> None:
+        if self.trends is not None:
+            self.query_one(CaseloadChart).show(self.trends, self._selected())
+
+    @on(DataTable.RowHighlighted, "#trends")
+    def _highlighted(self) -> None:
+        self._chart_selected()
+
+    def action_open_client(self) -> None:
+        from hwtui.screens.client import ClientScreen
+
+        selected = self._selected()
+        if selected is not None:
+            self.app.push_screen(ClientScreen(selected.client_id))
