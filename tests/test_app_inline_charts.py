@@ -4,7 +4,7 @@ and on the review summary, where this session's completion is the last bar."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import ContentSwitcher, Static
 from textual_plotext import PlotextPlot
 
 from hwtui.data import metrics
@@ -15,14 +15,14 @@ from hwtui.data.services.progress import client_progress
 from hwtui.data.services.reviews import start_review
 from hwtui.screens.client import ClientScreen
 from hwtui.screens.review import ReviewScreen
-from hwtui.widgets.progress_chart import CompletionChart
+from hwtui.widgets.progress_chart import BarrierChart, Chart, CompletionChart
 from tests.conftest import TODAY
 from tests.test_app_progress import CLINICIAN, make_app, practice, settle
 
 __all__ = ["practice"]  # the fixture, shared with the progress tests
 
 
-def _line(chart: CompletionChart) -> str:
+def _line(chart: Chart) -> str:
     return str(chart.query_one(".chart-table", Static).render())
 
 
@@ -36,7 +36,7 @@ async def test_the_overview_shows_completion_inline(
         await settle(pilot)
         await app.push_screen(ClientScreen(client_id))
         await settle(pilot)
-        chart = app.screen.query_one("#trend", CompletionChart)
+        chart = app.screen.query_one("#trend-completion", CompletionChart)
         assert chart.progress is not None
         assert len(chart.progress.points) > 5
         assert chart.query_one(PlotextPlot).display is plotted
@@ -60,7 +60,7 @@ async def test_no_color_turns_the_overview_chart_into_text(
         await settle(pilot)
         await app.push_screen(ClientScreen(client_id))
         await settle(pilot)
-        chart = app.screen.query_one("#trend", CompletionChart)
+        chart = app.screen.query_one("#trend-completion", CompletionChart)
         assert not chart.query_one(PlotextPlot).display
         assert "Homework completion" in _line(chart)
 
@@ -107,3 +107,28 @@ def test_with_review_adds_a_point_and_redoes_the_rolling_mean(db: Database) -> N
     assert [p.review_id for p in two.points] == [7, 8]
     assert two.rolling == metrics.rolling([metrics.Rate(0.5, 2), metrics.Rate(1.0, 2)])
     assert empty.points == []  # the history itself is left as it was
+
+
+async def test_g_cycles_the_overview_chart_through_barriers_and_measures(
+    practice: tuple[Database, int],
+) -> None:
+    db, client_id = practice
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = ClientScreen(client_id)
+        await app.push_screen(screen)
+        await settle(pilot)
+        measures = [c.removeprefix("trend-") for c in screen.charts[2:]]
+        assert measures  # the demo client has session measures
+        switcher = screen.query_one("#trend", ContentSwitcher)
+        seen = [switcher.current]
+        for _ in screen.charts:
+            await pilot.press("g")
+            await pilot.pause()
+            seen.append(switcher.current)
+        assert seen == [*screen.charts, "trend-completion"]  # and round again
+        await pilot.press("g")
+        await pilot.pause()
+        line = _line(screen.query_one("#trend-barriers", BarrierChart))
+        assert line.startswith("Barriers in the last")

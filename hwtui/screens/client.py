@@ -18,10 +18,24 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, ListItem, ListView, Static
+from textual.widgets import (
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Header,
+    ListItem,
+    ListView,
+    Static,
+)
 from textual.worker import Worker, WorkerState
 
-from hwtui.data.catalog import BARRIERS_BY_CODE, KINDS_BY_CODE, SPECIFICS, AssignmentStatus
+from hwtui.data.catalog import (
+    BARRIERS_BY_CODE,
+    INSTRUMENTS_BY_CODE,
+    KINDS_BY_CODE,
+    SPECIFICS,
+    AssignmentStatus,
+)
 from hwtui.data.models import Assignment
 from hwtui.data.services.assignments import is_overdue
 from hwtui.data.services.caseload import ClientBrief, DueTask, client_brief
@@ -254,6 +268,7 @@ class ClientScreen(ReloadingScreen[None]):
         Binding("enter", "open_record", "Open", id="client.open_record", priority=True),
         Binding("a", "acknowledge", "Acknowledge alert", id="client.acknowledge"),
         Binding("p", "progress", "Progress", id="client.progress", tooltip="Charts over time"),
+        Binding("g", "next_chart", "Next chart", id="client.next_chart", show=False),
         # In ? help and the command palette; the 80-column footer has no room for them.
         Binding("m", "measures", "Measures", id="client.measures", show=False),
         Binding("w", "wins", "Wins bank", id="client.wins", show=False),
@@ -268,6 +283,8 @@ class ClientScreen(ReloadingScreen[None]):
         super().__init__()
         self.client_id = client_id
         self.brief: ClientBrief | None = None
+        # The inline charts there is data for, in the order g shows them.
+        self.charts: list[str] = ["trend-completion"]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -281,9 +298,13 @@ class ClientScreen(ReloadingScreen[None]):
             yield Grid(id="since")
         # Imported here: plotext is not needed until a client is opened, so the
         # caseload paints without it.
-        from hwtui.widgets.progress_chart import CompletionChart
+        from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
 
-        yield CompletionChart(id="trend")
+        with ContentSwitcher(initial="trend-completion", id="trend"):
+            yield CompletionChart(id="trend-completion")
+            yield BarrierChart(id="trend-barriers")
+            for code in INSTRUMENTS_BY_CODE:
+                yield MeasureChart(id=f"trend-{code}")
         yield Static("", id="homework-heading", classes="brief-heading", markup=False)
         yield ListView(id="homework")
         yield Static("Past reviews", id="history-title", markup=False)
@@ -361,10 +382,19 @@ class ClientScreen(ReloadingScreen[None]):
         self.load_progress()
 
     def _progress_done(self, worker: Worker[object]) -> None:
-        from hwtui.widgets.progress_chart import CompletionChart
+        from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
 
         if worker.state is WorkerState.SUCCESS and isinstance(worker.result, Progress):
-            self.query_one("#trend", CompletionChart).show(worker.result)
+            progress = worker.result
+            self.query_one("#trend-completion", CompletionChart).show(progress)
+            self.query_one("#trend-barriers", BarrierChart).show(progress)
+            for code, points in progress.measures.items():
+                self.query_one(f"#trend-{code}", MeasureChart).show(code, points)
+            self.charts = [
+                "trend-completion",
+                "trend-barriers",
+                *(f"trend-{code}" for code in progress.measures),
+            ]
         elif worker.state is WorkerState.ERROR:
             self.app.show_error(worker.error)
 
@@ -530,6 +560,13 @@ class ClientScreen(ReloadingScreen[None]):
 
     def _reload_after(self, _result: object) -> None:
         self.load()
+
+    def action_next_chart(self) -> None:
+        """Completion, barriers, then each measure the client has, in the inline chart."""
+        switcher = self.query_one("#trend", ContentSwitcher)
+        current = switcher.current or ""
+        at = self.charts.index(current) if current in self.charts else -1
+        switcher.current = self.charts[(at + 1) % len(self.charts)]
 
     def action_progress(self) -> None:
         from hwtui.screens.progress import ProgressScreen
