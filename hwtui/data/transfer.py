@@ -316,7 +316,14 @@ def _csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        # A spreadsheet would run "=HYPERLINK(...)" typed by anyone as a formula (CSV
+        # injection); the apostrophe makes it text. The JSON export keeps it as typed.
+        return "'" + value
     return str(value)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _write_folder(out: Path, files: Mapping[str, str]) -> None:
