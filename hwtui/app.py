@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import rich
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -53,9 +54,13 @@ class HomeworkApp(App[None]):
         today: Callable[[], date] = date.today,
         autosave_seconds: float = 3.0,
         idle_seconds: float | None = IDLE_SECONDS,
+        dev: bool = False,
     ) -> None:
         super().__init__()
         self.db = db
+        # Developer mode (`hwtui --dev`): Textual's crash report with local variables, and
+        # its screenshot command. Both copy client data out of hwtui; never for real work.
+        self.dev = dev
         self.actor = actor
         # Injected so tests and snapshots can freeze the calendar.
         self.today = today
@@ -140,6 +145,8 @@ class HomeworkApp(App[None]):
         # While the screen is turned toward the client, app-wide keys (quit, palette,
         # help) do nothing; only the clinician's own key on that screen leaves it.
         locked = bool(getattr(self.screen, "LOCKS_APP", False))
+        if action == "screenshot" and not self.dev:
+            return False  # an SVG of the screen is client data written to disk, unaudited
         return not (locked and action in _LOCKED_OUT)
 
     def flush_drafts(self) -> None:
@@ -182,7 +189,10 @@ class HomeworkApp(App[None]):
                 binding.tooltip or f"key: {self.get_key_display(binding)}",
                 partial(self.run_action, binding.action, active.node),
             )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot" and not self.dev:
+                continue  # see check_action
+            yield command
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -204,6 +214,20 @@ class HomeworkApp(App[None]):
             markup=False,
         )
 
+    def _fatal_error(self) -> None:
+        """A crash: Textual's report without local variables (they hold client data, and
+        stderr may be a file). Everything else as Textual does it (textual==8.2.8)."""
+        if self.dev:
+            super()._fatal_error()
+            return
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
+
 
 def _duration(seconds: float) -> str:
     if seconds >= 60 and seconds % 60 == 0:
@@ -219,10 +243,16 @@ def build_app(
     today: Callable[[], date] = date.today,
     autosave_seconds: float = 3.0,
     idle_seconds: float | None = IDLE_SECONDS,
+    dev: bool = False,
 ) -> HomeworkApp:
     """Build the app over a database already at the head schema (see migrate.prepare)."""
     with db.write() as session:
         actor = ensure_clinician(session, username or os_username())
     return HomeworkApp(
-        db, actor, today=today, autosave_seconds=autosave_seconds, idle_seconds=idle_seconds
+        db,
+        actor,
+        today=today,
+        autosave_seconds=autosave_seconds,
+        idle_seconds=idle_seconds,
+        dev=dev,
     )

@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -22,6 +22,10 @@ if TYPE_CHECKING:  # imported lazily at run time: `hwtui --version` stays instan
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+DEV_HELP = (
+    "developer mode (or HWTUI_DEV=1): allow Textual's devtools, TEXTUAL_LOG and screenshots, "
+    "and show local variables in crash reports; never with real client data"
+)
 
 
 class UsageError(Exception):
@@ -50,6 +54,7 @@ def _parser() -> _Parser:
     parser = _Parser(prog="hwtui", description="Review therapy homework with clients.")
     parser.add_argument("--version", action="version", version=f"hwtui {__version__}")
     parser.add_argument("--db", metavar="URL|PATH", help=db_help)
+    parser.add_argument("--dev", action="store_true", help=DEV_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="write a demo practice and open hwtui on it")
@@ -63,6 +68,7 @@ def _parser() -> _Parser:
         help="where to write it (default: demo.sqlite3 in the data dir; never your real database)",
     )
     demo.add_argument("--no-launch", action="store_true", help="write the data, don't open the app")
+    demo.add_argument("--dev", dest="demo_dev", action="store_true", help=DEV_HELP)
 
     dbp = sub.add_parser("db", help="database schema: upgrade or show the current revision")
     dbp.add_argument("action", choices=["upgrade", "current"])
@@ -159,7 +165,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _backup(args)
     if args.command == "audit":
         return _audit(args)
-    return _launch(_open(args.db))
+    dev = _launch_mode(args)  # before the database is opened
+    return _launch(_open(args.db), dev=dev)
 
 
 def _settings() -> Settings:
@@ -200,7 +207,50 @@ def _open(location: str | None) -> Database:
     return db
 
 
-def _launch(db: Database) -> int:
+def textual_dev_settings(environ: Mapping[str, str]) -> list[str]:
+    """The Textual developer settings in *environ* that copy what is on screen (client
+    data) out of the terminal, or act on the app by themselves, as Textual reads them
+    (textual/constants.py, textual/features.py): the devtools console (which may be on
+    another host), debug mode, a log file of every event and keystroke, timed
+    screenshots to a file, and keys pressed on nobody's behalf."""
+    from textual.features import parse_features
+
+    features = parse_features(environ.get("TEXTUAL", ""))
+    found = [f"TEXTUAL={name}" for name in ("devtools", "debug") if name in features]
+    if environ.get("TEXTUAL_DEBUG") == "1":
+        found.append("TEXTUAL_DEBUG=1")
+    if environ.get("TEXTUAL_LOG"):
+        found.append("TEXTUAL_LOG")
+    try:
+        screenshot = int(environ.get("TEXTUAL_SCREENSHOT", "-1"))
+    except ValueError:
+        screenshot = -1
+    if screenshot >= 0:
+        found.append("TEXTUAL_SCREENSHOT")
+    if environ.get("TEXTUAL_PRESS"):
+        found.append("TEXTUAL_PRESS")
+    return found
+
+
+def _launch_mode(args: argparse.Namespace) -> bool:
+    """Refuse to open the app with Textual's developer settings, unless in developer mode
+    (`--dev` or HWTUI_DEV=1); True in developer mode."""
+    from hwtui.data.errors import HwtuiError
+
+    dev = bool(args.dev or getattr(args, "demo_dev", False) or os.environ.get("HWTUI_DEV") == "1")
+    found = textual_dev_settings(os.environ)
+    if found and not dev:
+        raise HwtuiError(
+            f"refusing to start with {', '.join(found)}: Textual would copy client data out "
+            "of the terminal; unset it (developers: hwtui --dev, never with real client data)"
+        )
+    if dev:
+        extra = f" with {', '.join(found)}" if found else ""
+        print(f"hwtui: developer mode{extra}: not for real client data", file=sys.stderr)
+    return dev
+
+
+def _launch(db: Database, *, dev: bool = False) -> int:
     from hwtui.app import build_app
 
     settings = _settings()
@@ -208,6 +258,7 @@ def _launch(db: Database) -> int:
         db,
         autosave_seconds=settings.autosave_seconds,
         idle_seconds=settings.idle_minutes * 60,
+        dev=dev,
     )
     try:
         app.run()
@@ -257,6 +308,7 @@ def _demo(args: argparse.Namespace) -> int:
     from hwtui.data.errors import HwtuiError
     from hwtui.data.services.identity import os_username
 
+    dev = False if args.no_launch else _launch_mode(args)  # before anything is written
     if args.demo_db:
         path = Path(args.demo_db).expanduser()
         if "://" in args.demo_db:
@@ -298,7 +350,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_launch:
         db.dispose()
         return 0
-    return _launch(db)
+    return _launch(db, dev=dev)
 
 
 def _note(args: argparse.Namespace) -> int:
