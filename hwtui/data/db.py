@@ -6,6 +6,9 @@ Nothing here runs at import time; the app and every command build a `Database` f
 from __future__ import annotations
 
 import os
+import random
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +22,8 @@ from sqlmodel import Session
 from hwtui.data.errors import DatabaseProblem
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The longest a writer sleeps between tries for SQLite's write lock (see _begin_immediate).
+SQLITE_WRITE_RETRY_MAX_S = 0.002
 DB_FILENAME = "hwtui.sqlite3"
 
 
@@ -146,6 +151,37 @@ def _first_line(exc: BaseException | None) -> str:
     return str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else "?"
 
 
+def _begin_immediate(conn: Any) -> None:
+    """BEGIN IMMEDIATE, waiting up to the busy timeout for the write lock, but often.
+
+    SQLite's own busy handler sleeps longer and longer between tries (100 ms at most),
+    so while other processes commit one transaction after another, a waiting writer
+    keeps missing the moments the lock is free: four processes writing reviews to one
+    file saw single waits of 5 to 9 s, close to the 10 s timeout and "database is
+    locked" (tests/test_concurrency.py). Trying again every millisecond or two instead
+    (a few microseconds of work each) keeps the longest wait well under a second.
+    """
+    raw = conn.connection.dbapi_connection
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    delay = SQLITE_WRITE_RETRY_MAX_S / 8
+    raw.execute("PRAGMA busy_timeout = 0")  # each try fails at once; we do the waiting
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # any BUSY_* too
+                    break  # not a lock: the last try below reports it
+            time.sleep(random.uniform(delay / 2, delay))  # jitter: waiters don't march
+            delay = min(delay * 2, SQLITE_WRITE_RETRY_MAX_S)
+        # Out of time (or another error): once more through SQLAlchemy, so that a
+        # failure comes out as a DBAPIError ("database is locked") like any other.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -167,6 +203,9 @@ def _make_engine(url: URL) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("hwtui_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE":
+            _begin_immediate(conn)
+        else:
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
