@@ -15,6 +15,7 @@ import rich
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -22,6 +23,7 @@ from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
 from hwtui.data.services.identity import Actor, ensure_clinician, os_username
 from hwtui.screens.caseload import CaseloadScreen
+from hwtui.widgets.safe import notify_safe, safe_plain
 
 # App-wide actions a client must not reach while the screen is turned toward them.
 _LOCKED_OUT = frozenset({"quit", "command_palette", "toggle_help", "help_quit", "show_help_panel"})
@@ -200,18 +202,22 @@ class HomeworkApp(App[None]):
         else:
             self.action_show_help_panel()
 
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Titles may name a client or the clinician (from the passwd entry or the database).
+        return super().format_title(safe_plain(title), safe_plain(sub_title))
+
     def show_error(self, error: BaseException | None) -> None:
         """Tell the clinician something failed; never swallow it."""
         if isinstance(error, HwtuiError):
             message = str(error)
         else:
             message = f"Something went wrong: {type(error).__name__}: {error}"
-        self.notify(
+        notify_safe(
+            self,
             message,
             title="Not saved" if error else "Error",
             severity="error",
             timeout=30,
-            markup=False,
         )
 
     def _fatal_error(self) -> None:

@@ -269,7 +269,7 @@ def build_note(src: NoteSource, style: NoteStyle | str = NoteStyle.DAP) -> Note:
         f"Status: {src.status}" + (f", version {src.version}" if src.version > 1 else ""),
     ]
     if src.signed_at:
-        header.append(f"Signed by {src.signed_by} on {src.signed_at:%d %b %Y %H:%M} UTC")
+        header.append(f"Signed by {_clean(src.signed_by)} on {src.signed_at:%d %b %Y %H:%M} UTC")
     if src.amend_reason:
         header.append(f"Amendment: {_clean(src.amend_reason)}")
     return Note(

@@ -20,6 +20,7 @@ from hwtui.data.models import Measure
 from hwtui.data.services.measures import record_measure
 from hwtui.data.services.progress import acknowledge_alert
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.safe import notify_safe
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -149,9 +150,7 @@ class MeasuresScreen(ModalScreen[int | None]):
         elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Measure):
             measure = event.worker.result
             spec = INSTRUMENTS_BY_CODE[measure.instrument]
-            self.app.notify(
-                f"{spec.name} recorded: {measure.total}/{spec.total_max}.", markup=False
-            )
+            notify_safe(self.app, f"{spec.name} recorded: {measure.total}/{spec.total_max}.")
             self.dismiss(measure.id)
             if self.reading is not None and self.reading.risk and measure.id is not None:
                 # Nothing else happens until the clinician has answered the alert.
@@ -202,7 +201,7 @@ class RiskAlertScreen(ModalScreen[bool]):
         if event.state is WorkerState.ERROR:
             self.app.show_error(event.worker.error)
         elif event.state is WorkerState.SUCCESS:
-            self.app.notify("Alert acknowledged and recorded.", markup=False)
+            notify_safe(self.app, "Alert acknowledged and recorded.")
             self.dismiss(True)
 
     def action_later(self) -> None:

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -16,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from hwtui.data.catalog import INSTRUMENTS_BY_CODE
 from hwtui.data.services.progress import Progress, client_progress
 from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
+from hwtui.widgets.safe import safe_content
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -37,7 +39,11 @@ class ProgressScreen(Screen[None]):
         self.index = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Progress · {self.title_text}", id="progress-title", markup=False)
+        yield Static(
+            Content.assemble("Progress · ", safe_content(self.title_text)),
+            id="progress-title",
+            markup=False,
+        )
         yield CompletionChart(id="completion-chart")
         with ContentSwitcher(initial="barriers", id="lower-chart"):
             yield BarrierChart(id="barriers")

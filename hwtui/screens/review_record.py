@@ -31,7 +31,7 @@ from hwtui.data.services.reviews import (
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.review_summary import render_summary
-from hwtui.widgets.safe import safe_text
+from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.base import ReviewSetup
 
 if TYPE_CHECKING:
@@ -120,13 +120,11 @@ class ReviewRecordScreen(Screen[None]):
             self.view = result
             self._show()
         elif event.worker.group == "record-copy":
-            self.app.notify("Note copied to the clipboard.", markup=False)
+            notify_safe(self.app, "Note copied to the clipboard.")
         elif event.worker.group == "record-save" and isinstance(result, Path):
-            self.app.notify(f"Note saved to {result} (readable only by you).", markup=False)
+            notify_safe(self.app, f"Note saved to {result} (readable only by you).")
         elif event.worker.group == "record-sign":
-            self.app.notify(
-                "Review signed. It can no longer be edited; amend it instead.", markup=False
-            )
+            notify_safe(self.app, "Review signed. It can no longer be edited; amend it instead.")
             self.load()
         elif event.worker.group == "record-amend" and isinstance(result, int):
             from hwtui.screens.review import ReviewScreen
@@ -150,10 +148,9 @@ class ReviewRecordScreen(Screen[None]):
             if not self.view.is_latest:
                 line.append(" · a newer version exists")
         if review.signed_at:
-            line.append(
-                f"{' · ' if line else ''}signed by {review.signed_by} "
-                f"{review.signed_at:%d %b %Y %H:%M} UTC"
-            )
+            line.append(f"{' · ' if line else ''}signed by ")
+            line.append_text(safe_text(review.signed_by))
+            line.append(f" {review.signed_at:%d %b %Y %H:%M} UTC")
         versions_line = self.query_one("#record-versions", Static)
         versions_line.update(line)
         versions_line.display = bool(line)

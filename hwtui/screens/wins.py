@@ -10,13 +10,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.services.progress import Win, wins_bank
 from hwtui.widgets.fields import TextInput
-from hwtui.widgets.safe import safe_text
+from hwtui.widgets.safe import safe_content, safe_text
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -34,7 +35,11 @@ class WinsScreen(ModalScreen[None]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Wins · {self.title_text}", id="wins-title", markup=False)
+        yield Static(
+            Content.assemble("Wins · ", safe_content(self.title_text)),
+            id="wins-title",
+            markup=False,
+        )
         yield TextInput(placeholder="type to search the wins", id="wins-search")
         yield Static("", id="wins-count", classes="hint", markup=False)
         yield DataTable(id="wins-table", cursor_type="row", zebra_stripes=True)
@@ -73,7 +78,7 @@ class WinsScreen(ModalScreen[None]):
                 text = " ".join(win.text.split())
                 table.add_row(
                     Text(f"{win.day:%d %b %Y}"),
-                    Text(win.kind or "", style="dim"),
+                    safe_text(win.kind, style="dim"),
                     safe_text(text if len(text) <= width else text[: width - 1] + "…"),
                     key=str(win.review_id),
                 )
