@@ -704,3 +704,43 @@ async def test_the_app_shows_hostile_data_as_plain_text(practice: Practice) -> N
         shows(app, practice, "name")
         assert app.is_running
     assert not [a for a in app.actions if a.endswith(("!", "screenshot()", "quit"))]
+
+
+# Codes are checked against the catalog on input and cleaned on import; a tampered or
+# very old database could still hold anything. A screen that shows an unknown code as
+# it is must show it without controls.
+ODD_CODE = "odd\x1b]52;c;aGk=\x07[b]code"
+
+
+def _odd_codes(practice: Practice) -> None:
+    barriers = json.dumps([ODD_CODE])
+    with practice.db.write() as s:
+        run = s.connection().execute
+        run(sql("UPDATE assignment SET kind = :v"), {"v": ODD_CODE})
+        run(sql("UPDATE task_outcome SET barriers = :v"), {"v": barriers})
+
+
+async def _show_with_odd_codes(practice: Practice, screen: Any) -> None:
+    _odd_codes(practice)
+    with practice.db.write() as s:
+        actor = ensure_clinician(s, "dr_hostile")
+    app = Recording(practice.db, actor, today=lambda: TODAY)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        await app.push_screen(screen)
+        await settle(pilot)
+        screen_text = squash("".join(check_screen(app)))
+        assert squash(strip_controls(ODD_CODE)) in screen_text
+
+
+async def test_an_unknown_code_on_the_task_screen(practice: Practice) -> None:
+    await _show_with_odd_codes(practice, AssignmentScreen(practice.ids["first"]))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="client.py shows an unknown kind or barrier code as it is (task_title, "
+    "earlier_text, since_rows): wrap the fallback in safe_plain, then drop this marker",
+)
+async def test_an_unknown_code_on_the_overview(practice: Practice) -> None:
+    await _show_with_odd_codes(practice, ClientScreen(practice.ids["client"]))
