@@ -737,10 +737,5 @@ async def test_an_unknown_code_on_the_task_screen(practice: Practice) -> None:
     await _show_with_odd_codes(practice, AssignmentScreen(practice.ids["first"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client.py shows an unknown kind or barrier code as it is (task_title, "
-    "earlier_text, since_rows): wrap the fallback in safe_plain, then drop this marker",
-)
 async def test_an_unknown_code_on_the_overview(practice: Practice) -> None:
     await _show_with_odd_codes(practice, ClientScreen(practice.ids["client"]))

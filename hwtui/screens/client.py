@@ -46,7 +46,7 @@ from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.screens.assignment import AssignmentScreen
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.screens.values import ValuesScreen
-from hwtui.widgets.safe import safe_content, safe_text
+from hwtui.widgets.safe import safe_content, safe_plain, safe_text
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -113,7 +113,7 @@ def since_rows(brief: ClientBrief) -> list[tuple[str, Content]]:
     ]
     if brief.last_barriers:
         labels = [
-            BARRIERS_BY_CODE[code].label if code in BARRIERS_BY_CODE else code
+            BARRIERS_BY_CODE[code].label if code in BARRIERS_BY_CODE else safe_plain(code)
             for code in brief.last_barriers
         ]
         rows.append(("Got in the way", Content(" · ".join(labels))))
@@ -147,7 +147,7 @@ def parent_line(task: DueTask) -> Content | None:
 
 def task_title(task: DueTask, today: date) -> Content:
     row = task.assignment
-    kind = KINDS_BY_CODE[row.kind].name if row.kind in KINDS_BY_CODE else row.kind
+    kind = KINDS_BY_CODE[row.kind].name if row.kind in KINDS_BY_CODE else safe_plain(row.kind)
     parts: list[str | Content | tuple[str, str]] = [
         safe_content(row.title).stylize("bold"),
         (f" · {kind}", LABEL),
@@ -195,7 +195,7 @@ def earlier_status(row: Assignment) -> str:
 
 def earlier_text(task: DueTask) -> Content:
     row = task.assignment
-    kind = KINDS_BY_CODE[row.kind].name if row.kind in KINDS_BY_CODE else row.kind
+    kind = KINDS_BY_CODE[row.kind].name if row.kind in KINDS_BY_CODE else safe_plain(row.kind)
     lines = [Content.assemble(safe_content(row.title), (f" · {kind}", LABEL))]
     if row.status == AssignmentStatus.RETIRED and row.status_reason:
         lines.append(Content.assemble(("why ", LABEL), safe_content(row.status_reason)))

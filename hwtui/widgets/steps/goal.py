@@ -17,7 +17,7 @@ from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
 from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.widgets.fields import TextInput
-from hwtui.widgets.safe import notify_safe, safe_text
+from hwtui.widgets.safe import notify_safe, safe_plain, safe_text
 from hwtui.widgets.steps.base import Step
 
 if TYPE_CHECKING:
@@ -261,7 +261,7 @@ class GoalStep(Step):
 
 def goal_extras(goal: GoalDraft) -> str:
     """What only the full editor sets, in one line, so the step shows it is there."""
-    kind = KINDS_BY_CODE[goal.kind].name if goal.kind in KINDS_BY_CODE else goal.kind
+    kind = KINDS_BY_CODE[goal.kind].name if goal.kind in KINDS_BY_CODE else safe_plain(goal.kind)
     parts = [f"Kind: {kind}"]
     if goal.due_date:
         parts.append(f"due {date.fromisoformat(goal.due_date):%a %d %b}")
