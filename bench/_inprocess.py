@@ -1,0 +1,304 @@
+"""Timings inside the process, through the app's own screens and services.
+
+Screens run headless (`App.run_test`). A screen counts as shown at the first frame the
+app produces with its data in place: `FrameClock` wraps the app's `_display`, encodes
+each frame to terminal bytes as a real terminal would get them (headless mode skips
+that step), and timestamps it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rich.console import RenderableType
+from textual import events
+from textual._compositor import CompositorUpdate
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable, ListView
+from textual_plotext import PlotextPlot
+
+from hwtui.app import HomeworkApp, build_app
+from hwtui.data.catalog import Outcome, WinKind
+from hwtui.data.db import Database
+from hwtui.data.notes import build_note, render_text
+from hwtui.data.review_draft import STEPS, ReviewDraft
+from hwtui.data.services.identity import Actor, ensure_clinician
+from hwtui.data.services.notes import note_for, note_source, note_style
+from hwtui.data.services.reviews import complete_review, open_review, start_review
+from hwtui.screens.client import ClientScreen
+from hwtui.screens.progress import ProgressScreen
+from hwtui.screens.review import ReviewScreen
+from hwtui.widgets.progress_chart import CompletionChart
+from hwtui.widgets.steps.base import Step
+
+TIMEOUT = 60.0
+
+
+@dataclass
+class InProcessResults:
+    # Until the brief and the inline completion chart are both on screen.
+    overview_ms: list[float] = field(default_factory=list)
+    overview_first_ms: float = float("nan")
+    # Until the brief alone is (the chart's history is loaded after it).
+    overview_brief_ms: list[float] = field(default_factory=list)
+    step_ms: list[float] = field(default_factory=list)
+    # The same, by move ("2>3" is forward from step 2 to step 3).
+    step_ms_by_move: dict[str, list[float]] = field(default_factory=dict)
+    chart_ms: list[float] = field(default_factory=list)
+    chart_points: int = 0
+    note_ms: list[float] = field(default_factory=list)
+    note_with_queries_ms: list[float] = field(default_factory=list)
+    complete_ms: list[float] = field(default_factory=list)
+    active_tasks: int = 0
+    earlier_tasks: int = 0
+
+
+class FrameClock:
+    """Timestamps the app's frames; `when(...)` resolves at the first frame where a
+    condition holds."""
+
+    def __init__(self, app: HomeworkApp) -> None:
+        self.app = app
+        self._waiting: list[tuple[Callable[[Screen[Any]], bool], asyncio.Future[float]]] = []
+        display = app._display
+
+        def timed_display(screen: Screen[Any], renderable: RenderableType | None) -> None:
+            display(screen, renderable)
+            if renderable is None or app._batch_count:
+                return
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)  # the bytes a terminal would get
+            now = time.perf_counter()
+            for item in list(self._waiting):
+                shown, future = item
+                try:
+                    ready = future.done() or shown(screen)
+                except Exception as exc:  # a broken condition must not break the app
+                    future.set_exception(exc)
+                    ready = True
+                if ready:
+                    if not future.done():
+                        future.set_result(now)
+                    self._waiting.remove(item)
+
+        # An instance attribute, so only this app is timed.
+        setattr(app, "_display", timed_display)  # noqa: B010
+
+    def when(self, shown: Callable[[Screen[Any]], bool]) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiting.append((shown, future))
+        return future
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Until no worker runs and the app is idle."""
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def _ms(start: float, end: float) -> float:
+    return (end - start) * 1000
+
+
+def _overview_loaded(screen: Screen[Any]) -> bool:
+    if not isinstance(screen, ClientScreen) or screen.brief is None:
+        return False
+    brief = screen.brief
+    items = len(brief.due) + (len(brief.earlier) + 1 if brief.earlier else 0)
+    return (
+        screen.query_one("#history", DataTable).row_count == len(brief.history)
+        and len(screen.query_one("#homework", ListView)) == items
+    )
+
+
+def _chart_loaded(screen: Screen[Any]) -> bool:
+    charts = screen.query(CompletionChart)
+    return bool(charts) and charts.first().progress is not None
+
+
+async def open_overview(
+    app: HomeworkApp, pilot: Pilot[None], clock: FrameClock, client_id: int
+) -> tuple[float, float, ClientScreen]:
+    """ms from pushing the client overview to its first frame with the brief shown, and
+    to the first with the brief and its inline chart."""
+    screen = ClientScreen(client_id)
+    brief = clock.when(lambda s: s is screen and _overview_loaded(s))
+    whole = clock.when(lambda s: s is screen and _overview_loaded(s) and _chart_loaded(s))
+    started = time.perf_counter()
+    app.push_screen(screen)
+    brief_shown = await asyncio.wait_for(brief, TIMEOUT)
+    all_shown = await asyncio.wait_for(whole, TIMEOUT)
+    await settle(pilot)
+    return _ms(started, brief_shown), _ms(started, all_shown), screen
+
+
+async def change_step(
+    app: HomeworkApp, pilot: Pilot[None], clock: FrameClock, key: str, target: int
+) -> float:
+    """ms from a key press to the first frame showing review step *target*."""
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    widget = screen.query_one(f"#step-{STEPS[target].value}", Step)
+    shown = clock.when(lambda s: s is screen and widget.display and widget.region.area > 0)
+    driver = app._driver
+    assert driver is not None
+    started = time.perf_counter()
+    driver.send_message(events.Key(key, None))
+    ended = await asyncio.wait_for(shown, TIMEOUT)
+    await settle(pilot)  # the draft is saved at every step change: let it finish
+    return _ms(started, ended)
+
+
+async def _until(pilot: Pilot[None], ready: Callable[[], bool]) -> None:
+    deadline = time.perf_counter() + TIMEOUT
+    while not ready():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the screen never got ready")
+        await pilot.pause(0.01)
+
+
+async def screens_80x24(
+    db: Database, username: str, client_id: int, runs: int, out: InProcessResults
+) -> None:
+    app = build_app(db, username=username)
+    clock = FrameClock(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)  # the caseload
+        for n in range(runs + 1):
+            brief_ms, ms, screen = await open_overview(app, pilot, clock, client_id)
+            if n == 0:
+                out.overview_first_ms = ms
+            else:
+                out.overview_ms.append(ms)
+                out.overview_brief_ms.append(brief_ms)
+            assert screen.brief is not None
+            out.active_tasks = len(screen.brief.due)
+            out.earlier_tasks = len(screen.brief.earlier)
+            if n < runs:
+                app.pop_screen()
+                await settle(pilot)  # the caseload reloads on return
+
+        # A review of this client, started as the clinician starts one (s).
+        screen.action_start_review()
+        await _until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ReviewScreen)
+                and app.screen.draft is not None
+                and len(app.screen.query(Step)) == len(STEPS)
+            ),
+        )
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert review.draft is not None
+        # Outcomes for every task, alternately done and not done, so that the later
+        # steps (what worked, what got in the way, the new goal) have something to show.
+        for n in range(len(review.draft.tasks)):
+            await pilot.press("d" if n % 2 == 0 else "n")
+        await settle(pilot)
+        last = len(STEPS) - 1
+        moves = [("pagedown", t) for t in range(1, last + 1)]
+        moves += [("pageup", t) for t in range(last - 1, -1, -1)]
+        for _ in range(max(1, -(-runs // 2))):
+            for key, target in moves:
+                ms = await change_step(app, pilot, clock, key, target)
+                out.step_ms.append(ms)
+                origin = target - 1 if key == "pagedown" else target + 1
+                move = f"{origin + 1}>{target + 1}"
+                out.step_ms_by_move.setdefault(move, []).append(round(ms, 1))
+        await settle(pilot)
+
+
+async def chart_120x40(
+    db: Database, username: str, client_id: int, runs: int, out: InProcessResults
+) -> None:
+    app = build_app(db, username=username)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(ProgressScreen(client_id, "bench"))
+        await settle(pilot)
+        chart = app.screen.query_one(CompletionChart)
+        await _until(pilot, lambda: chart.progress is not None)
+        await settle(pilot)
+        plot = chart.query_one(PlotextPlot)
+        if not plot.display:
+            raise RuntimeError(f"the chart fell back to its table at {plot.size}")
+        assert chart.progress is not None
+        out.chart_points = len(chart.progress.points)
+        for n in range(runs * 4 + 1):
+            # What painting does: lay out the figure for the widget's size, draw it with
+            # plotext, and turn it into the widget's lines.
+            started = time.perf_counter()
+            plot._render_content()
+            if n:
+                out.chart_ms.append(_ms(started, time.perf_counter()))
+
+
+def _complete_draft(
+    db: Database, me: Actor, client_id: int, today: date
+) -> tuple[int, dict[str, Any]]:
+    """A draft review of the client with everything a complete review needs."""
+    with db.write() as session:
+        review_id = start_review(session, me, client_id, today).id
+        assert review_id is not None
+        ctx = open_review(session, me, review_id)
+    draft = ReviewDraft.from_saved(ctx.review, ctx.assignments, ctx.outcomes, [])
+    by_id = {a.id: a for a in ctx.assignments}
+    for n, assignment_id in enumerate(draft.tasks):
+        draft.set_outcome(assignment_id, Outcome.DONE if n % 2 == 0 else Outcome.NOT_DONE)
+    draft.win_text = "Went for the walk on Tuesday even though it rained."
+    draft.win_kind = WinKind.PROCESS
+    missed = next((t for t in draft.missed_tasks()), None)
+    if missed is not None:
+        draft.start_goal(by_id[missed.assignment_id]).confidence = 9
+    draft.step = len(STEPS) - 1
+    return review_id, draft.to_input()
+
+
+def services(db: Database, username: str, client_id: int, runs: int, out: InProcessResults) -> None:
+    today = date.today()
+    with db.write() as session:
+        me = ensure_clinician(session, username)
+    completed: list[int] = []
+    for n in range(runs + 1):
+        review_id, data = _complete_draft(db, me, client_id, today)
+        # Exactly what the review screen's `complete` worker runs.
+        started = time.perf_counter()
+        with db.write() as session:
+            complete_review(session, me, review_id, **data)
+        if n:
+            out.complete_ms.append(_ms(started, time.perf_counter()))
+        completed.append(review_id)
+
+    review_id = completed[-1]
+    with db.write() as session:
+        source = note_source(session, me, review_id)
+        style = note_style(session, me)
+    for n in range(runs * 4 + 1):
+        started = time.perf_counter()
+        render_text(build_note(source, style))
+        if n:
+            out.note_ms.append(_ms(started, time.perf_counter()))
+    for n in range(runs + 1):
+        # What the review record screen does for the note, queries included.
+        started = time.perf_counter()
+        with db.write() as session:
+            render_text(note_for(session, me, review_id))
+        if n:
+            out.note_with_queries_ms.append(_ms(started, time.perf_counter()))
+
+
+def measure(db: Database, username: str, client_id: int, runs: int) -> InProcessResults:
+    out = InProcessResults()
+    asyncio.run(screens_80x24(db, username, client_id, runs, out))
+    asyncio.run(chart_120x40(db, username, client_id, runs, out))
+    services(db, username, client_id, runs, out)
+    return out

@@ -1,0 +1,286 @@
+"""hwtui against its performance budgets (issue 8), on a large practice. Run by hand:
+
+    python bench/run.py [--quick] [--json] [--runs N] [--workdir DIR]
+
+Writes (once, then cached in DIR, default ~/.cache/hwtui-bench) a practice with the demo
+generator: 500 clients with up to 5 years of weekly reviews for you, and two colleagues'
+caseloads in the same database. Then measures, median of N runs (default 5):
+
+- time to caseload: `hwtui --db FILE` on an 80x24 pty until the first client row is on
+  screen, against a minimal Textual app (bench/minimal_app.py) until its label is, the
+  two launched alternately;
+- bytes written per cursor move in the caseload, bytes per second while idle, and the
+  app's peak RSS, from the same launches;
+- in the process, through the app's screens and services: opening the client overview
+  of the client with the longest history, moving between review steps, drawing the
+  completion chart at 120x40, generating a note, saving a complete review.
+
+Prints one table (to stderr with --json, which prints JSON to stdout). Exits 1 if a
+figure is over budget. `--quick`: a smaller practice (100 clients x 1 year) and 3 runs.
+Timings depend on the machine and its load: compare figures from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import _inprocess
+import _launch
+import _practice
+import textual
+
+import hwtui
+from hwtui.data.db import Database
+from hwtui.data.services.caseload import list_caseload
+from hwtui.data.services.identity import ensure_clinician
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    unit: str
+    samples: list[float]
+    budget: float | None = None  # the figure's median must be at most this
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples) if self.samples else math.nan
+
+    @property
+    def passed(self) -> bool | None:
+        if self.budget is None:
+            return None
+        return self.median <= self.budget
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "unit": self.unit,
+            "median": _round(self.median),
+            "min": _round(min(self.samples)) if self.samples else None,
+            "max": _round(max(self.samples)) if self.samples else None,
+            "samples": [_round(s) for s in self.samples],
+            "budget": self.budget,
+            "pass": self.passed,
+        }
+
+
+def _round(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 3)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _first_row_code(db: Database, username: str) -> tuple[str, int]:
+    """The code the caseload shows first, and the clinician's id."""
+    with db.write() as session:
+        me = ensure_clinician(session, username)
+        rows = list_caseload(session, me, date.today())
+    if not rows:
+        raise SystemExit("the practice has no clients")
+    return rows[0].code, me.clinician_id
+
+
+def figures(
+    launch: _launch.LaunchResults, inproc: _inprocess.InProcessResults, weeks: int
+) -> list[Figure]:
+    ratios = [a / b for a, b in zip(launch.hwtui_seconds, launch.minimal_seconds, strict=True) if b]
+    cpu_ratios = [a / b for a, b in zip(launch.hwtui_cpu, launch.minimal_cpu, strict=True) if b]
+    years = f"{weeks / 52:.0f} y" if weeks >= 52 else f"{weeks} wk"
+    ms = "ms"
+    return [
+        Figure(
+            "caseload_ms", "time to caseload: hwtui", ms, [s * 1000 for s in launch.hwtui_seconds]
+        ),
+        Figure(
+            "minimal_app_ms",
+            "time to label: minimal Textual app",
+            ms,
+            [s * 1000 for s in launch.minimal_seconds],
+        ),
+        # Each run's pair (launched back to back): hwtui / minimal.
+        Figure("caseload_ratio", "time to caseload / minimal app", "x", ratios, 1.6),
+        Figure(
+            "overview_ms",
+            f"client overview + chart, {years} history",
+            ms,
+            inproc.overview_ms,
+            100,
+        ),
+        Figure("review_step_ms", "review step change", ms, inproc.step_ms, 50),
+        Figure(
+            "chart_ms",
+            f"completion chart 120x40, {inproc.chart_points} reviews",
+            ms,
+            inproc.chart_ms,
+            50,
+        ),
+        Figure("note_ms", "note generation (build + render)", ms, inproc.note_ms, 20),
+        Figure("complete_review_ms", "complete-review save", ms, inproc.complete_ms, 50),
+        Figure("move_bytes", "bytes per cursor move (caseload)", "B", launch.move_bytes, 300),
+        Figure("idle_bytes_per_s", "bytes per second idle", "B/s", launch.idle_bytes_per_second, 0),
+        Figure("peak_rss_mb", "peak RSS: hwtui", "MB", launch.hwtui_rss_mb, 150),
+        # Context, no budget.
+        Figure("minimal_rss_mb", "peak RSS: minimal Textual app", "MB", launch.minimal_rss_mb),
+        Figure(
+            "caseload_cpu_ratio",
+            "CPU used to caseload / minimal app",
+            "x",
+            cpu_ratios,
+        ),
+        Figure(
+            "overview_brief_ms",
+            "client overview, brief only",
+            ms,
+            inproc.overview_brief_ms,
+        ),
+        Figure(
+            "overview_first_ms",
+            "client overview, first open",
+            ms,
+            [inproc.overview_first_ms],
+        ),
+        Figure("note_with_queries_ms", "note with its queries", ms, inproc.note_with_queries_ms),
+        Figure(
+            "first_screen_bytes",
+            "bytes until the caseload settles",
+            "B",
+            [float(b) for b in launch.first_screen_bytes],
+        ),
+    ]
+
+
+def _cell(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "-"
+    if unit == "x":
+        return f"{value:.2f}x"
+    if value == int(value):
+        return f"{value:.0f} {unit}"
+    if unit in {"ms", "MB"} and value < 100:
+        return f"{value:.1f} {unit}"
+    return f"{value:.0f} {unit}"
+
+
+def table(figs: list[Figure], header: str) -> str:
+    lines = [header, ""]
+    row = "{:<38} {:>9} {:>9} {:>9} {:>11}  {}"
+    lines.append(row.format("figure", "median", "min", "max", "budget", "result"))
+    lines.append("-" * 88)
+    for fig in figs:
+        low = min(fig.samples) if fig.samples else math.nan
+        high = max(fig.samples) if fig.samples else math.nan
+        budget = "-" if fig.budget is None else "<= " + _cell(fig.budget, fig.unit)
+        result = {None: "", True: "PASS", False: "FAIL"}[fig.passed]
+        lines.append(
+            row.format(
+                fig.label,
+                _cell(fig.median, fig.unit),
+                _cell(low, fig.unit),
+                _cell(high, fig.unit),
+                budget,
+                result,
+            ).rstrip()
+        )
+    failed = [f.key for f in figs if f.passed is False]
+    lines.append("")
+    lines.append(f"over budget: {', '.join(failed)}" if failed else "every figure within budget")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="hwtui against its performance budgets (issue 8).")
+    parser.add_argument("--quick", action="store_true", help="small practice, 3 runs")
+    parser.add_argument("--json", action="store_true", help="JSON on stdout, table on stderr")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 5; --quick 3)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=_practice.default_workdir(),
+        help="where the practice is cached (default: %(default)s)",
+    )
+    args = parser.parse_args()
+    spec = _practice.QUICK if args.quick else _practice.FULL
+    runs = args.runs or (3 if args.quick else 5)
+    load_before = os.getloadavg()
+
+    source = _practice.practice(spec, args.workdir.expanduser())
+    with tempfile.TemporaryDirectory(prefix="hwtui-bench-") as tmp:
+        path = _practice.working_copy(source, Path(tmp))
+        db = Database(path)
+        try:
+            first_code, clinician_id = _first_row_code(db, source.clinician)
+            client_id, reviews = _practice.longest_history(db, clinician_id)
+        finally:
+            db.dispose()
+        _log(f"launching hwtui and the minimal app on 80x24 ptys, {runs} runs each")
+        launch = _launch.measure(path, first_code, runs, log=_log)
+        _log(f"in-process timings on client {client_id} ({reviews} reviews)")
+        db = Database(path)
+        try:
+            inproc = _inprocess.measure(db, source.clinician, client_id, runs)
+        finally:
+            db.dispose()
+    load_after = os.getloadavg()
+
+    figs = figures(launch, inproc, spec.weeks)
+    total = spec.clients * (1 + spec.other_clinicians)
+    header = (
+        f"hwtui {hwtui.__version__} · textual {textual.__version__} · "
+        f"Python {platform.python_version()} · {os.cpu_count()} CPUs · "
+        f"load {load_before[0]:.1f} -> {load_after[0]:.1f}\n"
+        f"practice: {spec.clients} clients x {spec.weeks} weeks for you "
+        f"({total} clients, {source.rows['reviews']} reviews in the database) · "
+        f"{runs} runs · overview client: {reviews} reviews, {inproc.active_tasks} active "
+        f"+ {inproc.earlier_tasks} earlier tasks"
+    )
+    report = table(figs, header)
+    if args.json:
+        _log(report)
+        data = {
+            "hwtui": hwtui.__version__,
+            "textual": textual.__version__,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load": {"before": load_before[0], "after": load_after[0]},
+            "practice": {
+                "clients": spec.clients,
+                "weeks": spec.weeks,
+                "other_clinicians": spec.other_clinicians,
+                "seed": spec.seed,
+                "rows": source.rows,
+                "written_on": source.written_on.isoformat(),
+            },
+            "runs": runs,
+            "overview_client": {
+                "reviews": reviews,
+                "active_tasks": inproc.active_tasks,
+                "earlier_tasks": inproc.earlier_tasks,
+            },
+            "moves_bytes": launch.all_moves,
+            "review_step_ms_by_move": inproc.step_ms_by_move,
+            "figures": {fig.key: fig.as_json() for fig in figs},
+            "pass": all(fig.passed is not False for fig in figs),
+        }
+        print(json.dumps(data, indent=2))
+    else:
+        print(report)
+    return 1 if any(fig.passed is False for fig in figs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
