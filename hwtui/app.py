@@ -252,8 +252,11 @@ def build_app(
     dev: bool = False,
 ) -> HomeworkApp:
     """Build the app over a database already at the head schema (see migrate.prepare)."""
+    username = username or os_username()
+    # Every transaction of the app acts as this clinician (row-level security on PostgreSQL).
+    db = db.for_clinician(username)
     with db.write() as session:
-        actor = ensure_clinician(session, username or os_username())
+        actor = ensure_clinician(session, username)
     return HomeworkApp(
         db,
         actor,

@@ -187,11 +187,13 @@ def _settings() -> Settings:
 
 def _database(location: str | None) -> Database:
     from hwtui.data.db import Database, default_url, resolve_url
+    from hwtui.data.services.identity import os_username
 
     settings = _settings()
     chosen = location or settings.database_url
     url = resolve_url(chosen) if chosen else default_url()
-    db = Database(url)
+    # On PostgreSQL every transaction names the clinician; row-level security holds to it.
+    db = Database(url, clinician=os_username())
     db.check()
     return db
 
@@ -201,7 +203,11 @@ def _open(location: str | None) -> Database:
     from hwtui.data import migrate
 
     db = _database(location)
-    backup = migrate.prepare(db)
+    try:
+        backup = migrate.prepare(db)
+    except BaseException:
+        db.dispose()  # a server keeps the connection otherwise, until the process ends
+        raise
     if backup is not None:
         print(f"hwtui: upgraded the database; the previous version is in {backup}", file=sys.stderr)
     return db
@@ -230,6 +236,19 @@ def textual_dev_settings(environ: Mapping[str, str]) -> list[str]:
     if environ.get("TEXTUAL_PRESS"):
         found.append("TEXTUAL_PRESS")
     return found
+
+
+def _whole(db: Database, command: str) -> Database:
+    """*db* naming no clinician, for a command about the whole database."""
+    from hwtui.data.errors import HwtuiError
+
+    whole = db.for_clinician(None)
+    if not whole.sees_every_row():
+        raise HwtuiError(
+            f"hwtui {command} needs every clinician's rows: on PostgreSQL, run it as the "
+            "role that owns hwtui's tables"
+        )
+    return whole
 
 
 def _launch_mode(args: argparse.Namespace) -> bool:
@@ -460,7 +479,8 @@ def _import(args: argparse.Namespace) -> int:
     data = transfer.read_json(path)  # before the database is opened (or created)
     db = _open(args.sub_db or args.db)
     try:
-        stats = transfer.import_json(db, data, username=os_username())
+        # Only a database with no one's rows may be imported into: it must see them all.
+        stats = transfer.import_json(_whole(db, "import"), data, username=os_username())
     finally:
         db.dispose()
     print(f"imported {_clients(stats.clients)}, {stats.rows} rows, from {path}")
@@ -491,7 +511,8 @@ def _audit(args: argparse.Namespace) -> int:
 
     db = _open(args.sub_db or args.db)
     try:
-        with db.read() as session:
+        # One chain runs through every clinician's events.
+        with _whole(db, f"audit {args.audit_command}").read() as session:
             if args.audit_command == "tail":
                 lines = [audit.describe(e) for e in audit.last_events(session, args.n)]
             else:

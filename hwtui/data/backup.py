@@ -50,8 +50,9 @@ def backup(db: Database, dest: Path, *, username: str | None = None) -> BackupRe
     if db.path is None:
         name = db.url.database or "hwtui"
         raise HwtuiError(
-            "hwtui backup copies SQLite databases; back up PostgreSQL with pg_dump, e.g. "
-            f"`pg_dump --format=custom --file=hwtui.dump {name}` (see the README, Backups)"
+            "hwtui backup copies SQLite databases; back up PostgreSQL with pg_dump as the "
+            f"schema owner, e.g. `pg_dump --format=custom --file=hwtui.dump {name} "
+            "--enable-row-security` (see the README, Backups)"
         )
     dest = dest.expanduser()
     _check_new(dest)

@@ -5,6 +5,7 @@ Nothing here runs at import time; the app and every command build a `Database` f
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 import sqlite3
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
@@ -97,7 +98,10 @@ def protect_sqlite_file(path: Path) -> None:
 class Database:
     """One engine, and the two kinds of transaction the app uses."""
 
-    def __init__(self, url: URL | str | os.PathLike[str]) -> None:
+    def __init__(self, url: URL | str | os.PathLike[str], *, clinician: str | None = None) -> None:
+        """*clinician*: on PostgreSQL, the username every transaction acts as (row-level
+        security shows it that clinician's caseload only); None names nobody, which only
+        the schema owner may use (it then sees every row: migrations, maintenance)."""
         self.url = url if isinstance(url, URL) else resolve_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -106,7 +110,19 @@ class Database:
             protect_sqlite_file(self.path)
         else:
             self.path = None
-        self.engine = _make_engine(self.url)
+        self._root = _make_engine(self.url)
+        self._use_clinician(clinician)
+
+    def for_clinician(self, username: str | None) -> Database:
+        """The same database (and connection pool), every transaction acting as *username*
+        (None: naming nobody, see `sees_every_row`)."""
+        scoped = copy.copy(self)
+        scoped._use_clinician(username)
+        return scoped
+
+    def _use_clinician(self, username: str | None) -> None:
+        self.clinician = username
+        self.engine: Engine = self._root.execution_options(hwtui_clinician=username)
         # SQLite: a write takes the lock up front so read-then-write races can't happen.
         self._write_engine = self.engine.execution_options(hwtui_begin="IMMEDIATE")
 
@@ -143,8 +159,16 @@ class Database:
         except DBAPIError as exc:
             raise DatabaseProblem(f"cannot open the database: {_first_line(exc.orig)}") from exc
 
+    def sees_every_row(self) -> bool:
+        """Whether this database shows every clinician's rows, as a command about the whole
+        database needs: SQLite always; PostgreSQL to the schema owner naming no clinician."""
+        if self.is_sqlite:
+            return True
+        with self.read() as session:
+            return bool(session.execute(text("SELECT hwtui_unscoped()")).scalar_one())
+
     def dispose(self) -> None:
-        self.engine.dispose()
+        self._root.dispose()
 
 
 def _first_line(exc: BaseException | None) -> str:
@@ -184,7 +208,7 @@ def _begin_immediate(conn: Any) -> None:
 
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return _make_pg_engine(url)
     engine = create_engine(url, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -207,5 +231,19 @@ def _make_engine(url: URL) -> Engine:
             _begin_immediate(conn)
         else:
             conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _make_pg_engine(url: URL) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Row-level security (migration 0006) shows a transaction the caseload of the
+        # clinician named here, if the connected role may act as them. Set in every
+        # transaction, to nobody too: a pooled connection must not keep an earlier name.
+        username = conn.get_execution_options().get("hwtui_clinician") or ""
+        conn.exec_driver_sql("SELECT set_config('hwtui.clinician', %(u)s, true)", {"u": username})
 
     return engine

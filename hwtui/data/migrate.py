@@ -66,10 +66,20 @@ def status(db: Database) -> SchemaStatus:
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
-    with db.engine.execution_options(hwtui_begin="IMMEDIATE").connect() as conn:
+    # Migrations name no clinician: on PostgreSQL only the schema owner can run them, and
+    # it then sees every row (see migration 0006), as a change to existing rows must.
+    options = {"hwtui_begin": "IMMEDIATE", "hwtui_clinician": None}
+    with db.engine.execution_options(**options).connect() as conn:
         if not db.is_sqlite:
-            with conn.begin():
-                command.upgrade(alembic_config(conn), revision)
+            try:
+                with conn.begin():
+                    command.upgrade(alembic_config(conn), revision)
+            except DBAPIError as exc:
+                # Typically a clinician's role: it may use the tables, not change them.
+                raise DatabaseProblem(
+                    f"cannot upgrade the database schema: {_first_line(exc)}; "
+                    "run `hwtui db upgrade` as the role that owns hwtui's tables"
+                ) from exc
             return
         # Batch mode rebuilds a table by copy-and-drop, and dropping a table others refer
         # to fails while foreign keys are enforced. SQLite only honours this pragma outside
@@ -106,8 +116,7 @@ def prepare(db: Database) -> Path | None:
     except DatabaseProblem:
         raise
     except DBAPIError as exc:
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
-        raise DatabaseProblem(f"cannot read the database: {detail}") from exc
+        raise DatabaseProblem(f"cannot read the database: {_first_line(exc)}") from exc
     if st.state is SchemaState.CURRENT:
         return None
     if st.state is SchemaState.EMPTY:
@@ -128,3 +137,8 @@ def prepare(db: Database) -> Path | None:
     backup = backup_sqlite(db.path, db.path.with_name(f"{db.path.name}.{st.revision}.{stamp}.bak"))
     upgrade(db)
     return backup
+
+
+def _first_line(exc: DBAPIError) -> str:
+    lines = str(exc.orig).strip().splitlines()
+    return lines[0] if lines else "unknown error"
