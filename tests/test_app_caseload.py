@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
@@ -17,6 +19,8 @@ from hwtui.data.models import AuditEvent, Client
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.screens.add_client import AddClientScreen
+from hwtui.screens.caseload import CaseloadScreen
+from hwtui.widgets.sparkline import sparkline
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_demo"
@@ -56,6 +60,35 @@ async def test_caseload_lists_the_demo_clients_due_first(demo_db: Database) -> N
         assert due == sorted(due, reverse=True)
         summary = str(app.screen.query_one("#summary", Static).render())
         assert f"{len(codes)} clients" in summary
+
+
+async def test_rows_come_first_then_their_trends(demo_db: Database) -> None:
+    """The trend sparklines are loaded after the rows are shown, into the same rows."""
+    seen: list[str] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, CaseloadScreen.RowsLoaded):
+            seen.append("rows")
+        elif isinstance(message, Worker.StateChanged) and message.state is WorkerState.SUCCESS:
+            seen.append("trends")
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen)
+        assert seen == ["rows", "trends"]
+        table = screen.query_one(DataTable)
+        shown = {
+            int(key.value): str(table.get_cell(key, "trend"))
+            for key in table.rows
+            if key.value is not None
+        }
+        assert shown == {
+            row.client_id: sparkline(screen.trends.get(row.client_id, ())) for row in screen.rows
+        }
+        assert any(shown.values())  # the demo has recent reviews to draw
 
 
 async def test_viewing_the_caseload_is_audited(demo_db: Database) -> None:

@@ -13,7 +13,14 @@ from hwtui.data.services.assignments import (
     replace_assignment,
     retire_assignment,
 )
-from hwtui.data.services.caseload import TREND_REVIEWS, CaseloadRow, client_brief, list_caseload
+from hwtui.data.services.caseload import (
+    TREND_REVIEWS,
+    CaseloadRow,
+    Trend,
+    caseload_trend,
+    client_brief,
+    list_caseload,
+)
 from hwtui.data.services.clients import archive_client, list_values
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.reviews import complete_review, save_draft, start_review
@@ -26,6 +33,11 @@ def _caseload(db: Database, me: Actor, **kwargs: bool) -> dict[str, CaseloadRow]
         return {row.code: row for row in list_caseload(s, me, TODAY, **kwargs)}
 
 
+def _trend(db: Database, me: Actor, client_ids: list[int] | None = None) -> dict[int, Trend]:
+    with db.read() as s:
+        return caseload_trend(s, me, TODAY, client_ids)
+
+
 def test_new_client_row(db: Database, me: Actor) -> None:
     client_id = add_client(db, me, "C01", display_name="Ana")
     row = _caseload(db, me)["C01"]
@@ -36,11 +48,11 @@ def test_new_client_row(db: Database, me: Actor) -> None:
         last_review=None,
         next_due=TODAY,  # never reviewed: due now
         active_assignments=0,
-        recent_completion=(),
         has_draft=False,
         archived=False,
     )
     assert row.is_due(TODAY)
+    assert _trend(db, me) == {}  # nothing to draw
 
 
 def test_row_fields_come_from_reviews_and_outcomes(db: Database, me: Actor) -> None:
@@ -79,7 +91,7 @@ def test_row_fields_come_from_reviews_and_outcomes(db: Database, me: Actor) -> N
     assert row.active_assignments == 4
     assert row.has_draft
     # done=1, partly=.5, not done=0; "no opportunity" is left out of the average.
-    assert row.recent_completion == pytest.approx((0.5, None, 0.875))
+    assert _trend(db, me)[client_id] == pytest.approx((0.5, None, 0.875))
 
 
 def test_trend_keeps_only_the_most_recent_reviews(db: Database, me: Actor) -> None:
@@ -90,9 +102,32 @@ def test_trend_keeps_only_the_most_recent_reviews(db: Database, me: Actor) -> No
     for week in range(TREND_REVIEWS):
         day = first + timedelta(days=7 * (week + 1))
         add_completed_review(db, me, client_id, day, {task: "done" if week % 2 else "partly"})
-    row = _caseload(db, me)["C01"]
-    assert row.recent_completion == pytest.approx((0.5, 1.0) * (TREND_REVIEWS // 2))
-    assert len(row.recent_completion) == TREND_REVIEWS
+    # A draft is no review yet: it neither counts nor pushes an older review out.
+    with db.write() as s:
+        start_review(s, me, client_id, TODAY)
+    trend = _trend(db, me)[client_id]
+    assert trend == pytest.approx((0.5, 1.0) * (TREND_REVIEWS // 2))
+    assert len(trend) == TREND_REVIEWS
+
+
+def test_trend_of_the_clients_asked_for_and_only_mine(
+    db: Database, me: Actor, other: Actor
+) -> None:
+    ids = []
+    for code in ("C01", "C02", "C03"):
+        client_id = add_client(db, me, code)
+        task = add_assignment(db, me, client_id, "Walk")
+        add_completed_review(db, me, client_id, TODAY - timedelta(days=7), {task: "done"})
+        ids.append(client_id)
+    theirs = add_client(db, other, "T01")
+    their_task = add_assignment(db, other, theirs, "Read")
+    add_completed_review(db, other, theirs, TODAY - timedelta(days=7), {their_task: "partly"})
+    assert _trend(db, me) == {i: pytest.approx((1.0,)) for i in ids}
+    assert _trend(db, me, ids[1:]) == {i: pytest.approx((1.0,)) for i in ids[1:]}
+    assert _trend(db, me, []) == {}
+    # Another clinician's client is never mine, even when asked for by id.
+    assert _trend(db, me, [theirs, ids[0]]) == {ids[0]: pytest.approx((1.0,))}
+    assert _trend(db, other) == {theirs: pytest.approx((0.5,))}
 
 
 def test_due_and_overdue_clients_come_first(db: Database, me: Actor) -> None:
@@ -251,5 +286,5 @@ def test_trend_covers_recent_months_but_last_review_is_always_known(
     with db.write() as s:
         (row,) = list_caseload(s, me, TODAY)
     assert row.last_review == long_ago
-    assert row.recent_completion == ()  # too old to draw; the date still shows
+    assert _trend(db, me) == {}  # too old to draw; the date still shows
     assert row.is_due(TODAY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -10,10 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from hwtui.data.services.caseload import CaseloadRow, list_caseload
+from hwtui.data.services.caseload import CaseloadRow, Trend, caseload_trend, list_caseload
 from hwtui.screens.add_client import AddClientScreen
 from hwtui.screens.client import ClientScreen
 from hwtui.screens.reloading import ReloadingScreen
@@ -56,9 +58,17 @@ class CaseloadScreen(ReloadingScreen[None]):
 
     app: HomeworkApp
 
+    @dataclass
+    class RowsLoaded(Message, bubble=False):
+        """The caseload's rows, read; their trends follow as the worker's result."""
+
+        rows: list[CaseloadRow]
+
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[CaseloadRow] = []
+        # Each client's completion sparkline, by client id: loaded after the rows.
+        self.trends: dict[int, Trend] = {}
         self._select_after_load: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -83,17 +93,30 @@ class CaseloadScreen(ReloadingScreen[None]):
     # -- data -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
-    def load(self) -> list[CaseloadRow]:
+    def load(self) -> dict[int, Trend]:
+        """The rows, shown as soon as they are read; then their trends, the result."""
+        today = self.app.today()
         with self.app.db.write() as session:  # a write: viewing the caseload is audited
-            return list_caseload(session, self.app.actor, self.app.today())
+            rows = list_caseload(session, self.app.actor, today)
+        if get_current_worker().is_cancelled:
+            return {}  # a newer load has started
+        self.post_message(self.RowsLoaded(rows))
+        # Years of history behind each sparkline: not worth keeping the rows waiting for.
+        with self.app.db.read() as session:
+            return caseload_trend(session, self.app.actor, today, [r.client_id for r in rows])
+
+    @on(RowsLoaded)
+    def _rows_loaded(self, event: RowsLoaded) -> None:
+        self.rows = event.rows
+        self.refill()
 
     @on(Worker.StateChanged)
     def _loaded(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "caseload":
             return
         if event.state is WorkerState.SUCCESS:
-            self.rows = event.worker.result or []
-            self.refill()
+            self.trends = event.worker.result or {}
+            self._fill_trends()
         elif event.state is WorkerState.ERROR:
             self.query_one("#summary", Static).update("The caseload could not be loaded.")
             self.app.show_error(event.worker.error)
@@ -111,13 +134,23 @@ class CaseloadScreen(ReloadingScreen[None]):
                 Text(row.last_review.strftime("%d %b %Y") if row.last_review else "—"),
                 due_label(row, today),
                 Text(str(row.active_assignments), justify="right"),
-                Text(sparkline(row.recent_completion)),
+                self._trend_cell(row.client_id),
                 key=str(row.client_id),
             )
         if self._select_after_load is not None and str(self._select_after_load) in table.rows:
             table.move_cursor(row=table.get_row_index(str(self._select_after_load)))
             self._select_after_load = None
         self.query_one("#summary", Static).update(self._summary(shown, today))
+
+    def _trend_cell(self, client_id: int) -> Text:
+        return Text(sparkline(self.trends.get(client_id, ())))
+
+    def _fill_trends(self) -> None:
+        """Put the trends into the rows shown, leaving the cursor where it is."""
+        table = self.query_one(DataTable)
+        for row_key in table.rows:
+            if row_key.value is not None:
+                table.update_cell(row_key, "trend", self._trend_cell(int(row_key.value)))
 
     def _summary(self, shown: list[CaseloadRow], today: date) -> str:
         if not self.rows:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, func
-from sqlalchemy import select as sa_select
+from sqlalchemy import ColumnElement, case, exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus
@@ -29,13 +30,16 @@ class CaseloadRow:
     last_review: date | None
     next_due: date
     active_assignments: int
-    # Completion (0-1) of the most recent reviews, oldest first; None = nothing to score.
-    recent_completion: tuple[float | None, ...]
     has_draft: bool
     archived: bool
 
     def is_due(self, today: date) -> bool:
         return self.next_due <= today
+
+
+# A client's completion (0-1) at each of their most recent reviews, oldest first; None
+# where nothing could be scored.
+Trend = tuple[float | None, ...]
 
 
 def completion_score() -> ColumnElement[float | None]:
@@ -48,81 +52,44 @@ def completion_score() -> ColumnElement[float | None]:
     )
 
 
-def _recent_completion(
-    session: Session,
-    me: Actor,
-    since: date,
-    client_ids: list[int] | None = None,
-    limit: int = TREND_REVIEWS,
-) -> dict[int, list[float | None]]:
-    ranked = sa_select(
-        col(Review.id).label("review_id"),
-        col(Review.client_id).label("client_id"),
-        col(Review.session_date).label("session_date"),
-        func.row_number()
-        .over(
-            partition_by=col(Review.client_id),
-            order_by=(col(Review.session_date).desc(), col(Review.id).desc()),
-        )
-        .label("rn"),
-    ).where(
-        col(Review.clinician_id) == me.clinician_id,
-        col(Review.status) != ReviewStatus.DRAFT,
-        # Only recent history: ranking years of reviews would slow the first screen.
-        col(Review.session_date) >= since,
-    )
-    if client_ids is not None:
-        ranked = ranked.where(col(Review.client_id).in_(client_ids))
-    recent = ranked.subquery()
-    rows = session.exec(
-        select(recent.c.client_id, recent.c.session_date, func.avg(completion_score()))
-        .select_from(recent)
-        .join(TaskOutcome, col(TaskOutcome.review_id) == recent.c.review_id, isouter=True)
-        .where(recent.c.rn <= limit)
-        .group_by(recent.c.client_id, recent.c.review_id, recent.c.session_date)
-        .order_by(recent.c.client_id, recent.c.session_date, recent.c.review_id)
-    )
-    trend: dict[int, list[float | None]] = defaultdict(list)
-    for client_id, _day, score in rows:
-        trend[client_id].append(None if score is None else float(score))
-    return trend
-
-
 def list_caseload(
     session: Session, me: Actor, today: date, *, include_archived: bool = False
 ) -> list[CaseloadRow]:
-    """My clients, those due for review (today or overdue) first, then by code."""
+    """My clients, those due for review (today or overdue) first, then by code.
+
+    What the first screen paints, so it stays cheap however long the history: one
+    indexed look-up per client for each column (see `caseload_trend` for the sparkline).
+    """
+    mine = col(Review.clinician_id) == me.clinician_id
+    # The newest finished review: the walk back along ix_review_client_date stops at the
+    # first one that is not a draft.
     last = (
-        select(Review.client_id, func.max(Review.session_date).label("last"))
-        .where(Review.clinician_id == me.clinician_id, Review.status != ReviewStatus.DRAFT)
-        .group_by(col(Review.client_id))
-        .subquery()
-    )
-    drafts = (
-        select(Review.client_id, func.count().label("n"))
-        .where(Review.clinician_id == me.clinician_id, Review.status == ReviewStatus.DRAFT)
-        .group_by(col(Review.client_id))
-        .subquery()
+        select(col(Review.session_date))
+        .where(
+            col(Review.client_id) == col(Client.id), mine, col(Review.status) != ReviewStatus.DRAFT
+        )
+        .order_by(col(Review.session_date).desc())
+        .limit(1)
+        .scalar_subquery()
     )
     active = (
-        select(Assignment.client_id, func.count().label("n"))
-        .join(Client, col(Client.id) == col(Assignment.client_id))
-        .where(Client.clinician_id == me.clinician_id, Assignment.status == AssignmentStatus.ACTIVE)
-        .group_by(col(Assignment.client_id))
-        .subquery()
+        select(func.count())
+        .select_from(Assignment)
+        .where(
+            col(Assignment.client_id) == col(Client.id),
+            Assignment.status == AssignmentStatus.ACTIVE,
+        )
+        .scalar_subquery()
     )
-    query = (
-        select(Client, last.c.last, active.c.n, drafts.c.n)
-        .outerjoin(last, last.c.client_id == Client.id)
-        .outerjoin(active, active.c.client_id == Client.id)
-        .outerjoin(drafts, drafts.c.client_id == Client.id)
-        .where(Client.clinician_id == me.clinician_id)
+    # Drafts are few: ix_review_client_draft holds only them.
+    draft = exists().where(
+        col(Review.client_id) == col(Client.id), mine, col(Review.status) == ReviewStatus.DRAFT
     )
+    query = select(Client, last, active, draft).where(Client.clinician_id == me.clinician_id)
     if not include_archived:
         query = query.where(col(Client.archived_at).is_(None))
-    trend = _recent_completion(session, me, since=today - timedelta(weeks=2 * TREND_REVIEWS))
     rows = []
-    for client, last_day, n_active, n_drafts in session.exec(query):
+    for client, last_day, n_active, has_draft in session.exec(query):
         assert client.id is not None
         next_due = last_day + timedelta(days=client.review_interval_days) if last_day else today
         rows.append(
@@ -133,8 +100,7 @@ def list_caseload(
                 last_review=last_day,
                 next_due=next_due,
                 active_assignments=n_active or 0,
-                recent_completion=tuple(trend.get(client.id, ())),
-                has_draft=bool(n_drafts),
+                has_draft=bool(has_draft),
                 archived=client.archived_at is not None,
             )
         )
@@ -147,6 +113,55 @@ def list_caseload(
     )
     audit.record(session, me, "view", "caseload", None, detail=f"{len(rows)} clients")
     return rows
+
+
+def caseload_trend(
+    session: Session,
+    me: Actor,
+    today: date,
+    client_ids: Collection[int] | None = None,
+    *,
+    limit: int = TREND_REVIEWS,
+) -> dict[int, Trend]:
+    """The completion of each of my clients' last *limit* finished reviews (of the last
+    `2 * limit` weeks), by client id; clients without any are left out. *client_ids*
+    narrows it to those clients (None: all of mine).
+
+    The caseload's sparklines, loaded after its rows. Part of viewing the caseload, which
+    `list_caseload` audits; it reads only rates, by client id.
+    """
+    since = today - timedelta(weeks=2 * limit)
+    recent = aliased(Review)
+    # Per client, the ids of its newest reviews: a short walk back along
+    # ix_review_client_date, however many years of reviews there are.
+    newest = (
+        select(recent.id)
+        .where(
+            col(recent.client_id) == col(Client.id),
+            col(recent.clinician_id) == me.clinician_id,
+            col(recent.status) != ReviewStatus.DRAFT,
+            # Only recent history: an old review is no trend.
+            col(recent.session_date) >= since,
+        )
+        .order_by(col(recent.session_date).desc(), col(recent.id).desc())
+        .limit(limit)
+        .correlate(Client)
+    )
+    query = (
+        select(Review.client_id, func.avg(completion_score()))
+        .select_from(Client)
+        .join(Review, col(Review.id).in_(newest))
+        .join(TaskOutcome, col(TaskOutcome.review_id) == col(Review.id), isouter=True)
+        .where(Client.clinician_id == me.clinician_id)
+        .group_by(col(Review.client_id), col(Review.session_date), col(Review.id))
+        .order_by(col(Review.client_id), col(Review.session_date), col(Review.id))
+    )
+    if client_ids is not None:
+        query = query.where(col(Client.id).in_(list(client_ids)))
+    trend: dict[int, list[float | None]] = defaultdict(list)
+    for client_id, score in session.exec(query):
+        trend[client_id].append(None if score is None else float(score))
+    return {client_id: tuple(scores) for client_id, scores in trend.items()}
 
 
 @dataclass(frozen=True, slots=True)
