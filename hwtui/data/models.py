@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Dialect, Index, UniqueConstraint
-from sqlalchemy import text as sql_text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -148,14 +147,8 @@ class Review(SQLModel, table=True):
             name="win_kind",
         ),
         Index("ix_review_client_date", "client_id", "session_date"),
-        # The caseload asks each client "is a draft open?": drafts are a handful of rows
-        # among years of reviews.
-        Index(
-            "ix_review_client_draft",
-            "client_id",
-            sqlite_where=sql_text("status = 'draft'"),
-            postgresql_where=sql_text("status = 'draft'"),
-        ),
+        # The caseload asks each client "is a draft open?" among years of reviews.
+        Index("ix_review_client_status", "client_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

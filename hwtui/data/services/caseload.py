@@ -81,7 +81,7 @@ def list_caseload(
         )
         .scalar_subquery()
     )
-    # Drafts are few: ix_review_client_draft holds only them.
+    # One look-up in ix_review_client_status.
     draft = exists().where(
         col(Review.client_id) == col(Client.id), mine, col(Review.status) == ReviewStatus.DRAFT
     )

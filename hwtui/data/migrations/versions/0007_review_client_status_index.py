@@ -1,4 +1,4 @@
-"""caseload: a partial index of draft reviews
+"""caseload: an index of reviews by client and status
 
 Revision ID: 0007
 Revises: 0006
@@ -6,12 +6,12 @@ Create Date: 2026-11-25 23:00:00
 
 The caseload asks, for each client, whether a review is open as a draft. Without this
 index that walks every review the client ever had (years of weekly reviews); with it,
-a look-up among the few drafts.
+one look-up. (Not a partial index of drafts: declaring one in the models makes
+SQLAlchemy load its PostgreSQL dialect at every launch, SQLite's too.)
 """
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
@@ -19,19 +19,10 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-DRAFT = sa.text("status = 'draft'")
-
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_review_client_draft",
-        "review",
-        ["client_id"],
-        unique=False,
-        sqlite_where=DRAFT,
-        postgresql_where=DRAFT,
-    )
+    op.create_index("ix_review_client_status", "review", ["client_id", "status"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_review_client_draft", table_name="review")
+    op.drop_index("ix_review_client_status", table_name="review")
