@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import stat
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -245,3 +247,64 @@ def test_upgrading_a_populated_first_schema_keeps_every_row(empty_db: Database) 
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     # And the upgraded database takes new data as usual.
     generate(empty_db, clinician="dr_old", clients=2, weeks=2, today=date(2026, 11, 25))
+
+
+# --- The check at launch reads the revisions without Alembic ------------------------------
+
+
+def test_the_revisions_read_from_the_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    def follows(down: str | Sequence[str] | None) -> tuple[str, ...]:
+        return (down,) if isinstance(down, str) else tuple(down or ())
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert migrate.revisions() == {
+        script.revision: follows(script.down_revision) for script in scripts.walk_revisions()
+    }
+    assert migrate.head_revision() == scripts.get_current_head()
+
+
+def test_a_merge_over_several_lines_is_read_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "a.py").write_text('revision = "a"\ndown_revision = None\n')
+    (versions / "b.py").write_text('revision: str = "b"\ndown_revision: str | None = "a"\n')
+    (versions / "c.py").write_text("revision = 'c'\ndown_revision = 'a'\n")
+    (versions / "d.py").write_text(
+        '"""merge"""\n\nrevision = "d"\ndown_revision = (\n    "b",\n    "c",\n)\n'
+    )
+    (versions / "notes.py").write_text("revisions_seen = 3\n")  # not a migration
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", tmp_path / "migrations")
+    assert migrate.revisions() == {"a": (), "b": ("a",), "c": ("a",), "d": ("b", "c")}
+    assert migrate.head_revision() == "d"
+    (versions / "d.py").unlink()
+    with pytest.raises(RuntimeError, match="one head"):
+        migrate.head_revision()
+
+
+def test_a_database_at_two_revisions_is_refused(empty_db: Database) -> None:
+    migrate.upgrade(empty_db)
+    with empty_db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001')"))
+    with pytest.raises(DatabaseProblem, match="several schema revisions"):
+        migrate.prepare(empty_db)
+
+
+def test_opening_a_current_database_does_not_import_alembic(sqlite_db: Database) -> None:
+    """Alembic is imported to upgrade, not on every launch."""
+    code = (
+        "import sys;"
+        "from hwtui.data import migrate;"
+        "from hwtui.data.db import Database;"
+        f"db = Database({str(sqlite_db.path)!r});"
+        "assert migrate.prepare(db) is None;"
+        "assert migrate.status(db).state is migrate.SchemaState.CURRENT;"
+        "db.dispose();"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
