@@ -16,8 +16,6 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hwtui.data.services.caseload import CaseloadRow, Trend, caseload_trend, list_caseload
-from hwtui.screens.add_client import AddClientScreen
-from hwtui.screens.client import ClientScreen
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import safe_text
@@ -203,6 +201,9 @@ class CaseloadScreen(ReloadingScreen[None]):
                 self.open_client(int(row_key.value))
 
     def open_client(self, client_id: int) -> None:
+        # Imported here, like every screen the caseload opens: it paints without them.
+        from hwtui.screens.client import ClientScreen
+
         self.app.push_screen(ClientScreen(client_id))
 
     def action_trends(self) -> None:
@@ -212,6 +213,8 @@ class CaseloadScreen(ReloadingScreen[None]):
         self.app.push_screen(TrendsScreen())
 
     def action_add_client(self) -> None:
+        from hwtui.screens.add_client import AddClientScreen
+
         def added(client_id: int | None) -> None:
             if client_id is not None:
                 self._select_after_load = client_id
