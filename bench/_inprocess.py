@@ -31,7 +31,7 @@ from hwtui.data.review_draft import STEPS, ReviewDraft
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.data.services.notes import note_for, note_source, note_style
 from hwtui.data.services.reviews import complete_review, open_review, start_review
-from hwtui.screens.client import ClientScreen
+from hwtui.screens.client import EARLIER_SHOWN, ClientScreen
 from hwtui.screens.progress import ProgressScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.widgets.progress_chart import CompletionChart
@@ -111,7 +111,9 @@ def _overview_loaded(screen: Screen[Any]) -> bool:
     if not isinstance(screen, ClientScreen) or screen.brief is None:
         return False
     brief = screen.brief
-    items = len(brief.due) + (len(brief.earlier) + 1 if brief.earlier else 0)
+    earlier = len(brief.earlier) if screen.all_earlier else min(len(brief.earlier), EARLIER_SHOWN)
+    more = 1 if earlier < len(brief.earlier) else 0
+    items = len(brief.due) + (earlier + 1 + more if brief.earlier else 0)
     return (
         screen.query_one("#history", DataTable).row_count == len(brief.history)
         and len(screen.query_one("#homework", ListView)) == items

@@ -31,7 +31,6 @@ from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import (
     BARRIERS_BY_CODE,
-    INSTRUMENTS_BY_CODE,
     KINDS_BY_CODE,
     SPECIFICS,
     AssignmentStatus,
@@ -205,6 +204,17 @@ def earlier_text(task: DueTask) -> Content:
     return Content("\n").join(lines)
 
 
+# Earlier homework shown when the overview opens; years of it would cost a widget per
+# task (slow to lay out) for rows that are rarely read. The rest comes on request.
+EARLIER_SHOWN = 8
+# The overview's chart covers the last year of weekly reviews; p shows all of it.
+OVERVIEW_HISTORY = 52
+
+
+class MoreItem(ListItem):
+    """ "N more earlier tasks": enter shows them in place."""
+
+
 class TaskItem(ListItem):
     """One assignment in the homework list; enter opens it."""
 
@@ -283,6 +293,9 @@ class ClientScreen(ReloadingScreen[None]):
         super().__init__()
         self.client_id = client_id
         self.brief: ClientBrief | None = None
+        # Set once the clinician asked for every earlier task; kept across reloads.
+        self.all_earlier = False
+        self.progress: Progress | None = None
         # The inline charts there is data for, in the order g shows them.
         self.charts: list[str] = ["trend-completion"]
 
@@ -298,13 +311,12 @@ class ClientScreen(ReloadingScreen[None]):
             yield Grid(id="since")
         # Imported here: plotext is not needed until a client is opened, so the
         # caseload paints without it.
-        from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
+        from hwtui.widgets.progress_chart import CompletionChart
 
+        # The other charts are mounted when g first asks for them: each is a few
+        # widgets, and the overview opens faster without them.
         with ContentSwitcher(initial="trend-completion", id="trend"):
             yield CompletionChart(id="trend-completion")
-            yield BarrierChart(id="trend-barriers")
-            for code in INSTRUMENTS_BY_CODE:
-                yield MeasureChart(id=f"trend-{code}")
         yield Static("", id="homework-heading", classes="brief-heading", markup=False)
         yield ListView(id="homework")
         yield Static("Past reviews", id="history-title", markup=False)
@@ -318,14 +330,14 @@ class ClientScreen(ReloadingScreen[None]):
     # -- data -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="brief")
-    def load(self) -> ClientBrief:
-        with self.app.db.write() as session:  # a write: viewing a client is audited
-            return client_brief(session, self.app.actor, self.client_id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="progress")
-    def load_progress(self) -> Progress:
-        with self.app.db.write() as session:  # a view of client data: audited
-            return client_progress(session, self.app.actor, self.client_id)
+    def load(self) -> tuple[ClientBrief, Progress]:
+        """The brief and the chart's history, in one transaction (both are audited)."""
+        with self.app.db.write() as session:
+            brief = client_brief(session, self.app.actor, self.client_id)
+            progress = client_progress(
+                session, self.app.actor, self.client_id, history=OVERVIEW_HISTORY
+            )
+            return brief, progress
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start")
     def start(self) -> int:
@@ -337,24 +349,25 @@ class ClientScreen(ReloadingScreen[None]):
     @on(Worker.StateChanged)
     async def _worker_done(self, event: Worker.StateChanged) -> None:
         group = event.worker.group
-        if group == "progress":
-            self._progress_done(event.worker)
-            return
         if group not in {"brief", "start"}:
             return
         if event.state is WorkerState.SUCCESS:
-            if group == "brief":
-                await self.show_brief(event.worker.result)
-            else:
+            if group == "brief" and event.worker.result is not None:
+                await self.show_brief(*event.worker.result)
+            elif group == "start":
                 self.open_review(event.worker.result)
         elif event.state is WorkerState.ERROR:
             if group == "brief":
                 self.query_one("#client-head", Static).update("This client could not be loaded.")
             self.app.show_error(event.worker.error)
 
-    async def show_brief(self, brief: ClientBrief | None) -> None:
-        if brief is None:
-            return
+    async def show_brief(self, brief: ClientBrief, progress: Progress) -> None:
+        # One layout and one frame for the whole overview, not one per part filled in.
+        with self.app.batch_update():
+            await self._show_brief(brief)
+            self._show_progress(progress)
+
+    async def _show_brief(self, brief: ClientBrief) -> None:
         self.brief = brief
         today = self.app.today()
         self.query_one("#client-head", Static).update(client_heading(brief))
@@ -378,25 +391,20 @@ class ClientScreen(ReloadingScreen[None]):
         await self._fill_homework(brief, today)
         self._fill_history(brief)
         self.refresh_bindings()
-        # After the brief is on screen: the chart's history must not delay it.
-        self.load_progress()
 
-    def _progress_done(self, worker: Worker[object]) -> None:
-        from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
+    def _show_progress(self, progress: Progress) -> None:
+        from hwtui.widgets.progress_chart import CompletionChart
 
-        if worker.state is WorkerState.SUCCESS and isinstance(worker.result, Progress):
-            progress = worker.result
-            self.query_one("#trend-completion", CompletionChart).show(progress)
-            self.query_one("#trend-barriers", BarrierChart).show(progress)
-            for code, points in progress.measures.items():
-                self.query_one(f"#trend-{code}", MeasureChart).show(code, points)
-            self.charts = [
-                "trend-completion",
-                "trend-barriers",
-                *(f"trend-{code}" for code in progress.measures),
-            ]
-        elif worker.state is WorkerState.ERROR:
-            self.app.show_error(worker.error)
+        self.progress = progress
+        self.query_one("#trend-completion", CompletionChart).show(progress)
+        for chart in self.query_one("#trend", ContentSwitcher).children:
+            if chart.id != "trend-completion":
+                self._fill_chart(chart)
+        self.charts = [
+            "trend-completion",
+            "trend-barriers",
+            *(f"trend-{code}" for code in progress.measures),
+        ]
 
     async def _fill_homework(self, brief: ClientBrief, today: date) -> None:
         listing = self.query_one("#homework", ListView)
@@ -411,7 +419,20 @@ class ClientScreen(ReloadingScreen[None]):
                     disabled=True,
                 )
             )
-            items.extend(earlier_item(task) for task in brief.earlier)
+            shown = brief.earlier if self.all_earlier else brief.earlier[:EARLIER_SHOWN]
+            items.extend(earlier_item(task) for task in shown)
+            hidden = len(brief.earlier) - len(shown)
+            if hidden:
+                items.append(
+                    MoreItem(
+                        Static(
+                            f"… {hidden} more earlier task{'s' if hidden != 1 else ''}: "
+                            "enter shows them",
+                            classes="more",
+                            markup=False,
+                        )
+                    )
+                )
         await listing.clear()
         await listing.extend(items)
         ids = [item.assignment_id if isinstance(item, TaskItem) else None for item in items]
@@ -419,6 +440,19 @@ class ClientScreen(ReloadingScreen[None]):
             listing.index = ids.index(keep)
         elif any(i is not None for i in ids):
             listing.index = next(n for n, i in enumerate(ids) if i is not None)
+
+    async def show_all_earlier(self) -> None:
+        """Replace the "more" item with the rest of the earlier homework."""
+        listing = self.query_one("#homework", ListView)
+        more = listing.query(MoreItem)
+        if self.brief is None or not more:
+            return
+        self.all_earlier = True
+        at = listing.index
+        rest = [earlier_item(task) for task in self.brief.earlier[EARLIER_SHOWN:]]
+        await more.first().remove()
+        await listing.extend(rest)
+        listing.index = at  # the first of those just shown
 
     def _highlighted_assignment(self) -> int | None:
         item = self.query_one("#homework", ListView).highlighted_child
@@ -479,6 +513,8 @@ class ClientScreen(ReloadingScreen[None]):
         # A click; enter is the screen's own binding.
         if isinstance(event.item, TaskItem):
             self.open_assignment(event.item.assignment_id)
+        elif isinstance(event.item, MoreItem):
+            self.run_worker(self.show_all_earlier(), exclusive=True, group="earlier")
 
     @on(DataTable.RowSelected, "#history")
     def _review_chosen(self, event: DataTable.RowSelected) -> None:
@@ -496,7 +532,11 @@ class ClientScreen(ReloadingScreen[None]):
         if action == "open_record":
             return isinstance(self.focused, DataTable)  # the past reviews
         if action == "open_assignment":
-            return isinstance(self.focused, ListView) and self._highlighted_assignment() is not None
+            listing = self.query_one("#homework", ListView)
+            return self.focused is listing and (
+                self._highlighted_assignment() is not None
+                or isinstance(listing.highlighted_child, MoreItem)
+            )
         return True
 
     # -- actions ----------------------------------------------------------------------
@@ -527,10 +567,12 @@ class ClientScreen(ReloadingScreen[None]):
 
         self.app.push_screen(ReviewRecordScreen(review_id))
 
-    def action_open_assignment(self) -> None:
+    async def action_open_assignment(self) -> None:
         assignment_id = self._highlighted_assignment()
         if assignment_id is not None:
             self.open_assignment(assignment_id)
+        elif isinstance(self.query_one("#homework", ListView).highlighted_child, MoreItem):
+            await self.show_all_earlier()
 
     def open_assignment(self, assignment_id: int) -> None:
         self.app.push_screen(AssignmentScreen(assignment_id))
@@ -561,12 +603,32 @@ class ClientScreen(ReloadingScreen[None]):
     def _reload_after(self, _result: object) -> None:
         self.load()
 
-    def action_next_chart(self) -> None:
+    async def action_next_chart(self) -> None:
         """Completion, barriers, then each measure the client has, in the inline chart."""
+        from hwtui.widgets.progress_chart import BarrierChart, MeasureChart
+
         switcher = self.query_one("#trend", ContentSwitcher)
         current = switcher.current or ""
         at = self.charts.index(current) if current in self.charts else -1
-        switcher.current = self.charts[(at + 1) % len(self.charts)]
+        chosen = self.charts[(at + 1) % len(self.charts)]
+        if not switcher.query(f"#{chosen}"):
+            chart = (
+                BarrierChart(id=chosen) if chosen == "trend-barriers" else MeasureChart(id=chosen)
+            )
+            await switcher.mount(chart)
+            self._fill_chart(chart)
+        switcher.current = chosen
+
+    def _fill_chart(self, chart: Widget) -> None:
+        from hwtui.widgets.progress_chart import BarrierChart, MeasureChart
+
+        if self.progress is None:
+            return
+        if isinstance(chart, BarrierChart):
+            chart.show(self.progress)
+        elif isinstance(chart, MeasureChart) and chart.id:
+            code = chart.id.removeprefix("trend-")
+            chart.show(code, self.progress.measures.get(code, []))
 
     def action_progress(self) -> None:
         from hwtui.screens.progress import ProgressScreen
