@@ -209,7 +209,9 @@ def _begin_immediate(conn: Any) -> None:
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
         return _make_pg_engine(url)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    # hide_parameters: an error's text (shown, or in a crash report) never carries the
+    # values of a statement, which are client data.
+    engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -236,7 +238,7 @@ def _make_engine(url: URL) -> Engine:
 
 
 def _make_pg_engine(url: URL) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
