@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from hwtui.data.services.caseload import CaseloadRow, Trend, caseload_trend, list_caseload
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.lean_table import LeanTable
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.sparkline import sparkline
 
@@ -73,7 +74,7 @@ class CaseloadScreen(ReloadingScreen[None]):
         yield Header()
         yield TextInput(placeholder="/ filter by code or name", id="filter")
         yield Static("Loading caseload…", id="summary", markup=False)
-        yield DataTable(id="caseload", cursor_type="row", zebra_stripes=True)
+        yield LeanTable(id="caseload", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
