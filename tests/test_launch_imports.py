@@ -1,4 +1,5 @@
-"""What a launch imports before the caseload is on screen: only what the caseload needs.
+"""What a launch does before the caseload is on screen: import only what the caseload
+needs, and collect no garbage while it loads.
 
 Speed itself is measured by bench/run.py, never here; these keep the heavy modules that
 the first screen does not use from creeping back onto its path.
@@ -6,8 +7,14 @@ the first screen does not use from creeping back onto its path.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from hwtui.data.db import Database
 
 # Each is loaded when first needed: upgrading the schema, another screen, the charts.
 NOT_AT_LAUNCH = (
@@ -29,3 +36,43 @@ def test_the_first_screen_imports_only_what_it_shows() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_no_garbage_collection_while_hwtui_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Off while the database is opened and the app built; on, with what loading made set
+    aside (frozen), once the app runs."""
+    from hwtui import cli
+    from hwtui.app import HomeworkApp
+
+    seen: dict[str, bool | int] = {}
+    real_open = cli._open
+
+    def opening(location: str | None) -> Database:
+        seen["collecting while opening"] = gc.isenabled()
+        return real_open(location)
+
+    def run(app: HomeworkApp, *args: object, **kwargs: object) -> None:
+        seen["collecting while running"] = gc.isenabled()
+        seen["frozen"] = gc.get_freeze_count()
+
+    monkeypatch.setattr(cli, "_open", opening)
+    monkeypatch.setattr(HomeworkApp, "run", run)
+    try:
+        assert cli.main(["--db", str(tmp_path / "hwtui.sqlite3")]) == 0
+    finally:
+        gc.unfreeze()  # the test process's own objects
+    assert seen["collecting while opening"] is False
+    assert seen["collecting while running"] is True
+    assert seen["frozen"] > 0
+    assert gc.isenabled()
+
+
+def test_garbage_collection_is_back_on_when_a_launch_fails(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"not a database\n" * 200)
+    from hwtui import cli
+
+    assert cli.main(["--db", str(path)]) == 1
+    assert gc.isenabled()
