@@ -211,6 +211,10 @@ EARLIER_SHOWN = 8
 OVERVIEW_HISTORY = 52
 
 
+def more_label(hidden: int) -> str:
+    return f"… {hidden} more earlier task{'s' if hidden != 1 else ''}: enter shows them"
+
+
 class MoreItem(ListItem):
     """ "N more earlier tasks": enter shows them in place."""
 
@@ -423,16 +427,7 @@ class ClientScreen(ReloadingScreen[None]):
             items.extend(earlier_item(task) for task in shown)
             hidden = len(brief.earlier) - len(shown)
             if hidden:
-                items.append(
-                    MoreItem(
-                        Static(
-                            f"… {hidden} more earlier task{'s' if hidden != 1 else ''}: "
-                            "enter shows them",
-                            classes="more",
-                            markup=False,
-                        )
-                    )
-                )
+                items.append(MoreItem(Static(more_label(hidden), classes="more", markup=False)))
         await listing.clear()
         await listing.extend(items)
         ids = [item.assignment_id if isinstance(item, TaskItem) else None for item in items]
