@@ -14,10 +14,7 @@ from sqlmodel import Session, col, select
 from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus
 from hwtui.data.models import Assignment, Client, ClientValue, Measure, Review, TaskOutcome
 from hwtui.data.services import audit
-from hwtui.data.services.assignments import active_assignments, earlier_assignments
-from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
-from hwtui.data.services.progress import open_alerts
 
 TREND_REVIEWS = 8
 
@@ -198,6 +195,12 @@ class ClientBrief:
 
 def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 20) -> ClientBrief:
     """Everything the clinician reads as the client sits down. Audited as a view."""
+    # Imported here: the caseload, the first screen, is painted without them (and the
+    # validation models they load).
+    from hwtui.data.services.assignments import active_assignments, earlier_assignments
+    from hwtui.data.services.clients import get_client, list_values
+    from hwtui.data.services.progress import open_alerts
+
     client = get_client(session, me, client_id)
     values = list_values(session, me, client_id)
     by_value = {v.id: v.text for v in values}
