@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.widgets import DataTable
 
 from hwtui.widgets.lean_table import LeanTable
@@ -104,3 +104,23 @@ async def test_sizes_are_right_with_or_without_measuring() -> None:
         table = app.query_one(LeanTable)
         assert table.columns[table.ordered_columns[1].key].content_width == len("Name")
         assert table.virtual_size == Size((6 + 4 + 12) + 2 * 3, 1 + len(ROWS))
+
+
+async def test_a_row_is_repainted_without_the_scrollbar_beside_it() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 3)) as pilot:  # two rows show: a scrollbar
+        await pilot.pause()
+        table = app.query_one(LeanTable)
+        assert table.show_vertical_scrollbar
+        dirty: list[Region] = []
+        refresh = table.refresh
+
+        def recording(*regions: Region, **kwargs: Any) -> Any:
+            dirty.extend(regions)
+            return refresh(*regions, **kwargs)
+
+        table.refresh = recording  # type: ignore[method-assign]
+        table.refresh_row(1)
+        width = table.scrollable_content_region.width
+        assert width < table.size.width
+        assert dirty == [Region(0, 2, width, 1)]

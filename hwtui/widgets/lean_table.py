@@ -1,10 +1,12 @@
 """A DataTable that does no work it does not need: for long tables over slow links.
 
-Textual's DataTable (textual==8.2.8, pinned) does three things a table of fixed-width
+Textual's DataTable (textual==8.2.8, pinned) does four things a table of fixed-width
 columns with a row cursor can do without:
 
 - on every cursor key it repaints the row under the mouse's hover cursor, even when the
   hover cursor is hidden and stays hidden: a needless row on the wire per key press;
+- a row it repaints is as wide as the widget, its scrollbar included, so the scrollbar
+  goes to the terminal again with every row;
 - each cell of a row carries its own mouse metadata (row and column), so a terminal is
   sent each cell's colours again, with a reset after it, even where neighbouring cells
   look the same; a row cursor needs only the row;
@@ -15,9 +17,11 @@ columns with a row cursor can do without:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Self
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, RowKey
@@ -25,14 +29,26 @@ from textual.widgets.data_table import CellType, RowKey
 
 class LeanTable(DataTable[CellType]):
     """A DataTable that repaints the hover row only when the hover cursor shows or hides,
-    sends a row with a row cursor as few runs of one style as it looks, and measures
-    cells only for columns that take their width from their content."""
+    repaints a row without the scrollbar beside it, sends a row with a row cursor as few
+    runs of one style as it looks, and measures cells only for columns that take their
+    width from their content."""
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         strip = super()._render_line(y, x1, x2, base_style)
         if self.cursor_type != "row":
             return strip  # a cell or column cursor needs each cell's column
         return Strip(_row_meta_only(strip), strip.cell_length).simplify()
+
+    def refresh_row(self, row_index: int) -> Self:
+        if not self.is_valid_row_index(row_index):
+            return self
+        # Only the row's visible cells: DataTable's row region is as wide as the widget,
+        # its scrollbar included, which a terminal would then be sent again with the row.
+        row = self._get_row_region(row_index)
+        width = self.scrollable_content_region.width
+        shown = Region(round(self.scroll_x), row.y, width, row.height)
+        self._refresh_region(row.intersection(shown))
+        return self
 
     def _set_hover_cursor(self, active: bool) -> None:
         if active == self._show_hover_cursor:
