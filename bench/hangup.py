@@ -26,7 +26,7 @@ from hwtui.data.models import Review
 from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician, os_username
-from tests.pty_app import KEYS, PtyApp
+from tests.pty_app import PtyApp
 
 WORDS = "I asked my sister for help"
 BUDGET_MS = 1000.0
@@ -58,16 +58,7 @@ def one_run(sig: signal.Signals) -> float:
     _practice(path)
     app = PtyApp(["--db", str(path)], env={"HWTUI_AUTOSAVE_SECONDS": "600"})
     try:
-        app.wait_for("HUP1")
-        app.send(KEYS["enter"])
-        app.wait_for("Start review")
-        app.send("s")
-        app.wait_for("step 1 of 6")
-        app.send("d")
-        app.send(KEYS["pagedown"])
-        app.wait_for("step 2 of 6")
-        app.type(WORDS)
-        app.wait_for(WORDS[-12:])
+        app.type_a_win("HUP1", WORDS)
         started = time.monotonic()
         app.proc.send_signal(sig)
         code = app.wait_exit(10)

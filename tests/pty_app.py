@@ -107,6 +107,20 @@ class PtyApp:
         else:
             self.proc.send_signal(sig)
 
+    def type_a_win(self, code: str, words: str) -> None:
+        """From the caseload: open client *code*, start a review, mark the first task
+        done, and type *words* as the win (step 2)."""
+        self.wait_for(code)
+        self.send(KEYS["enter"])
+        self.wait_for("Start review")
+        self.send("s")
+        self.wait_for("step 1 of 6")
+        self.send("d")
+        self.send(KEYS["pagedown"])
+        self.wait_for("step 2 of 6")
+        self.type(words)
+        self.wait_for(words[-12:])
+
     def wait_exit(self, timeout: float = 10.0) -> int:
         return self.proc.wait(timeout)
 

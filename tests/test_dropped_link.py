@@ -49,16 +49,7 @@ def _draft(path: Path) -> Review | None:
 def _type_a_win_then(path: Path, sig: int, words: str) -> PtyApp:
     # A long autosave delay: only the signal handler can have saved the words.
     app = PtyApp(["--db", str(path)], env={"HWTUI_AUTOSAVE_SECONDS": "600"})
-    app.wait_for("HUP1")
-    app.send(KEYS["enter"])
-    app.wait_for("Start review")
-    app.send("s")
-    app.wait_for("step 1 of 6")
-    app.send("d")
-    app.send(KEYS["pagedown"])
-    app.wait_for("step 2 of 6")
-    app.type(words)
-    app.wait_for(words[-12:])
+    app.type_a_win("HUP1", words)
     app.kill(sig)
     return app
 

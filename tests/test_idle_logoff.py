@@ -23,7 +23,7 @@ from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician, os_username
 from hwtui.screens.review import ReviewScreen
-from tests.pty_app import KEYS, PtyApp
+from tests.pty_app import PtyApp
 from tests.test_app_review import Case, case, load, make_app, open_review, settle, step_title
 
 __all__ = ["case"]  # the fixture, shared with the review tests
@@ -205,16 +205,7 @@ def test_the_real_command_logs_off_when_idle(practice_path: Path) -> None:
         env={"HWTUI_AUTOSAVE_SECONDS": "600", "HWTUI_IDLE_MINUTES": "0.05"},  # 3 s
     )
     try:
-        app.wait_for("IDL1")
-        app.send(KEYS["enter"])
-        app.wait_for("Start review")
-        app.send("s")
-        app.wait_for("step 1 of 6")
-        app.send("d")
-        app.send(KEYS["pagedown"])
-        app.wait_for("step 2 of 6")
-        app.type(words)
-        app.wait_for(words)
+        app.type_a_win("IDL1", words)
         assert app.wait_exit(timeout=15) == 0
         shown = app.wait_for("logged off after 3 seconds idle; your draft is saved", timeout=5)
         assert "Ida Lemon" not in shown
