@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from hwtui.data.catalog import BARRIERS_BY_CODE, SPECIFICS
+from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, SPECIFICS
 from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import FieldProblem, InvalidInput
 from hwtui.data.inputs import AssignmentInput, parse
@@ -20,6 +20,21 @@ from hwtui.data.models import Assignment
 from hwtui.data.review_draft import CONFIDENT, MISSED_OUTCOMES, GoalDraft, smaller
 
 SMALLER_PREFIX = "Smaller step: "
+# Fields held the same way by the form, an assignment and a review's goal; the due date,
+# confidence and obstacles differ in type and are converted one by one.
+SHARED_FIELDS = (
+    "title",
+    "kind",
+    "instructions",
+    "rationale",
+    "what",
+    "when",
+    "where",
+    "how_often",
+    "how_long",
+    "value_id",
+    *CHECKLIST,
+)
 TITLE_MAX = 200
 
 
@@ -47,47 +62,23 @@ class AssignmentForm:
 
     @classmethod
     def from_assignment(cls, row: Assignment) -> AssignmentForm:
-        return cls(
-            title=row.title,
-            kind=row.kind,
-            instructions=row.instructions,
-            rationale=row.rationale,
-            what=row.what,
-            when=row.when,
-            where=row.where,
-            how_often=row.how_often,
-            how_long=row.how_long,
-            due=row.due_date.isoformat() if row.due_date else "",
-            value_id=row.value_id,
-            obstacles=list(row.obstacles),
-            confidence="" if row.confidence is None else str(row.confidence),
-            rationale_given=row.rationale_given,
-            decided_together=row.decided_together,
-            started_in_session=row.started_in_session,
-            reminder_set=row.reminder_set,
-        )
+        due = row.due_date.isoformat() if row.due_date else ""
+        return cls._from(row, due=due, confidence=row.confidence)
 
     @classmethod
     def from_goal(cls, goal: GoalDraft) -> AssignmentForm:
         """The review's new goal, to finish in the full editor."""
+        return cls._from(goal, due=goal.due_date or "", confidence=goal.confidence)
+
+    @classmethod
+    def _from(
+        cls, source: Assignment | GoalDraft, *, due: str, confidence: int | None
+    ) -> AssignmentForm:
         return cls(
-            title=goal.title,
-            kind=goal.kind,
-            instructions=goal.instructions,
-            rationale=goal.rationale,
-            what=goal.what,
-            when=goal.when,
-            where=goal.where,
-            how_often=goal.how_often,
-            how_long=goal.how_long,
-            due=goal.due_date or "",
-            value_id=goal.value_id,
-            obstacles=list(goal.obstacles),
-            confidence="" if goal.confidence is None else str(goal.confidence),
-            rationale_given=goal.rationale_given,
-            decided_together=goal.decided_together,
-            started_in_session=goal.started_in_session,
-            reminder_set=goal.reminder_set,
+            **{name: getattr(source, name) for name in SHARED_FIELDS},
+            obstacles=list(source.obstacles),
+            due=due,
+            confidence="" if confidence is None else str(confidence),
         )
 
     @classmethod
@@ -157,23 +148,10 @@ class AssignmentForm:
         due: date | None = fields["due_date"]
         return GoalDraft(
             parent_id=parent_id,
-            title=self.title,
-            kind=self.kind,
-            instructions=self.instructions,
-            rationale=self.rationale,
-            what=self.what,
-            when=self.when,
-            where=self.where,
-            how_often=self.how_often,
-            how_long=self.how_long,
-            value_id=self.value_id,
+            **{name: getattr(self, name) for name in SHARED_FIELDS},
             obstacles=list(self.obstacles),
             confidence=self.confidence_value(),
             due_date=due.isoformat() if due else None,
-            rationale_given=self.rationale_given,
-            decided_together=self.decided_together,
-            started_in_session=self.started_in_session,
-            reminder_set=self.reminder_set,
         )
 
     def copy(self) -> AssignmentForm:
