@@ -25,6 +25,7 @@ from hwtui.data import demo, migrate
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.db import Database
 from hwtui.data.models import Review
+from hwtui.data.revisions import head_revision
 from hwtui.data.services.identity import os_username
 
 MAX_AGE_DAYS = 7
@@ -61,7 +62,7 @@ def _key(spec: PracticeSpec, clinician: str) -> str:
     demo_source = Path(demo.__file__).read_bytes()
     parts = [
         json.dumps(asdict(spec), sort_keys=True),
-        migrate.head_revision(),
+        head_revision(),
         hashlib.sha256(demo_source).hexdigest(),
         clinician,
     ]

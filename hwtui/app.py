@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import rich
 from textual import events
@@ -19,11 +20,14 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 
-from hwtui.data.db import Database
+from hwtui.data.actor import Actor, os_username
+from hwtui.data.caseload_rows import CaseloadRow
 from hwtui.data.errors import HwtuiError
-from hwtui.data.services.identity import Actor, ensure_clinician, os_username
 from hwtui.screens.caseload import CaseloadScreen
 from hwtui.widgets.safe import notify_safe, safe_plain
+
+if TYPE_CHECKING:  # the ORM is loaded after the first screen is painted (see `db`)
+    from hwtui.data.db import Database
 
 # App-wide actions a client must not reach while the screen is turned toward them.
 _LOCKED_OUT = frozenset({"quit", "command_palette", "toggle_help", "help_quit", "show_help_panel"})
@@ -50,16 +54,25 @@ class HomeworkApp(App[None]):
 
     def __init__(
         self,
-        db: Database,
+        db: Database | Callable[[], Database],
         actor: Actor,
         *,
+        first_rows: list[CaseloadRow] | None = None,
         today: Callable[[], date] = date.today,
         autosave_seconds: float = 3.0,
         idle_seconds: float | None = IDLE_SECONDS,
         dev: bool = False,
     ) -> None:
+        """*db*: the database, or what opens it when it is first used (a launch that
+        read *first_rows*, the caseload, without it: see `hwtui.data.first_screen`)."""
         super().__init__()
-        self.db = db
+        if callable(db):
+            self._db: Database | None = None
+            self._open_db: Callable[[], Database] | None = db
+        else:
+            self._db, self._open_db = db, None
+        self._db_lock = threading.Lock()
+        self._first_rows = first_rows
         # Developer mode (`hwtui --dev`): Textual's crash report with local variables, and
         # its screenshot command. Both copy client data out of hwtui; never for real work.
         self.dev = dev
@@ -73,8 +86,33 @@ class HomeworkApp(App[None]):
         # Set when the app logged itself off; the command line prints it after exit.
         self.logged_off: str | None = None
 
+    @property
+    def db(self) -> Database:
+        """The database, opened on first use by whichever thread needs it first (a
+        worker, as a rule; the others wait for it)."""
+        if self._db is None:
+            with self._db_lock:
+                if self._db is None:
+                    assert self._open_db is not None
+                    self._db = self._open_db()
+        return self._db
+
+    def close_database(self) -> None:
+        with self._db_lock:
+            if self._db is not None:
+                self._db.dispose()
+
+    def take_first_rows(self) -> list[CaseloadRow] | None:
+        """The caseload as read at launch, once: every later load reads it afresh."""
+        rows, self._first_rows = self._first_rows, None
+        return rows
+
+    def get_default_screen(self) -> Screen[None]:
+        # The caseload is the bottom of the stack, where Textual would otherwise build and
+        # lay out an empty screen first, only to cover it.
+        return CaseloadScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(CaseloadScreen())
         self._last_input = time.monotonic()
         self._schedule_idle_check()
         if not self.is_headless:
@@ -252,6 +290,8 @@ def build_app(
     dev: bool = False,
 ) -> HomeworkApp:
     """Build the app over a database already at the head schema (see migrate.prepare)."""
+    from hwtui.data.services.identity import ensure_clinician
+
     username = username or os_username()
     # Every transaction of the app acts as this clinician (row-level security on PostgreSQL).
     db = db.for_clinician(username)

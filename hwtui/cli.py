@@ -9,6 +9,7 @@ import argparse
 import gc
 import os
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -18,8 +19,11 @@ from typing import TYPE_CHECKING, NoReturn
 from hwtui import __version__
 
 if TYPE_CHECKING:  # imported lazily at run time: `hwtui --version` stays instant
-    from hwtui.config import Settings
+    from hwtui.app import HomeworkApp
+    from hwtui.config import Defaults
     from hwtui.data.db import Database
+    from hwtui.data.first_screen import FirstScreen
+    from hwtui.settings import Settings
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -171,16 +175,26 @@ def _dispatch(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         dev = _launch_mode(args)  # before the database is opened
-        return _launch(_open(args.db), dev=dev)
+        settings = _settings()
+        first = _FirstRead.begin(args.db or settings.database_url)
+        app = _app_from_first_read(first, settings, dev=dev) if first else None
+        if app is None:
+            app = _app(_open(args.db), settings, dev=dev)
+        return _run(app)
     finally:
         gc.enable()
 
 
-def _settings() -> Settings:
+def _settings() -> Settings | Defaults:
+    """The settings; without pydantic when nothing sets them (the usual launch)."""
+    from hwtui.config import DEFAULTS, nothing_set
+
+    if nothing_set(os.environ):
+        return DEFAULTS
     from pydantic import ValidationError
 
-    from hwtui.config import Settings
     from hwtui.data.errors import HwtuiError
+    from hwtui.settings import Settings
 
     try:
         return Settings()
@@ -276,16 +290,91 @@ def _launch_mode(args: argparse.Namespace) -> bool:
     return dev
 
 
-def _launch(db: Database, *, dev: bool = False) -> int:
-    from hwtui.app import build_app
+class _FirstRead(threading.Thread):
+    """`data.first_screen.read_first_screen` in a thread, started before the app's
+    modules are imported: `sqlite3` lets go of the interpreter while it reads, so the
+    reading and the importing overlap."""
 
-    settings = _settings()
-    app = build_app(
-        db,
+    def __init__(self, path: Path) -> None:
+        from hwtui.data.actor import os_username
+
+        super().__init__(name="hwtui-first-read", daemon=True)
+        self.path = path
+        self.username = os_username()
+        self._result: FirstScreen | None = None
+        self._error: BaseException | None = None
+
+    @classmethod
+    def begin(cls, location: str | None) -> _FirstRead | None:
+        """The read of the SQLite file at *location* (None: the default file), begun;
+        None for a URL (PostgreSQL, or SQLite spelled as one), which takes the full path."""
+        from hwtui.data.sqlite_file import default_sqlite_path
+
+        if location is not None and ("://" in location or not location.strip()):
+            return None
+        path = Path(location).expanduser().absolute() if location else default_sqlite_path()
+        reading = cls(path)
+        reading.start()
+        return reading
+
+    def run(self) -> None:
+        from hwtui.data.first_screen import read_first_screen
+
+        try:
+            self._result = read_first_screen(self.path, self.username, date.today())
+        except BaseException as exc:  # raised in the launching thread, by result()
+            self._error = exc
+
+    def result(self) -> FirstScreen | None:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+def _app_from_first_read(
+    reading: _FirstRead, settings: Settings | Defaults, *, dev: bool
+) -> HomeworkApp | None:
+    """The app over the caseload read without the ORM (see `data.first_screen`), which
+    opens the database itself once the caseload is on screen; None if the launch must
+    take the full path: a database to create or upgrade, a new clinician, a held lock."""
+    from hwtui.app import HomeworkApp
+
+    first = reading.result()
+    if first is None:
+        return None
+    path, username = reading.path, reading.username
+
+    def open_database() -> Database:
+        # At the head schema a moment ago; `_open` checks again, and upgrades nothing.
+        return _open(str(path)).for_clinician(username)
+
+    return HomeworkApp(
+        open_database,
+        first.actor,
+        first_rows=first.rows,
         autosave_seconds=settings.autosave_seconds,
         idle_seconds=settings.idle_minutes * 60,
         dev=dev,
     )
+
+
+def _app(db: Database, settings: Settings | Defaults, *, dev: bool) -> HomeworkApp:
+    from hwtui.app import build_app
+
+    try:
+        return build_app(
+            db,
+            autosave_seconds=settings.autosave_seconds,
+            idle_seconds=settings.idle_minutes * 60,
+            dev=dev,
+        )
+    except BaseException:
+        db.dispose()
+        raise
+
+
+def _run(app: HomeworkApp) -> int:
     if not gc.isenabled():
         # Loaded: collect from now on, but never again through what loading made, so
         # that no collection in the middle of a review walks every module and class.
@@ -295,8 +384,10 @@ def _launch(db: Database, *, dev: bool = False) -> int:
         app.run()
     finally:
         # After a crash too: whatever was typed since the last autosave is kept.
-        app.flush_drafts()
-        db.dispose()
+        try:
+            app.flush_drafts()
+        finally:
+            app.close_database()
     if app.logged_off:
         print(app.logged_off, file=sys.stderr)
     return app.return_code or 0
@@ -381,7 +472,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_launch:
         db.dispose()
         return 0
-    return _launch(db, dev=dev)
+    return _run(_app(db, _settings(), dev=dev))
 
 
 def _note(args: argparse.Namespace) -> int:

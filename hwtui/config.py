@@ -1,20 +1,20 @@
-"""Settings: defaults < TOML file in the platform config dir < HWTUI_* environment."""
+"""Where hwtui keeps its files, and its settings when nothing sets them.
+
+Plain Python: a launch with no settings file and no HWTUI_* setting in the environment
+starts from these defaults without loading pydantic (see `hwtui.settings` for the rest).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
 
 APP_NAME = "hwtui"
+ENV_PREFIX = "HWTUI_"
 
 
 def config_path() -> Path:
@@ -29,25 +29,26 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HWTUI_", extra="ignore")
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Each setting's default; `hwtui.settings.Settings` takes its defaults from here."""
 
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL or SQLite path; default: the data dir"
-    )
-    idle_minutes: float = Field(
-        default=10, gt=0, description="Minutes without key or mouse input before logging off"
-    )
-    autosave_seconds: float = Field(default=3.0, gt=0, description="Draft autosave delay")
+    database_url: str | None = None
+    idle_minutes: float = 10.0
+    autosave_seconds: float = 3.0
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
-        return (init_settings, env_settings, toml)
+
+DEFAULTS = Defaults()
+SETTING_NAMES = frozenset(Defaults.__dataclass_fields__)
+
+
+def nothing_set(environ: Mapping[str, str]) -> bool:
+    """True when `Settings()` could only give the defaults: there is no settings file and
+    no HWTUI_<SETTING> variable (matched without regard to case, as pydantic-settings
+    matches them)."""
+    prefix = ENV_PREFIX.casefold()
+    for name in environ:
+        folded = name.casefold()
+        if folded.startswith(prefix) and folded[len(prefix) :] in SETTING_NAMES:
+            return False
+    return not config_path().exists()

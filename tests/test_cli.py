@@ -196,11 +196,9 @@ def test_launch_upgrades_an_older_database_after_backing_it_up(
 
 
 def _stamp_head(database: object) -> None:
-    from hwtui.data import migrate
     from hwtui.data.db import Database
+    from hwtui.data.revisions import head_revision
 
     assert isinstance(database, Database)
     with database.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "UPDATE alembic_version SET version_num = ?", (migrate.head_revision(),)
-        )
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = ?", (head_revision(),))

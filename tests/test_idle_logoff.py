@@ -14,7 +14,6 @@ from textual import events
 from textual.pilot import Pilot
 
 from hwtui.app import HomeworkApp, _duration, build_app
-from hwtui.config import Settings
 from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
@@ -23,6 +22,7 @@ from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician, os_username
 from hwtui.screens.review import ReviewScreen
+from hwtui.settings import Settings
 from tests.pty_app import PtyApp
 from tests.test_app_review import Case, case, load, make_app, open_review, settle, step_title
 

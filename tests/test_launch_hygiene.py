@@ -45,11 +45,17 @@ class FakeApp:
     return_code = 0
     logged_off = None
 
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
     def run(self) -> None:
         pass
 
     def flush_drafts(self) -> None:
         pass
+
+    def close_database(self) -> None:
+        self.db.dispose()
 
 
 @pytest.fixture
@@ -59,7 +65,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     def fake_build_app(db: Database, **kwargs: Any) -> FakeApp:
         calls.append(kwargs)
-        return FakeApp()
+        return FakeApp(db)
 
     monkeypatch.setattr("hwtui.app.build_app", fake_build_app)
     return calls

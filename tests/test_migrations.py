@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 import hwtui.data.models  # noqa: F401  (registers the tables)
 from hwtui.data import migrate
+from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.migrate import SchemaState
@@ -57,10 +58,12 @@ def empty_db(empty_db_url: str) -> Iterator[Database]:
 def newer_hwtui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Pretend this hwtui ships one more migration than the database has seen."""
     scripts = tmp_path / "migrations"
-    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    head = migrate.head_revision()
+    shutil.copytree(
+        schema_revisions.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    head = schema_revisions.head_revision()
     (scripts / "versions" / "9000_probe.py").write_text(SECOND_REVISION.replace("{head}", head))
-    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    monkeypatch.setattr(schema_revisions, "MIGRATIONS_DIR", scripts)
     return "9000_probe"
 
 
@@ -102,7 +105,7 @@ def test_downgrade_to_base_removes_every_table(empty_db: Database) -> None:
 
 
 def test_prepare_creates_a_new_database(empty_db: Database) -> None:
-    head = migrate.head_revision()
+    head = schema_revisions.head_revision()
     assert migrate.status(empty_db) == migrate.SchemaStatus(SchemaState.EMPTY, None, head)
     assert migrate.prepare(empty_db) is None
     assert migrate.status(empty_db) == migrate.SchemaStatus(SchemaState.CURRENT, head, head)
@@ -259,10 +262,10 @@ def test_the_revisions_read_from_the_files_are_alembics() -> None:
         return (down,) if isinstance(down, str) else tuple(down or ())
 
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
-    assert migrate.revisions() == {
+    assert schema_revisions.revisions() == {
         script.revision: follows(script.down_revision) for script in scripts.walk_revisions()
     }
-    assert migrate.head_revision() == scripts.get_current_head()
+    assert schema_revisions.head_revision() == scripts.get_current_head()
 
 
 def test_a_merge_over_several_lines_is_read_too(
@@ -277,12 +280,12 @@ def test_a_merge_over_several_lines_is_read_too(
         '"""merge"""\n\nrevision = "d"\ndown_revision = (\n    "b",\n    "c",\n)\n'
     )
     (versions / "notes.py").write_text("revisions_seen = 3\n")  # not a migration
-    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", tmp_path / "migrations")
-    assert migrate.revisions() == {"a": (), "b": ("a",), "c": ("a",), "d": ("b", "c")}
-    assert migrate.head_revision() == "d"
+    monkeypatch.setattr(schema_revisions, "MIGRATIONS_DIR", tmp_path / "migrations")
+    assert schema_revisions.revisions() == {"a": (), "b": ("a",), "c": ("a",), "d": ("b", "c")}
+    assert schema_revisions.head_revision() == "d"
     (versions / "d.py").unlink()
     with pytest.raises(RuntimeError, match="one head"):
-        migrate.head_revision()
+        schema_revisions.head_revision()
 
 
 def test_a_database_at_two_revisions_is_refused(empty_db: Database) -> None:

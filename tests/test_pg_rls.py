@@ -31,6 +31,7 @@ from sqlmodel import SQLModel
 import hwtui.data.models  # noqa: F401  (registers the tables)
 from hwtui.cli import main
 from hwtui.data import migrate
+from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.services import audit
@@ -547,7 +548,7 @@ def test_a_clinician_role_cannot_upgrade_the_schema_and_is_told_so_in_one_line(
 
 
 def test_the_upgrade_says_who_must_create_the_group_role(practice: Practice) -> None:
-    path = migrate.MIGRATIONS_DIR / "versions" / "0006_caseload_isolation.py"
+    path = schema_revisions.MIGRATIONS_DIR / "versions" / "0006_caseload_isolation.py"
     spec = importlib.util.spec_from_file_location("hwtui_migration_0006", path)
     assert spec is not None
     assert spec.loader is not None

@@ -18,6 +18,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, fun
 from sqlmodel import SQLModel
 
 from hwtui.data import migrate
+from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.demo import generate
 from hwtui.data.errors import HwtuiError, NotFound
@@ -334,7 +335,7 @@ def test_values_are_plain_json(db: Database, practice: Actor) -> None:
     assert isinstance(review["session_date"], str)
     assert review["started_at"].endswith("+00:00")
     assert isinstance(review["skipped"], dict)
-    assert data["schema"] == migrate.head_revision()
+    assert data["schema"] == schema_revisions.head_revision()
     assert "\x1b" not in json_text(data)
     assert json_text(data).isascii()
 

@@ -41,6 +41,7 @@ from textual.content import Content
 from textual.events import Mount, Paste
 from textual.notifications import Notification
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Header, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets._data_table import default_cell_formatter
@@ -78,7 +79,8 @@ from hwtui.screens.progress import ProgressScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
 from hwtui.screens.wins import WinsScreen
-from hwtui.widgets.fields import NoteArea, TextInput
+from hwtui.widgets.fields import TextInput
+from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.progress_chart import BarrierChart
 from hwtui.widgets.safe import notify_safe, safe_content, safe_plain, safe_text
 from tests.conftest import TODAY
@@ -394,8 +396,11 @@ class Shows(Recording):
         self.value = value
         self.raw = raw  # the negative control: plain str with markup on, no helper
 
+    def get_default_screen(self) -> Screen[None]:
+        return Screen(id="_default")  # no caseload: this app shows only the widgets below
+
     def on_mount(self, event: Mount) -> None:
-        event.prevent_default()  # no caseload: this app shows only the widgets below
+        event.prevent_default()  # no idle timer or signal handlers either
 
     def compose(self) -> ComposeResult:
         v = self.value

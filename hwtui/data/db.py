@@ -21,11 +21,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
 from hwtui.data.errors import DatabaseProblem
+from hwtui.data.sqlite_file import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    SQLITE_PRAGMAS,
+    default_sqlite_path,
+    protect_sqlite_file,
+)
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The longest a writer sleeps between tries for SQLite's write lock (see _begin_immediate).
 SQLITE_WRITE_RETRY_MAX_S = 0.002
-DB_FILENAME = "hwtui.sqlite3"
 
 
 def resolve_url(value: str | os.PathLike[str], *, default_dir: Path | None = None) -> URL:
@@ -59,9 +63,7 @@ def sqlite_url(path: Path) -> URL:
 
 
 def default_url() -> URL:
-    from hwtui.config import data_dir
-
-    return sqlite_url(data_dir() / DB_FILENAME)
+    return sqlite_url(default_sqlite_path())
 
 
 def _redact(text: str) -> str:
@@ -69,30 +71,6 @@ def _redact(text: str) -> str:
         return make_url(text).render_as_string(hide_password=True)
     except ArgumentError:
         return text.split("@")[-1] if "@" in text else text
-
-
-def protect_sqlite_file(path: Path) -> None:
-    """Create the file's directory 0700 and the file itself 0600 before SQLite opens it.
-
-    SQLite gives its -wal and -shm files the main file's mode, so those follow.
-    """
-    parent = path.parent
-    if not parent.exists():
-        parent.mkdir(mode=0o700, parents=True)
-        parent.chmod(0o700)
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise DatabaseProblem(f"cannot create {path}: {exc.strerror}") from None
-        else:
-            os.close(fd)
-    elif not os.access(path, os.R_OK | os.W_OK):
-        raise DatabaseProblem(f"cannot read and write {path}: permission denied")
-    if path.stat().st_uid == os.getuid():
-        path.chmod(0o600)
 
 
 class Database:
@@ -220,9 +198,8 @@ def _make_engine(url: URL) -> Engine:
         cur = dbapi_conn.cursor()
         try:
             cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA journal_mode = WAL")
-            cur.execute("PRAGMA synchronous = FULL")
-            cur.execute("PRAGMA foreign_keys = ON")
+            for pragma in SQLITE_PRAGMAS:
+                cur.execute(pragma)
         finally:
             cur.close()
 

@@ -70,7 +70,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Session, SQLModel
 
-from hwtui.data import migrate
+from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
 from hwtui.data.files import write_private
@@ -245,7 +245,7 @@ def export_json(session: Session, me: Actor, client_id: int | None) -> dict[str,
     return {
         "format": FORMAT,
         "version": VERSION,
-        "schema": migrate.head_revision(),
+        "schema": schema_revisions.head_revision(),
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "clinician": me.username,
         "tables": tables,
@@ -444,7 +444,7 @@ def _parse_export(data: Any, links: list[Link]) -> dict[str, list[Row]]:
             f"this export is in format version {data.get('version')!r}; "
             f"this hwtui reads version {VERSION}"
         )
-    head = migrate.head_revision()
+    head = schema_revisions.head_revision()
     if data.get("schema") != head:
         raise HwtuiError(
             f"this export is from database schema {data.get('schema')!r} and this hwtui is "
@@ -547,7 +547,7 @@ def _clean_json(value: Any) -> Any:
 
 def _check_target(conn: Connection, links: list[Link]) -> None:
     revision = MigrationContext.configure(conn).get_current_revision()
-    head = migrate.head_revision()
+    head = schema_revisions.head_revision()
     if revision != head:
         raise HwtuiError(
             f"the database is at schema {revision!r}, not {head!r}: run `hwtui db upgrade` first"

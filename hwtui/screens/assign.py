@@ -52,7 +52,8 @@ from hwtui.data.services.assignments import (
 from hwtui.data.services.clients import get_client, get_value, list_values
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kind_picker import KindPickerScreen
-from hwtui.widgets.fields import NoteArea, TextInput
+from hwtui.widgets.fields import TextInput
+from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.safe import safe_content, safe_text
 from hwtui.widgets.steps.barriers import barrier_matches
 

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from hwtui.data.services.caseload import CaseloadRow, Trend, caseload_trend, list_caseload
+from hwtui.data.caseload_rows import CaseloadRow, Trend
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.lean_table import LeanTable
@@ -58,6 +58,10 @@ class CaseloadScreen(ReloadingScreen[None]):
         Binding("escape", "clear_filter", "Clear filter", id="caseload.clear", show=False),
     ]
 
+    # The table has the focus from the start, so that the first frame is painted with it
+    # (focusing it once mounted would paint the table twice before anyone could read it).
+    AUTO_FOCUS = "#caseload"
+
     app: HomeworkApp
 
     @dataclass
@@ -89,20 +93,31 @@ class CaseloadScreen(ReloadingScreen[None]):
         table.add_column("Due", width=11, key="due")
         table.add_column("Active", width=6, key="active")
         table.add_column("Trend", width=8, key="trend")
-        table.focus()
-        self.load()
+        rows = self.app.take_first_rows()
+        if rows is None:
+            self.load()
+        else:
+            self.rows = rows
+            self.refill()
+            # The trends, and the ORM they are read with (loading it takes a while, and
+            # holds the interpreter), wait until the rows are on screen.
+            self.call_after_refresh(self.load, rows)
 
     # -- data -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
-    def load(self) -> dict[int, Trend]:
-        """The rows, shown as soon as they are read; then their trends, the result."""
+    def load(self, rows: list[CaseloadRow] | None = None) -> dict[int, Trend]:
+        """The rows (unless given), shown as soon as they are read; then their trends,
+        the result."""
+        from hwtui.data.services.caseload import caseload_trend, list_caseload
+
         today = self.app.today()
-        with self.app.db.write() as session:  # a write: viewing the caseload is audited
-            rows = list_caseload(session, self.app.actor, today)
-        if get_current_worker().is_cancelled:
-            return {}  # a newer load has started
-        self.post_message(self.RowsLoaded(rows))
+        if rows is None:
+            with self.app.db.write() as session:  # a write: viewing the caseload is audited
+                rows = list_caseload(session, self.app.actor, today)
+            if get_current_worker().is_cancelled:
+                return {}  # a newer load has started
+            self.post_message(self.RowsLoaded(rows))
         # Years of history behind each sparkline: not worth keeping the rows waiting for.
         with self.app.db.read() as session:
             return caseload_trend(session, self.app.actor, today, [r.client_id for r in rows])
@@ -120,7 +135,8 @@ class CaseloadScreen(ReloadingScreen[None]):
             self.trends = event.worker.result or {}
             self._fill_trends()
         elif event.state is WorkerState.ERROR:
-            self.query_one("#summary", Static).update("The caseload could not be loaded.")
+            if not self.rows:  # else the rows came, and only their trends did not
+                self.query_one("#summary", Static).update("The caseload could not be loaded.")
             self.app.show_error(event.worker.error)
 
     def refill(self) -> None:

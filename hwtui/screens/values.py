@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.clients import get_client, list_values, set_values
 from hwtui.screens.confirm import ConfirmScreen
-from hwtui.widgets.fields import NoteArea
+from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.safe import safe_content
 
 if TYPE_CHECKING:

@@ -2,40 +2,34 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from hwtui.data.audit_chain import GENESIS, HEAD_ID, digest
 from hwtui.data.models import AuditEvent, AuditHead, utcnow
 from hwtui.data.services.identity import Actor
 from hwtui.data.text import clean_line
 
-GENESIS = "0" * 64
 # Any constant: serialises appends to the chain across PostgreSQL connections.
 _PG_CHAIN_LOCK = 0x68777475
-# The one row of `audit_head`.
-HEAD_ID = 1
+
+__all__ = ["GENESIS", "HEAD_ID", "ChainCheck", "describe", "last_events", "record", "verify_chain"]
 
 
 def _digest(event: AuditEvent) -> str:
-    payload = json.dumps(
-        [
-            event.prev_hash,
-            event.at.isoformat(),
-            event.os_user,
-            event.action,
-            event.entity,
-            event.entity_id,
-            event.client_id,
-            event.detail,
-        ],
-        separators=(",", ":"),
+    return digest(
+        prev_hash=event.prev_hash,
+        at=event.at,
+        os_user=event.os_user,
+        action=event.action,
+        entity=event.entity,
+        entity_id=event.entity_id,
+        client_id=event.client_id,
+        detail=event.detail,
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def record(

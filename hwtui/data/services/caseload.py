@@ -7,36 +7,38 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, exists, func
+from sqlalchemy import ColumnElement, case, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus
+from hwtui.data.caseload_rows import (
+    AUDIT_ACTION,
+    AUDIT_ENTITY,
+    CaseloadRow,
+    Trend,
+    audit_detail,
+    caseload_params,
+    caseload_rows,
+    caseload_sql,
+)
+from hwtui.data.catalog import Outcome, ReviewStatus
 from hwtui.data.models import Assignment, Client, ClientValue, Measure, Review, TaskOutcome
 from hwtui.data.services import audit
 from hwtui.data.services.identity import Actor
 
 TREND_REVIEWS = 8
 
-
-@dataclass(frozen=True, slots=True)
-class CaseloadRow:
-    client_id: int
-    code: str
-    display_name: str
-    last_review: date | None
-    next_due: date
-    active_assignments: int
-    has_draft: bool
-    archived: bool
-
-    def is_due(self, today: date) -> bool:
-        return self.next_due <= today
-
-
-# A client's completion (0-1) at each of their most recent reviews, oldest first; None
-# where nothing could be scored.
-Trend = tuple[float | None, ...]
+__all__ = [
+    "CaseloadRow",
+    "ClientBrief",
+    "DueTask",
+    "ReviewSummary",
+    "Trend",
+    "caseload_trend",
+    "client_brief",
+    "completion_score",
+    "list_caseload",
+]
 
 
 def completion_score() -> ColumnElement[float | None]:
@@ -54,61 +56,16 @@ def list_caseload(
 ) -> list[CaseloadRow]:
     """My clients, those due for review (today or overdue) first, then by code.
 
-    What the first screen paints, so it stays cheap however long the history: one
-    indexed look-up per client for each column (see `caseload_trend` for the sparkline).
+    What the first screen paints, so it stays cheap however long the history (see
+    `caseload_rows`; `caseload_trend` reads the sparklines). A launch reads it the same
+    way without the ORM (`first_screen`).
     """
-    mine = col(Review.clinician_id) == me.clinician_id
-    # The newest finished review: the walk back along ix_review_client_date stops at the
-    # first one that is not a draft.
-    last = (
-        select(col(Review.session_date))
-        .where(
-            col(Review.client_id) == col(Client.id), mine, col(Review.status) != ReviewStatus.DRAFT
-        )
-        .order_by(col(Review.session_date).desc())
-        .limit(1)
-        .scalar_subquery()
+    records = session.execute(
+        text(caseload_sql(include_archived=include_archived)),
+        caseload_params(me.clinician_id),
     )
-    active = (
-        select(func.count())
-        .select_from(Assignment)
-        .where(
-            col(Assignment.client_id) == col(Client.id),
-            Assignment.status == AssignmentStatus.ACTIVE,
-        )
-        .scalar_subquery()
-    )
-    # One look-up in ix_review_client_status.
-    draft = exists().where(
-        col(Review.client_id) == col(Client.id), mine, col(Review.status) == ReviewStatus.DRAFT
-    )
-    query = select(Client, last, active, draft).where(Client.clinician_id == me.clinician_id)
-    if not include_archived:
-        query = query.where(col(Client.archived_at).is_(None))
-    rows = []
-    for client, last_day, n_active, has_draft in session.exec(query):
-        assert client.id is not None
-        next_due = last_day + timedelta(days=client.review_interval_days) if last_day else today
-        rows.append(
-            CaseloadRow(
-                client_id=client.id,
-                code=client.code,
-                display_name=client.display_name,
-                last_review=last_day,
-                next_due=next_due,
-                active_assignments=n_active or 0,
-                has_draft=bool(has_draft),
-                archived=client.archived_at is not None,
-            )
-        )
-    rows.sort(
-        key=lambda r: (
-            not r.is_due(today),
-            r.next_due if r.is_due(today) else date.min,
-            r.code.casefold(),
-        )
-    )
-    audit.record(session, me, "view", "caseload", None, detail=f"{len(rows)} clients")
+    rows = caseload_rows(records, today)
+    audit.record(session, me, AUDIT_ACTION, AUDIT_ENTITY, None, detail=audit_detail(rows))
     return rows
 
 

@@ -1,38 +1,18 @@
-"""Who is acting: the OS user running the process, never a typed name."""
+"""The clinician row of the OS user running the process (see `hwtui.data.actor`)."""
 
 from __future__ import annotations
-
-import os
-import pwd
-from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from hwtui.data.actor import Actor, display_name_for, os_username
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.models import Clinician
 
 # PostgreSQL's insufficient_privilege: a missing grant, or a row-level security refusal.
 _REFUSED = "42501"
 
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    clinician_id: int
-    username: str
-    display_name: str
-
-
-def os_username() -> str:
-    return pwd.getpwuid(os.getuid()).pw_name
-
-
-def _display_name_for(username: str) -> str:
-    try:
-        gecos = pwd.getpwnam(username).pw_gecos.split(",")[0].strip()
-    except KeyError:
-        gecos = ""
-    return gecos or username
+__all__ = ["Actor", "ensure_clinician", "os_username"]
 
 
 def ensure_clinician(session: Session, username: str) -> Actor:
@@ -44,7 +24,7 @@ def ensure_clinician(session: Session, username: str) -> Actor:
     try:
         row = session.exec(select(Clinician).where(Clinician.username == username)).first()
         if row is None:
-            row = Clinician(username=username, display_name=_display_name_for(username))
+            row = Clinician(username=username, display_name=display_name_for(username))
             session.add(row)
             session.flush()
     except DBAPIError as exc:

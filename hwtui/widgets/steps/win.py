@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Label, RadioButton, RadioSet, TextArea
 
 from hwtui.data.catalog import WIN_KIND_HINTS, WinKind
-from hwtui.widgets.fields import NoteArea
+from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.steps.base import Step
 
 

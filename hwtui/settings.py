@@ -1,0 +1,42 @@
+"""Settings: defaults < TOML file in the platform config dir < HWTUI_* environment."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from hwtui.config import DEFAULTS, ENV_PREFIX, config_path
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    database_url: str | None = Field(
+        default=DEFAULTS.database_url,
+        description="SQLAlchemy URL or SQLite path; default: the data dir",
+    )
+    idle_minutes: float = Field(
+        default=DEFAULTS.idle_minutes,
+        gt=0,
+        description="Minutes without key or mouse input before logging off",
+    )
+    autosave_seconds: float = Field(
+        default=DEFAULTS.autosave_seconds, gt=0, description="Draft autosave delay"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+        return (init_settings, env_settings, toml)
