@@ -76,3 +76,46 @@ def test_garbage_collection_is_back_on_when_a_launch_fails(tmp_path: Path) -> No
 
     assert cli.main(["--db", str(path)]) == 1
     assert gc.isenabled()
+
+
+def test_no_garbage_collection_while_the_caseload_is_read_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on the everyday launch, where the caseload is read before the ORM loads."""
+    from datetime import date
+
+    from hwtui import cli
+    from hwtui.app import HomeworkApp
+    from hwtui.data import demo, first_screen, migrate
+    from hwtui.data.actor import os_username
+
+    path = tmp_path / "hwtui.sqlite3"
+    db = Database(path)
+    migrate.upgrade(db)
+    demo.generate(db, clinician=os_username(), clients=3, weeks=4, today=date.today())
+    db.dispose()
+    seen: dict[str, bool | int] = {}
+    real_read = first_screen.read_first_screen
+
+    def reading(*args: object, **kwargs: object) -> object:
+        seen["collecting while reading"] = gc.isenabled()
+        return real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    def run(app: HomeworkApp, *args: object, **kwargs: object) -> None:
+        seen["read first"] = app._first_rows is not None
+        seen["collecting while running"] = gc.isenabled()
+        seen["frozen"] = gc.get_freeze_count()
+
+    monkeypatch.setattr(first_screen, "read_first_screen", reading)
+    monkeypatch.setattr(HomeworkApp, "run", run)
+    try:
+        assert cli.main(["--db", str(path)]) == 0
+    finally:
+        gc.unfreeze()
+    assert seen == {
+        "collecting while reading": False,
+        "read first": True,
+        "collecting while running": True,
+        "frozen": seen["frozen"],
+    }
+    assert seen["frozen"] > 0

@@ -1,0 +1,175 @@
+"""The launch's first read (data/first_screen.py): the caseload from SQLite without the ORM.
+
+It must agree with the ORM's service row for row, write the same audit event into the
+same chain, and step aside (None) whenever the launch needs the full path.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from hwtui.data import demo, first_screen, migrate
+from hwtui.data.db import Database
+from hwtui.data.first_screen import read_first_screen
+from hwtui.data.models import AuditEvent
+from hwtui.data.services import audit
+from hwtui.data.services.caseload import list_caseload
+from hwtui.data.services.clients import archive_client
+from hwtui.data.services.identity import Actor, ensure_clinician
+from hwtui.data.services.reviews import save_draft, start_review
+from tests.conftest import TODAY
+from tests.helpers import add_client
+
+ME = "dr_first"
+
+
+@pytest.fixture
+def practice(tmp_path: Path) -> Iterator[tuple[Database, Actor]]:
+    """A demo practice: this clinician's caseload beside a colleague's, with a draft, an
+    archived client and a client with hostile text in its name."""
+    db = Database(tmp_path / "hwtui.sqlite3")
+    migrate.upgrade(db)
+    demo.generate(db, clinician=ME, clients=12, weeks=20, today=TODAY, other_clinicians=1)
+    with db.write() as s:
+        me = ensure_clinician(s, ME)
+    hostile = add_client(db, me, "X1", display_name="[@click=app.quit]x[/] [TODO]")
+    gone = add_client(db, me, "GONE")
+    with db.write() as s:
+        archive_client(s, me, gone)
+        start_review(s, me, hostile, TODAY)
+    yield db, me
+    db.dispose()
+
+
+def _orm_rows(db: Database, me: Actor) -> list[object]:
+    with db.write() as s:
+        return list(list_caseload(s, me, TODAY))
+
+
+def test_the_rows_are_the_services_rows(practice: tuple[Database, Actor]) -> None:
+    db, me = practice
+    assert db.path is not None
+    first = read_first_screen(db.path, ME, TODAY)
+    assert first is not None
+    assert first.actor == me
+    assert first.rows == _orm_rows(db, me)
+    codes = [row.code for row in first.rows]
+    assert "GONE" not in codes  # archived
+    hostile = next(row for row in first.rows if row.code == "X1")
+    assert hostile.has_draft
+    assert hostile.display_name.startswith("[@click=app.quit]")
+    assert len(first.rows) == 13  # 12 demo clients and the hostile one, no colleague's
+
+
+def test_the_view_is_audited_in_the_same_chain(practice: tuple[Database, Actor]) -> None:
+    db, me = practice
+    assert db.path is not None
+    at = datetime(2026, 11, 26, 8, 30, 0, 123456, tzinfo=UTC)
+    assert read_first_screen(db.path, ME, TODAY, now=lambda: at) is not None
+    _orm_rows(db, me)  # the ORM's own event follows it in the chain
+    with db.read() as s:
+        check = audit.verify_chain(s)
+        quick, orm = s.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(2)).all()[
+            ::-1
+        ]
+    assert check.ok, check
+    assert quick.at == at
+    assert (quick.os_user, quick.action, quick.entity, quick.entity_id, quick.client_id) == (
+        ME,
+        "view",
+        "caseload",
+        None,
+        None,
+    )
+    assert (quick.action, quick.entity, quick.detail) == (orm.action, orm.entity, orm.detail)
+    assert orm.prev_hash == quick.hash
+
+
+def test_a_new_database_is_left_to_the_full_path(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "hwtui.sqlite3"
+    assert read_first_screen(path, ME, TODAY) is None
+    assert not path.exists()
+    assert not path.parent.exists()
+
+
+def test_an_older_schema_is_left_to_the_full_path(practice: tuple[Database, Actor]) -> None:
+    db, _ = practice
+    assert db.path is not None
+    with sqlite3.connect(db.path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0005'")
+    before = _events(db.path)
+    assert read_first_screen(db.path, ME, TODAY) is None
+    assert _events(db.path) == before  # nothing written, nothing audited
+
+
+def test_an_unknown_clinician_is_left_to_the_full_path(practice: tuple[Database, Actor]) -> None:
+    db, _ = practice
+    assert db.path is not None
+    assert read_first_screen(db.path, "dr_new", TODAY) is None
+
+
+def test_a_missing_chain_head_is_left_to_the_full_path(practice: tuple[Database, Actor]) -> None:
+    db, _ = practice
+    assert db.path is not None
+    with sqlite3.connect(db.path) as conn:
+        conn.execute("DELETE FROM audit_head")
+    before = _events(db.path)
+    assert read_first_screen(db.path, ME, TODAY) is None
+    assert _events(db.path) == before  # rolled back
+
+
+def test_a_file_that_is_not_a_database_is_left_to_the_full_path(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"not a database\n" * 200)
+    assert read_first_screen(path, ME, TODAY) is None
+
+
+def test_a_held_write_lock_is_left_to_the_full_path(
+    practice: tuple[Database, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _ = practice
+    assert db.path is not None
+    monkeypatch.setattr(first_screen, "LOCK_WAIT_SECONDS", 0.05)
+    holder = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        assert read_first_screen(db.path, ME, TODAY) is None
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_the_file_is_made_private(practice: tuple[Database, Actor]) -> None:
+    db, _ = practice
+    assert db.path is not None
+    db.path.chmod(0o644)
+    assert read_first_screen(db.path, ME, TODAY) is not None
+    assert stat.S_IMODE(os.stat(db.path).st_mode) == 0o600
+
+
+def test_a_draft_saved_by_the_orm_shows_as_open(practice: tuple[Database, Actor]) -> None:
+    db, me = practice
+    assert db.path is not None
+    first = read_first_screen(db.path, ME, TODAY)
+    assert first is not None
+    row = next(r for r in first.rows if not r.has_draft)
+    with db.write() as s:
+        review = start_review(s, me, row.client_id, TODAY)
+        assert review.id is not None
+        save_draft(s, me, review.id, win_text="walked")
+    again = read_first_screen(db.path, ME, TODAY)
+    assert again is not None
+    assert next(r for r in again.rows if r.client_id == row.client_id).has_draft
+
+
+def _events(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM audit_event").fetchone()[0])
