@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region, Size
 from textual.widgets import DataTable
+from textual.widgets.data_table import DuplicateKey
 
 from hwtui.widgets.lean_table import LeanTable
 
@@ -124,3 +126,60 @@ async def test_a_row_is_repainted_without_the_scrollbar_beside_it() -> None:
         width = table.scrollable_content_region.width
         assert width < table.size.width
         assert dirty == [Region(0, 2, width, 1)]
+
+
+class TwoTables(App[None]):
+    """The same rows, through DataTable.add_row and through LeanTable.add_keyed_rows."""
+
+    def compose(self) -> ComposeResult:
+        yield DataTable[Text](cursor_type="row", id="plain")
+        yield LeanTable[Text](cursor_type="row", id="lean")
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            table.add_column("Code", width=6, key="code")
+            table.add_column("Name", width=10, key="name")
+            table.add_column("Due", width=12, key="due")
+        plain = self.query_one("#plain", DataTable)
+        for code, name, due in ROWS:
+            plain.add_row(Text(code), Text(name), Text(due), key=code)
+        self.query_one("#lean", LeanTable).add_keyed_rows(
+            (code, (Text(code), Text(name), Text(due))) for code, name, due in ROWS
+        )
+
+
+def _state(table: DataTable[Any]) -> object:
+    return (
+        table.row_count,
+        [table.get_row_at(i) for i in range(table.row_count)],
+        [str(table.get_row_index(code)) for code, _, _ in ROWS],
+        [(row.key.value, row.height, row.label, row.auto_height) for row in table.rows.values()],
+        table.cursor_coordinate,
+        table.virtual_size,
+        table.get_cell("C02", "name"),
+    )
+
+
+async def test_rows_added_at_once_are_as_rows_added_one_by_one() -> None:
+    app = TwoTables()
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        plain = app.query_one("#plain", DataTable)
+        lean = app.query_one("#lean", LeanTable)
+        assert _state(lean) == _state(plain)
+        # And both move on from there alike.
+        for table in (plain, lean):
+            table.move_cursor(row=2)
+            table.add_row(Text("C04"), Text("Di"), Text("new"), key="C04")
+        assert _state(lean) == _state(plain)
+        assert lean.cursor_row == plain.cursor_row == 2
+
+
+async def test_a_key_added_twice_is_refused_as_add_row_refuses_it() -> None:
+    app = TwoTables()
+    async with app.run_test(size=(40, 20)):
+        lean = app.query_one("#lean", LeanTable)
+        with pytest.raises(DuplicateKey):
+            lean.add_keyed_rows([("C01", (Text("C01"), Text("again"), Text("")))])
+        with pytest.raises(ValueError, match="More values"):
+            lean.add_keyed_rows([("C09", (Text("a"), Text("b"), Text("c"), Text("d")))])

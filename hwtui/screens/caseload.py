@@ -140,21 +140,25 @@ class CaseloadScreen(ReloadingScreen[None]):
             self.app.show_error(event.worker.error)
 
     def refill(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(LeanTable)
         needle = self.query_one("#filter", Input).value
         today = self.app.today()
         shown = [row for row in self.rows if matches(row, needle)]
         table.clear()
-        for row in shown:
-            table.add_row(
-                safe_text(row.code),
-                safe_text(row.display_name),
-                Text(row.last_review.strftime("%d %b %Y") if row.last_review else "—"),
-                due_label(row, today),
-                Text(str(row.active_assignments), justify="right"),
-                self._trend_cell(row.client_id),
-                key=str(row.client_id),
+        table.add_keyed_rows(
+            (
+                str(row.client_id),
+                (
+                    safe_text(row.code),
+                    safe_text(row.display_name),
+                    Text(row.last_review.strftime("%d %b %Y") if row.last_review else "—"),
+                    due_label(row, today),
+                    Text(str(row.active_assignments), justify="right"),
+                    self._trend_cell(row.client_id),
+                ),
             )
+            for row in shown
+        )
         if self._select_after_load is not None and str(self._select_after_load) in table.rows:
             table.move_cursor(row=table.get_row_index(str(self._select_after_load)))
             self._select_after_load = None
