@@ -20,7 +20,7 @@ from textual import events
 from textual._compositor import CompositorUpdate
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, ListView
+from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
 from hwtui.app import HomeworkApp, build_app
@@ -36,6 +36,7 @@ from hwtui.screens.progress import ProgressScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.steps.base import Step
+from hwtui.widgets.task_list import TaskList
 
 TIMEOUT = 60.0
 
@@ -116,7 +117,7 @@ def _overview_loaded(screen: Screen[Any]) -> bool:
     items = len(brief.due) + (earlier + 1 + more if brief.earlier else 0)
     return (
         screen.query_one("#history", DataTable).row_count == len(brief.history)
-        and len(screen.query_one("#homework", ListView)) == items
+        and screen.query_one("#homework", TaskList).option_count == items
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, ListView, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static, TextArea
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, KINDS_BY_CODE, AssignmentStatus
 from hwtui.data.db import Database
@@ -26,9 +26,18 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kind_picker import KindPickerScreen
 from hwtui.screens.retire import RetireScreen
 from hwtui.screens.values import ValuesScreen, split_values
+from hwtui.widgets.task_list import TaskList
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client
-from tests.test_app_client import CLINICIAN, make_app, open_client, settle, shown_text, type_into
+from tests.test_app_client import (
+    CLINICIAN,
+    homework_text,
+    make_app,
+    open_client,
+    settle,
+    shown_text,
+    type_into,
+)
 
 HOSTILE = ["[b]x[/b]", "[TODO]", "[@click=app.quit]x[/]", "a\x1b]52;c;aGk=\x07b"]
 # What each looks like once stored and shown: controls gone, brackets kept.
@@ -159,7 +168,7 @@ async def test_filling_the_editor_and_saving(sqlite_db: Database, me: Actor) -> 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is overview
-        assert "Walk and notice trees" in shown_text(app, "#homework Static")
+        assert "Walk and notice trees" in homework_text(app)
     (row,) = rows(sqlite_db)
     with sqlite_db.read() as session:
         health = list_values(session, me, client_id)[0]
@@ -314,7 +323,7 @@ async def test_low_confidence_prompts_and_shrinking_keeps_the_bigger_goal(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is overview
-        homework = shown_text(app, "#homework Static")
+        homework = homework_text(app)
         assert "Smaller step: Thought record" in homework
         assert "↳ smaller step of: Thought record" in homework
         assert "Earlier homework" in homework
@@ -414,9 +423,9 @@ async def test_the_homework_list_opens_a_task_and_shows_earlier_homework(
     app = make_app(sqlite_db)
     async with app.run_test(size=(80, 24)) as pilot:
         overview = await open_client(pilot)
-        listing = overview.query_one("#homework", ListView)
+        listing = overview.query_one("#homework", TaskList)
         assert app.focused is listing
-        homework = shown_text(app, "#homework Static")
+        homework = homework_text(app)
         assert "2 active · 1 earlier" in text_of(app, "#homework-heading")
         assert re.search(r"retired \d\d \w\w\w\b", homework)  # the day it was closed
         assert "why moved house" in homework
@@ -427,7 +436,7 @@ async def test_the_homework_list_opens_a_task_and_shows_earlier_homework(
         await settle(pilot)
         assert app.screen is overview
         # Back where we were; down skips the "Earlier homework" heading.
-        assert overview._highlighted_assignment() == second
+        assert listing.highlighted_assignment == second
         detail = await open_detail(pilot, "down")
         assert detail.assignment_id == old
         assert "retired" in text_of(app, "#assignment-head")
@@ -528,7 +537,7 @@ async def test_retiring_asks_for_a_reason_and_keeps_it_in_history(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is overview
-        assert "why no longer relevant after the move" in shown_text(app, "#homework Static")
+        assert "why no longer relevant after the move" in homework_text(app)
     with sqlite_db.read() as session:
         row = get_assignment(session, me, task)
     assert (row.status, row.status_reason) == ("retired", "no longer relevant after the move")
@@ -628,7 +637,7 @@ async def test_replacing_a_missed_task_with_a_smaller_one(sqlite_db: Database, m
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is overview
-        homework = shown_text(app, "#homework Static")
+        homework = homework_text(app)
         assert "↳ smaller step of: Go to the gym" in homework
         assert re.search(r"replaced \d\d \w\w\w\b", homework)
     original, smaller = rows(sqlite_db)
@@ -729,7 +738,7 @@ async def test_hostile_text_is_shown_as_typed_and_does_nothing(
         assert shown in text_of(app, "#chain")
         await pilot.press("escape")
         await settle(pilot)
-        assert f"↳ smaller step of: {shown}" in shown_text(app, "#homework Static")
+        assert f"↳ smaller step of: {shown}" in homework_text(app)
         await pilot.click("#homework", offset=(4, 1))
         await settle(pilot)
         assert app.is_running

@@ -24,6 +24,7 @@ from hwtui.screens.caseload import CaseloadScreen
 from hwtui.screens.client import ClientScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
+from hwtui.widgets.task_list import TaskList
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client, add_completed_review
 
@@ -61,6 +62,12 @@ async def settle(pilot: Pilot[Any]) -> None:
 def shown_text(app: HomeworkApp, selector: str = "Static") -> str:
     """Everything the screen's Statics hold, as plain text, one widget per line."""
     return "\n".join(str(widget.render()) for widget in app.screen.query(selector))
+
+
+def homework_text(app: HomeworkApp) -> str:
+    """The overview's homework list as plain text, one line per line of an entry."""
+    listing = app.screen.query_one("#homework", TaskList)
+    return "\n".join(str(option.prompt) for option in listing.options)
 
 
 def brief_of(db: Database, client_id: int) -> ClientBrief:
@@ -106,7 +113,7 @@ async def test_enter_opens_the_highlighted_client_with_its_brief(demo_db: Databa
         assert screen.client_id == expected_id
         brief = brief_of(demo_db, expected_id)
         assert brief.last_review is not None
-        text = shown_text(app)
+        text = shown_text(app) + homework_text(app)
         assert brief.client.code in text
         assert brief.last_review.win_text.strip() in text
         assert brief.last_review.session_date.strftime("%d %b %Y") in text
@@ -241,7 +248,7 @@ async def test_typed_text_is_shown_verbatim_and_does_nothing(
         assert head == f"X1  {hostile}  values {hostile}"
         since = shown_text(app, "#since Static")
         assert f"“{hostile}”" in since
-        homework = shown_text(app, "#homework Static")
+        homework = homework_text(app)
         assert f"{hostile} · Custom" in homework
         assert f"where {hostile}" in homework
         history = screen.query_one("#history", DataTable)

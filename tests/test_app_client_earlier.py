@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from textual.widgets import ListView, Static
-
 from hwtui.app import build_app
 from hwtui.data.db import Database
 from hwtui.data.services.assignments import complete_assignment
 from hwtui.data.services.identity import Actor
 from hwtui.screens.assignment import AssignmentScreen
-from hwtui.screens.client import EARLIER_SHOWN, ClientScreen, MoreItem, TaskItem
+from hwtui.screens.client import EARLIER_SHOWN, ClientScreen
+from hwtui.widgets.task_list import MORE, TaskList, TaskOption
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client
+
+
+def task_ids(listing: TaskList) -> list[int]:
+    return [o.assignment_id for o in listing.options if isinstance(o, TaskOption)]
 
 
 async def test_earlier_homework_beyond_the_latest_few_comes_on_enter(
@@ -31,23 +34,58 @@ async def test_earlier_homework_beyond_the_latest_few_comes_on_enter(
         await app.push_screen(screen)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        listing = screen.query_one("#homework", ListView)
-        tasks = [item for item in listing.children if isinstance(item, TaskItem)]
-        assert len(tasks) == 1 + EARLIER_SHOWN  # the active one, then the latest closed
-        more = listing.query_one(MoreItem)
-        assert f"{20 - EARLIER_SHOWN} more earlier tasks" in str(more.query_one(Static).render())
+        listing = screen.query_one("#homework", TaskList)
+        assert len(task_ids(listing)) == 1 + EARLIER_SHOWN  # the active one, the latest closed
+        more = listing.get_option(MORE)
+        assert f"{20 - EARLIER_SHOWN} more earlier tasks" in str(more.prompt)
 
-        listing.index = list(listing.children).index(more)
+        await pilot.press("end")  # the last entry: "… N more"
+        assert listing.more_highlighted
         await pilot.press("enter")
         await pilot.pause()
-        assert not listing.query(MoreItem)
-        tasks = [item for item in listing.children if isinstance(item, TaskItem)]
+        assert not listing.has_more
+        tasks = task_ids(listing)
         assert len(tasks) == 1 + 20
+        assert set(tasks) >= set(closed)
         # the cursor is on the first of those just shown, and enter opens it
-        highlighted = listing.highlighted_child
-        assert isinstance(highlighted, TaskItem)
-        assert highlighted.assignment_id == tasks[1 + EARLIER_SHOWN].assignment_id
+        assert listing.highlighted_assignment == tasks[1 + EARLIER_SHOWN]
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, AssignmentScreen)
+        assert app.screen.assignment_id == tasks[1 + EARLIER_SHOWN]
+        # Back on the overview (reloaded), every earlier task is still shown.
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+        assert len(task_ids(listing)) == 1 + 20
+        assert not listing.has_more
+
+
+async def test_clicking_more_shows_the_rest(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me, "E02")
+    closed = [add_assignment(db, me, client_id, f"Task {n:02}") for n in range(EARLIER_SHOWN + 3)]
+    for assignment_id in closed:
+        with db.write() as s:
+            complete_assignment(s, me, assignment_id)
+
+    app = build_app(db, username=me.username, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        screen = ClientScreen(client_id)
+        await app.push_screen(screen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        listing = screen.query_one("#homework", TaskList)
+        assert "… 3 more earlier tasks" in str(listing.get_option(MORE).prompt)
+        # No active homework: the cursor starts on the first earlier task, under the heading.
+        assert listing.highlighted_assignment == task_ids(listing)[0]
+        listing.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert listing.virtual_size.height > listing.size.height  # so "more" is at the foot
+        await pilot.click("#homework", offset=(4, listing.size.height - 1))
+        await pilot.pause()
+        assert not listing.has_more
+        assert len(task_ids(listing)) == EARLIER_SHOWN + 3
+        assert app.screen is screen

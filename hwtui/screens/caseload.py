@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hwtui.data.caseload_rows import CaseloadRow, Trend
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.lean_table import LeanTable
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.sparkline import sparkline

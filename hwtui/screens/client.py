@@ -14,20 +14,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.widget import Widget
-from textual.widgets import (
-    ContentSwitcher,
-    DataTable,
-    Footer,
-    Header,
-    ListItem,
-    ListView,
-    Static,
-)
-from textual.worker import Worker, WorkerState
+from textual.widgets import ContentSwitcher, DataTable, Header, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from hwtui.data.catalog import (
     BARRIERS_BY_CODE,
@@ -45,7 +38,10 @@ from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.screens.assignment import AssignmentScreen
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.screens.values import ValuesScreen
+from hwtui.widgets.footer import Footer
+from hwtui.widgets.hanging import Hanging
 from hwtui.widgets.safe import safe_content, safe_plain, safe_text
+from hwtui.widgets.task_list import MORE, TaskList, TaskOption, more_option, section_option
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -58,6 +54,14 @@ HEADING = "bold"
 # $text-muted is "auto 60%", which only CSS can resolve; spans need a real colour.
 LABEL = "$foreground-muted"
 NOTICE = "italic $warning"
+# Or a component class of the screen, which CSS resolves: $text-muted, as the column of
+# statuses beside earlier homework had it when each was a widget of its own.
+MUTED = ".client--muted"
+# The most rows `since_rows` gives: the win, what got in the way, the new goal.
+SINCE_ROWS = 3
+# A bullet and a space before an active task; the status and day before an earlier one.
+BULLET_WIDTH = 2
+EARLIER_STATUS_WIDTH = 17
 
 
 def day(value: date) -> str:
@@ -204,8 +208,8 @@ def earlier_text(task: DueTask) -> Content:
     return Content("\n").join(lines)
 
 
-# Earlier homework shown when the overview opens; years of it would cost a widget per
-# task (slow to lay out) for rows that are rarely read. The rest comes on request.
+# Earlier homework shown when the overview opens; years of it would be rows that are
+# rarely read, in front of the past reviews. The rest comes on request.
 EARLIER_SHOWN = 8
 # The overview's chart covers the last year of weekly reviews; p shows all of it.
 OVERVIEW_HISTORY = 52
@@ -215,45 +219,23 @@ def more_label(hidden: int) -> str:
     return f"… {hidden} more earlier task{'s' if hidden != 1 else ''}: enter shows them"
 
 
-class MoreItem(ListItem):
-    """ "N more earlier tasks": enter shows them in place."""
-
-
-class TaskItem(ListItem):
-    """One assignment in the homework list; enter opens it."""
-
-    def __init__(self, *children: Widget, assignment_id: int) -> None:
-        super().__init__(*children)
-        self.assignment_id = assignment_id
-
-
-def active_item(task: DueTask, today: date) -> TaskItem:
+def active_option(task: DueTask, today: date) -> TaskOption:
     assert task.assignment.id is not None
     # The bullet in its own column, so that wrapped lines stay indented under the title.
-    return TaskItem(
-        Horizontal(
-            Static("•", classes="bullet", markup=False),
-            Vertical(
-                Static(task_title(task, today), classes="task-title", markup=False),
-                Static(task_details(task), classes="task-details", markup=False),
-                classes="task-body",
-            ),
-            classes="task-head",
-        ),
-        assignment_id=task.assignment.id,
-    )
+    body = Content("\n").join([task_title(task, today), task_details(task)])
+    return TaskOption(Hanging([(Content("•"), body)], BULLET_WIDTH), task.assignment.id)
 
 
-def earlier_item(task: DueTask) -> TaskItem:
+def earlier_option(task: DueTask) -> TaskOption:
     assert task.assignment.id is not None
-    return TaskItem(
-        Horizontal(
-            Static(earlier_status(task.assignment), classes="earlier-status", markup=False),
-            Static(earlier_text(task), classes="task-title", markup=False),
-            classes="task-head",
-        ),
-        assignment_id=task.assignment.id,
-    )
+    status = Content.styled(earlier_status(task.assignment), MUTED)
+    prompt = Hanging([(status, earlier_text(task))], EARLIER_STATUS_WIDTH)
+    return TaskOption(prompt, task.assignment.id)
+
+
+def hidden(widget: Static) -> Static:
+    widget.display = False
+    return widget
 
 
 def win_preview(text: str, width: int) -> Text:
@@ -291,6 +273,9 @@ class ClientScreen(ReloadingScreen[None]):
         Binding("f5", "reload", "Reload", id="client.reload", show=False),
     ]
 
+    # Resolved by CSS (see MUTED), for text drawn in columns by one widget.
+    COMPONENT_CLASSES = {"client--muted"}
+
     app: HomeworkApp
 
     def __init__(self, client_id: int) -> None:
@@ -304,6 +289,12 @@ class ClientScreen(ReloadingScreen[None]):
         self.charts: list[str] = ["trend-completion"]
 
     def compose(self) -> ComposeResult:
+        # The breakpoint class that the first Resize would set: given before the widgets
+        # are styled, that Resize does not restyle the whole screen a second time.
+        height = self.app.size.height
+        self.add_class(
+            *self._get_breakpoint_classes(height, self.VERTICAL_BREAKPOINTS), update=False
+        )
         yield Header()
         yield Static("Loading…", id="client-head", markup=False)
         yield Static("", id="risk", classes="risk-alert", markup=False)
@@ -312,7 +303,12 @@ class ClientScreen(ReloadingScreen[None]):
         )
         with VerticalScroll(id="brief"):
             yield Static("", id="since-heading", classes="brief-heading", markup=False)
-            yield Grid(id="since")
+            # Filled in place on each load, not removed and mounted anew (each new cell
+            # composed, styled and mounted). Hidden until then, as are rows not needed.
+            with Grid(id="since"):
+                for _ in range(SINCE_ROWS):
+                    yield hidden(Static("", classes="brief-label", markup=False))
+                    yield hidden(Static("", classes="brief-text", markup=False))
         # Imported here: plotext is not needed until a client is opened, so the
         # caseload paints without it.
         from hwtui.widgets.progress_chart import CompletionChart
@@ -322,7 +318,7 @@ class ClientScreen(ReloadingScreen[None]):
         with ContentSwitcher(initial="trend-completion", id="trend"):
             yield CompletionChart(id="trend-completion")
         yield Static("", id="homework-heading", classes="brief-heading", markup=False)
-        yield ListView(id="homework")
+        yield TaskList(id="homework")
         yield Static("Past reviews", id="history-title", markup=False)
         yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
@@ -334,14 +330,24 @@ class ClientScreen(ReloadingScreen[None]):
     # -- data -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="brief")
-    def load(self) -> tuple[ClientBrief, Progress]:
-        """The brief and the chart's history, in one transaction (both are audited)."""
+    def load(self) -> None:
+        """The brief and the chart's history, in one transaction (both are audited), then
+        shown."""
+        worker = get_current_worker()
         with self.app.db.write() as session:
             brief = client_brief(session, self.app.actor, self.client_id)
             progress = client_progress(
                 session, self.app.actor, self.client_id, history=OVERVIEW_HISTORY
             )
-            return brief, progress
+        # Not on the worker's state change: that message waits in the screen's queue
+        # behind what the screen is busy with just after it opens (the footer's keys),
+        # which held a brief already read back by 20 ms or more.
+        self.app.call_from_thread(self._loaded, worker, brief, progress)
+
+    def _loaded(self, worker: Worker[None], brief: ClientBrief, progress: Progress) -> None:
+        if worker.is_cancelled or not self.is_attached:
+            return  # a newer load has started, or the overview was closed meanwhile
+        self.show_brief(brief, progress)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start")
     def start(self) -> int:
@@ -351,27 +357,25 @@ class ClientScreen(ReloadingScreen[None]):
             return review.id
 
     @on(Worker.StateChanged)
-    async def _worker_done(self, event: Worker.StateChanged) -> None:
+    def _worker_done(self, event: Worker.StateChanged) -> None:
         group = event.worker.group
         if group not in {"brief", "start"}:
             return
         if event.state is WorkerState.SUCCESS:
-            if group == "brief" and event.worker.result is not None:
-                await self.show_brief(*event.worker.result)
-            elif group == "start":
+            if group == "start":
                 self.open_review(event.worker.result)
         elif event.state is WorkerState.ERROR:
             if group == "brief":
                 self.query_one("#client-head", Static).update("This client could not be loaded.")
             self.app.show_error(event.worker.error)
 
-    async def show_brief(self, brief: ClientBrief, progress: Progress) -> None:
+    def show_brief(self, brief: ClientBrief, progress: Progress) -> None:
         # One layout and one frame for the whole overview, not one per part filled in.
         with self.app.batch_update():
-            await self._show_brief(brief)
+            self._show_brief(brief)
             self._show_progress(progress)
 
-    async def _show_brief(self, brief: ClientBrief) -> None:
+    def _show_brief(self, brief: ClientBrief) -> None:
         self.brief = brief
         today = self.app.today()
         self.query_one("#client-head", Static).update(client_heading(brief))
@@ -386,15 +390,22 @@ class ClientScreen(ReloadingScreen[None]):
             )
         risk.display = bool(brief.alerts)
         self.query_one("#since-heading", Static).update(since_heading(brief))
-        since: list[Widget] = []
-        for label, text in since_rows(brief):
-            since.append(Static(label, classes="brief-label", markup=False))
-            since.append(Static(text, markup=False))
-        await self._replace(self.query_one("#since", Grid), since)
+        self._fill_since(brief)
         self.query_one("#homework-heading", Static).update(homework_heading(brief))
-        await self._fill_homework(brief, today)
+        self._fill_homework(brief, today)
         self._fill_history(brief)
         self.refresh_bindings()
+
+    def _fill_since(self, brief: ClientBrief) -> None:
+        rows = since_rows(brief)
+        assert len(rows) <= SINCE_ROWS, "the brief has more rows than cells for them"
+        labels = self.query(".brief-label").results(Static)
+        texts = self.query(".brief-text").results(Static)
+        for n, (label, text) in enumerate(zip(labels, texts, strict=True)):
+            label.display = text.display = n < len(rows)
+            if n < len(rows):
+                label.update(rows[n][0])
+                text.update(rows[n][1])
 
     def _show_progress(self, progress: Progress) -> None:
         from hwtui.widgets.progress_chart import CompletionChart
@@ -410,53 +421,25 @@ class ClientScreen(ReloadingScreen[None]):
             *(f"trend-{code}" for code in progress.measures),
         ]
 
-    async def _fill_homework(self, brief: ClientBrief, today: date) -> None:
-        listing = self.query_one("#homework", ListView)
-        keep = self._highlighted_assignment()
-        items: list[ListItem] = [active_item(task, today) for task in brief.due]
+    def _fill_homework(self, brief: ClientBrief, today: date) -> None:
+        options: list[Option] = [active_option(task, today) for task in brief.due]
         if brief.earlier:
-            # A heading, not a choice: the cursor passes over disabled items.
-            items.append(
-                ListItem(
-                    Static("Earlier homework", markup=False),
-                    classes="section",
-                    disabled=True,
-                )
-            )
+            options.append(section_option("Earlier homework"))
             shown = brief.earlier if self.all_earlier else brief.earlier[:EARLIER_SHOWN]
-            items.extend(earlier_item(task) for task in shown)
+            options.extend(earlier_option(task) for task in shown)
             hidden = len(brief.earlier) - len(shown)
             if hidden:
-                items.append(MoreItem(Static(more_label(hidden), classes="more", markup=False)))
-        await listing.clear()
-        await listing.extend(items)
-        ids = [item.assignment_id if isinstance(item, TaskItem) else None for item in items]
-        if keep is not None and keep in ids:
-            listing.index = ids.index(keep)
-        elif any(i is not None for i in ids):
-            listing.index = next(n for n, i in enumerate(ids) if i is not None)
+                options.append(more_option(more_label(hidden)))
+        listing = self.query_one("#homework", TaskList)
+        listing.show(options, keep=listing.highlighted_assignment)
 
-    async def show_all_earlier(self) -> None:
-        """Replace the "more" item with the rest of the earlier homework."""
-        listing = self.query_one("#homework", ListView)
-        more = listing.query(MoreItem)
-        if self.brief is None or not more:
+    def show_all_earlier(self) -> None:
+        """Replace the "more" entry with the rest of the earlier homework."""
+        listing = self.query_one("#homework", TaskList)
+        if self.brief is None or not listing.has_more:
             return
         self.all_earlier = True
-        at = listing.index
-        rest = [earlier_item(task) for task in self.brief.earlier[EARLIER_SHOWN:]]
-        await more.first().remove()
-        await listing.extend(rest)
-        listing.index = at  # the first of those just shown
-
-    def _highlighted_assignment(self) -> int | None:
-        item = self.query_one("#homework", ListView).highlighted_child
-        return item.assignment_id if isinstance(item, TaskItem) else None
-
-    @staticmethod
-    async def _replace(container: Widget, children: list[Widget]) -> None:
-        await container.remove_children()
-        await container.mount_all(children)
+        listing.replace_more([earlier_option(t) for t in self.brief.earlier[EARLIER_SHOWN:]])
 
     def _fill_history(self, brief: ClientBrief) -> None:
         table = self.query_one("#history", DataTable)
@@ -503,13 +486,13 @@ class ClientScreen(ReloadingScreen[None]):
         if self.brief is not None:
             self.call_after_refresh(self._fill_history, self.brief)
 
-    @on(ListView.Selected, "#homework")
-    def _task_chosen(self, event: ListView.Selected) -> None:
+    @on(OptionList.OptionSelected, "#homework")
+    def _task_chosen(self, event: OptionList.OptionSelected) -> None:
         # A click; enter is the screen's own binding.
-        if isinstance(event.item, TaskItem):
-            self.open_assignment(event.item.assignment_id)
-        elif isinstance(event.item, MoreItem):
-            self.run_worker(self.show_all_earlier(), exclusive=True, group="earlier")
+        if isinstance(event.option, TaskOption):
+            self.open_assignment(event.option.assignment_id)
+        elif event.option.id == MORE:
+            self.show_all_earlier()
 
     @on(DataTable.RowSelected, "#history")
     def _review_chosen(self, event: DataTable.RowSelected) -> None:
@@ -527,10 +510,9 @@ class ClientScreen(ReloadingScreen[None]):
         if action == "open_record":
             return isinstance(self.focused, DataTable)  # the past reviews
         if action == "open_assignment":
-            listing = self.query_one("#homework", ListView)
+            listing = self.query_one("#homework", TaskList)
             return self.focused is listing and (
-                self._highlighted_assignment() is not None
-                or isinstance(listing.highlighted_child, MoreItem)
+                listing.highlighted_assignment is not None or listing.more_highlighted
             )
         return True
 
@@ -562,12 +544,13 @@ class ClientScreen(ReloadingScreen[None]):
 
         self.app.push_screen(ReviewRecordScreen(review_id))
 
-    async def action_open_assignment(self) -> None:
-        assignment_id = self._highlighted_assignment()
+    def action_open_assignment(self) -> None:
+        listing = self.query_one("#homework", TaskList)
+        assignment_id = listing.highlighted_assignment
         if assignment_id is not None:
             self.open_assignment(assignment_id)
-        elif isinstance(self.query_one("#homework", ListView).highlighted_child, MoreItem):
-            await self.show_all_earlier()
+        elif listing.more_highlighted:
+            self.show_all_earlier()
 
     def open_assignment(self, assignment_id: int) -> None:
         self.app.push_screen(AssignmentScreen(assignment_id))
