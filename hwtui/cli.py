@@ -346,8 +346,18 @@ def _app_from_first_read(
     path, username = reading.path, reading.username
 
     def open_database() -> Database:
-        # At the head schema a moment ago; `_open` checks again, and upgrades nothing.
-        return _open(str(path)).for_clinician(username)
+        # Called in a worker once the caseload is on screen. Like the launch's own
+        # loading, the ORM's makes next to no garbage and is then set aside (frozen), so
+        # that no collection in the middle of a review walks all it made.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            # At the head schema a moment ago; `_open` checks again, and upgrades nothing.
+            return _open(str(path)).for_clinician(username)
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
 
     return HomeworkApp(
         open_database,

@@ -105,6 +105,10 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
         seen["read first"] = app._first_rows is not None
         seen["collecting while running"] = gc.isenabled()
         seen["frozen"] = gc.get_freeze_count()
+        app.db  # noqa: B018  # opened once the caseload is on screen: its ORM set aside too
+        seen["frozen after opening"] = gc.get_freeze_count() > seen["frozen"]
+        seen["collecting after opening"] = gc.isenabled()
+        app.close_database()
 
     monkeypatch.setattr(first_screen, "read_first_screen", reading)
     monkeypatch.setattr(HomeworkApp, "run", run)
@@ -117,5 +121,7 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
         "read first": True,
         "collecting while running": True,
         "frozen": seen["frozen"],
+        "frozen after opening": True,
+        "collecting after opening": True,
     }
     assert seen["frozen"] > 0
