@@ -62,6 +62,9 @@ SINCE_ROWS = 3
 # A bullet and a space before an active task; the status and day before an earlier one.
 BULLET_WIDTH = 2
 EARLIER_STATUS_WIDTH = 17
+# The sections shown once the brief is read (the history table stays: its columns are
+# sized from its width, which a hidden table does not have).
+WHILE_LOADING_HIDDEN = "#brief, #trend, #homework-heading, #homework"
 
 
 def day(value: date) -> str:
@@ -325,6 +328,10 @@ class ClientScreen(ReloadingScreen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Client overview"
+        # Until the brief is read, the screen is its header and "Loading…": the first
+        # frame then lays out and paints a few lines, not every empty section twice.
+        for part in self.query(WHILE_LOADING_HIDDEN):
+            part.display = False
         self.load()
 
     # -- data -------------------------------------------------------------------------
@@ -372,6 +379,8 @@ class ClientScreen(ReloadingScreen[None]):
     def show_brief(self, brief: ClientBrief, progress: Progress) -> None:
         # One layout and one frame for the whole overview, not one per part filled in.
         with self.app.batch_update():
+            for part in self.query(WHILE_LOADING_HIDDEN):
+                part.display = True
             self._show_brief(brief)
             self._show_progress(progress)
 
