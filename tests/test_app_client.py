@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -121,6 +122,41 @@ async def test_enter_opens_the_highlighted_client_with_its_brief(demo_db: Databa
             assert task.assignment.title in text
         history = screen.query_one("#history", DataTable)
         assert history.row_count == len(brief.history)
+
+
+async def test_a_brief_read_before_the_widgets_are_mounted_is_shown_once_they_are(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The brief is read from the moment the overview is built; when it comes back before
+    the screen's widgets are mounted, it is kept and shown when they are."""
+    arrived = asyncio.Event()
+    mounted_then: list[bool] = []
+    real_loaded = ClientScreen._loaded
+
+    def loaded(self: ClientScreen, *args: Any) -> None:
+        mounted_then.append(self.is_mounted)
+        arrived.set()
+        real_loaded(self, *args)
+
+    async def slow_mount(self: TaskList) -> None:
+        # The homework list finishes mounting only once the brief has come back.
+        await asyncio.wait_for(arrived.wait(), 10)
+
+    monkeypatch.setattr(ClientScreen, "_loaded", loaded)
+    monkeypatch.setattr(TaskList, "on_mount", slow_mount, raising=False)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        caseload = app.screen
+        assert isinstance(caseload, CaseloadScreen)
+        client_id = caseload.rows[0].client_id
+        screen = ClientScreen(client_id)
+        app.push_screen(screen)
+        await settle(pilot)
+        assert mounted_then == [False]
+        assert screen.brief is not None
+        assert screen.brief.client.code in shown_text(app)
+        assert screen.query_one("#homework", TaskList).display
 
 
 async def test_viewing_a_client_is_audited(demo_db: Database) -> None:

@@ -290,8 +290,12 @@ class ClientScreen(ReloadingScreen[None]):
         self.progress: Progress | None = None
         # The inline charts there is data for, in the order g shows them.
         self.charts: list[str] = ["trend-completion"]
+        # A brief read before the screen's widgets were mounted (see `_loaded`).
+        self._read_early: tuple[ClientBrief, Progress] | None = None
 
     def compose(self) -> ComposeResult:
+        # The brief is read while the screen is built: it is what the clinician waits for.
+        self.load()
         # The breakpoint class that the first Resize would set: given before the widgets
         # are styled, that Resize does not restyle the whole screen a second time.
         height = self.app.size.height
@@ -332,7 +336,9 @@ class ClientScreen(ReloadingScreen[None]):
         # frame then lays out and paints a few lines, not every empty section twice.
         for part in self.query(WHILE_LOADING_HIDDEN):
             part.display = False
-        self.load()
+        if self._read_early is not None:
+            self.show_brief(*self._read_early)
+            self._read_early = None
 
     # -- data -------------------------------------------------------------------------
 
@@ -354,6 +360,9 @@ class ClientScreen(ReloadingScreen[None]):
     def _loaded(self, worker: Worker[None], brief: ClientBrief, progress: Progress) -> None:
         if worker.is_cancelled or not self.is_attached:
             return  # a newer load has started, or the overview was closed meanwhile
+        if not self.is_mounted:
+            self._read_early = (brief, progress)  # before its widgets: on_mount shows it
+            return
         self.show_brief(brief, progress)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start")
