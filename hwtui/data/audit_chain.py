@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 GENESIS = "0" * 64
@@ -15,19 +16,31 @@ GENESIS = "0" * 64
 HEAD_ID = 1
 
 
-def digest(
-    *,
-    prev_hash: str,
-    at: datetime,
-    os_user: str,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    client_id: int | None,
-    detail: str,
-) -> str:
-    payload = json.dumps(
-        [prev_hash, at.isoformat(), os_user, action, entity, entity_id, client_id, detail],
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+@dataclass(frozen=True, slots=True)
+class EventContent:
+    """What an event says, in the order its digest takes it."""
+
+    at: datetime
+    os_user: str
+    action: str
+    entity: str
+    entity_id: int | None
+    client_id: int | None
+    detail: str
+
+    def digest(self, prev_hash: str) -> str:
+        """The event's hash: its content chained to the hash of the event before it."""
+        payload = json.dumps(
+            [
+                prev_hash,
+                self.at.isoformat(),
+                self.os_user,
+                self.action,
+                self.entity,
+                self.entity_id,
+                self.client_id,
+                self.detail,
+            ],
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()

@@ -17,12 +17,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from hwtui.data.actor import Actor
-from hwtui.data.audit_chain import HEAD_ID, digest
+from hwtui.data.audit_chain import HEAD_ID, EventContent
 from hwtui.data.caseload_rows import (
     AUDIT_ACTION,
     AUDIT_ENTITY,
@@ -113,24 +113,11 @@ def _audit(conn: sqlite3.Connection, os_user: str, detail: str, at: datetime) ->
     if head is None:
         raise _Unusual("no chain head")  # the full path starts one, and verify reports it
     prev_hash = head[0]
-    hashed = digest(
-        prev_hash=prev_hash,
-        at=at,
-        os_user=os_user,
-        action=AUDIT_ACTION,
-        entity=AUDIT_ENTITY,
-        entity_id=None,
-        client_id=None,
-        detail=detail,
-    )
+    content = EventContent(at, os_user, AUDIT_ACTION, AUDIT_ENTITY, None, None, detail)
+    hashed = content.digest(prev_hash)
     stored = {
+        **asdict(content),
         "at": at.astimezone(UTC).strftime(SQLITE_DATETIME),
-        "os_user": os_user,
-        "action": AUDIT_ACTION,
-        "entity": AUDIT_ENTITY,
-        "entity_id": None,
-        "client_id": None,
-        "detail": detail,
         "prev_hash": prev_hash,
         "hash": hashed,
     }

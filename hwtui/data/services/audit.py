@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from hwtui.data.audit_chain import GENESIS, HEAD_ID, digest
+from hwtui.data.audit_chain import GENESIS, HEAD_ID, EventContent
 from hwtui.data.models import AuditEvent, AuditHead, utcnow
 from hwtui.data.services.identity import Actor
 from hwtui.data.text import clean_line
@@ -20,16 +20,16 @@ __all__ = ["GENESIS", "HEAD_ID", "ChainCheck", "describe", "last_events", "recor
 
 
 def _digest(event: AuditEvent) -> str:
-    return digest(
-        prev_hash=event.prev_hash,
-        at=event.at,
-        os_user=event.os_user,
-        action=event.action,
-        entity=event.entity,
-        entity_id=event.entity_id,
-        client_id=event.client_id,
-        detail=event.detail,
+    content = EventContent(
+        event.at,
+        event.os_user,
+        event.action,
+        event.entity,
+        event.entity_id,
+        event.client_id,
+        event.detail,
     )
+    return content.digest(event.prev_hash)
 
 
 def record(
