@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any, NamedTuple
 
 from sqlalchemy import exists
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -53,20 +55,39 @@ class Progress:
         return replace(self, points=points, rolling=rolled)
 
 
+def _finished_where(client_id: int) -> tuple[Any, ...]:
+    """The client's finished reviews, current versions only (not those amended since)."""
+    newer = aliased(Review)
+    return (
+        Review.client_id == client_id,
+        Review.status != ReviewStatus.DRAFT,
+        ~exists().where(col(newer.amends_id) == col(Review.id)),
+    )
+
+
+_NEWEST_FIRST = (col(Review.session_date).desc(), col(Review.id).desc())
+
+
 def _finished(session: Session, client_id: int, limit: int | None = None) -> list[Review]:
     """The client's finished reviews, newest first, current versions only."""
-    newer = aliased(Review)
     rows = session.exec(
-        select(Review)
-        .where(
-            Review.client_id == client_id,
-            Review.status != ReviewStatus.DRAFT,
-            ~exists().where(col(newer.amends_id) == col(Review.id)),
-        )
-        .order_by(col(Review.session_date).desc(), col(Review.id).desc())
-        .limit(limit)
+        select(Review).where(*_finished_where(client_id)).order_by(*_NEWEST_FIRST).limit(limit)
     )
     return [r for r in rows if r.id is not None]
+
+
+class _Outcome(NamedTuple):
+    review_id: int
+    assignment_id: int
+    outcome: str
+    barriers: list[str]
+    factors: list[str]
+
+
+class _Assignment(NamedTuple):
+    when: str
+    reminder_set: bool
+    value_id: int | None
 
 
 def client_progress(
@@ -74,13 +95,29 @@ def client_progress(
 ) -> Progress:
     """Everything the progress charts draw. Audited as a view."""
     get_client(session, me, client_id)
-    reviews = [
-        (r.id or 0, r.session_date) for r in reversed(_finished(session, client_id, history))
-    ]
+    # Columns, not entities: years of rows to read while the clinician waits, and only a
+    # few fields of each are drawn.
+    newest = session.exec(
+        select(col(Review.id), col(Review.session_date))
+        .where(*_finished_where(client_id))
+        .order_by(*_NEWEST_FIRST)
+        .limit(history)
+    )
+    reviews = [(rid, day) for rid, day in newest if rid is not None][::-1]
     ids = [rid for rid, _day in reviews]
-    by_review: dict[int, list[TaskOutcome]] = defaultdict(list)
+    by_review: dict[int, list[_Outcome]] = defaultdict(list)
     assignment_ids: set[int] = set()
-    for row in session.exec(select(TaskOutcome).where(col(TaskOutcome.review_id).in_(ids))):
+    outcome_rows = session.execute(
+        sa_select(
+            col(TaskOutcome.review_id),
+            col(TaskOutcome.assignment_id),
+            col(TaskOutcome.outcome),
+            col(TaskOutcome.barriers),
+            col(TaskOutcome.factors),
+        ).where(col(TaskOutcome.review_id).in_(ids))
+    )
+    for fields in outcome_rows:
+        row = _Outcome(*fields)
         by_review[row.review_id].append(row)
         assignment_ids.add(row.assignment_id)
     points = [
@@ -88,19 +125,23 @@ def client_progress(
         for rid, day in reviews
     ]
     measures: dict[str, list[MeasurePoint]] = defaultdict(list)
-    for m in session.exec(
-        select(Measure)
+    for instrument, taken_at, total in session.exec(
+        select(Measure.instrument, Measure.taken_at, Measure.total)
         .where(Measure.client_id == client_id, col(Measure.review_id).in_(ids))
         .order_by(col(Measure.taken_at))
     ):
-        measures[m.instrument].append(MeasurePoint(m.taken_at.date(), m.total))
+        measures[instrument].append(MeasurePoint(taken_at.date(), total))
     recent = ids[-BARRIER_WINDOW:]
     barriers = metrics.barrier_frequencies(
         [code for o in by_review[rid] for code in o.barriers] for rid in recent
     )
     assignments = {
-        a.id: a
-        for a in session.exec(select(Assignment).where(col(Assignment.id).in_(assignment_ids)))
+        assignment_id: _Assignment(when, reminder_set, value_id)
+        for assignment_id, when, reminder_set, value_id in session.exec(
+            select(
+                Assignment.id, Assignment.when, Assignment.reminder_set, Assignment.value_id
+            ).where(col(Assignment.id).in_(assignment_ids))
+        )
     }
     told: set[int] = {
         o.assignment_id for rows in by_review.values() for o in rows if "told_others" in o.factors
