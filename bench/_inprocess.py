@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
+from hwtui import heap
 from hwtui.app import HomeworkApp, build_app
 from hwtui.data.catalog import Outcome, WinKind
 from hwtui.data.db import Database
@@ -106,11 +107,12 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def loaded() -> None:
-    """Set aside what loading made, as `hwtui` does once its app is built (cli._run and
-    its database opener): a collection then never walks the modules, the ORM's classes or
-    the practice this process generated."""
+    """Treat the heap as `hwtui` does once its app is built (cli._run, hwtui/heap.py):
+    what loading made (here also the practice this process generated, collected first)
+    set aside, and the young generation collected less often."""
     gc.collect()
-    gc.freeze()
+    heap.set_aside_what_loaded()
+    heap.collect_less_often()
 
 
 def _ms(start: float, end: float) -> float:

@@ -345,6 +345,8 @@ def _app_from_first_read(
         return None
     path, username = reading.path, reading.username
 
+    from hwtui import heap
+
     def open_database() -> Database:
         # Called in a worker once the caseload is on screen. Like the launch's own
         # loading, the ORM's makes next to no garbage and is then set aside (frozen), so
@@ -355,7 +357,7 @@ def _app_from_first_read(
             # At the head schema a moment ago; `_open` checks again, and upgrades nothing.
             return _open(str(path)).for_clinician(username)
         finally:
-            gc.freeze()
+            heap.set_aside_what_loaded()
             if collecting:
                 gc.enable()
 
@@ -385,10 +387,13 @@ def _app(db: Database, settings: Settings | Defaults, *, dev: bool) -> HomeworkA
 
 
 def _run(app: HomeworkApp) -> int:
+    from hwtui import heap
+
+    heap.collect_less_often()
     if not gc.isenabled():
         # Loaded: collect from now on, but never again through what loading made, so
         # that no collection in the middle of a review walks every module and class.
-        gc.freeze()
+        heap.set_aside_what_loaded()
         gc.enable()
     try:
         app.run()

@@ -7,6 +7,7 @@ missing server is a failure.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import uuid
@@ -26,6 +27,14 @@ from hwtui.data.services.identity import Actor, ensure_clinician
 
 TODAY = date(2026, 11, 25)
 PG_ENV = "HWTUI_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def gc_as_it_was() -> Iterator[None]:
+    """A launch tunes the collector for its process (hwtui/heap.py); not for the tests'."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.set_threshold(*thresholds)
 
 
 @pytest.fixture(autouse=True)

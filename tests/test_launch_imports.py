@@ -84,7 +84,7 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
     """The same on the everyday launch, where the caseload is read before the ORM loads."""
     from datetime import date
 
-    from hwtui import cli
+    from hwtui import cli, heap
     from hwtui.app import HomeworkApp
     from hwtui.data import demo, first_screen, migrate
     from hwtui.data.actor import os_username
@@ -103,6 +103,7 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
 
     def run(app: HomeworkApp, *args: object, **kwargs: object) -> None:
         seen["read first"] = app._first_rows is not None
+        seen["young threshold"] = gc.get_threshold()[0]
         seen["collecting while running"] = gc.isenabled()
         seen["frozen"] = gc.get_freeze_count()
         app.db  # noqa: B018  # opened once the caseload is on screen: its ORM set aside too
@@ -123,5 +124,6 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
         "frozen": seen["frozen"],
         "frozen after opening": True,
         "collecting after opening": True,
+        "young threshold": heap.YOUNG_THRESHOLD,
     }
     assert seen["frozen"] > 0
