@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+
 from hwtui.app import build_app
 from hwtui.data.db import Database
 from hwtui.data.services.assignments import complete_assignment
@@ -17,6 +19,17 @@ def task_ids(listing: TaskList) -> list[int]:
     return [o.assignment_id for o in listing.options if isinstance(o, TaskOption)]
 
 
+async def open_overview(pilot: Pilot[None], client_id: int) -> tuple[ClientScreen, TaskList]:
+    """The client's overview, pushed over the caseload, once its brief is shown."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    screen = ClientScreen(client_id)
+    await app.push_screen(screen)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen, screen.query_one("#homework", TaskList)
+
+
 async def test_earlier_homework_beyond_the_latest_few_comes_on_enter(
     db: Database, me: Actor
 ) -> None:
@@ -29,12 +42,7 @@ async def test_earlier_homework_beyond_the_latest_few_comes_on_enter(
 
     app = build_app(db, username=me.username, today=lambda: TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        screen = ClientScreen(client_id)
-        await app.push_screen(screen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        listing = screen.query_one("#homework", TaskList)
+        screen, listing = await open_overview(pilot, client_id)
         assert len(task_ids(listing)) == 1 + EARLIER_SHOWN  # the active one, the latest closed
         more = listing.get_option(MORE)
         assert f"{20 - EARLIER_SHOWN} more earlier tasks" in str(more.prompt)
@@ -72,12 +80,7 @@ async def test_clicking_more_shows_the_rest(db: Database, me: Actor) -> None:
 
     app = build_app(db, username=me.username, today=lambda: TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        screen = ClientScreen(client_id)
-        await app.push_screen(screen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        listing = screen.query_one("#homework", TaskList)
+        screen, listing = await open_overview(pilot, client_id)
         assert "… 3 more earlier tasks" in str(listing.get_option(MORE).prompt)
         # No active homework: the cursor starts on the first earlier task, under the heading.
         assert listing.highlighted_assignment == task_ids(listing)[0]
