@@ -179,7 +179,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         first = _FirstRead.begin(args.db or settings.database_url)
         app = _app_from_first_read(first, settings, dev=dev) if first else None
         if app is None:
-            app = _app(_open(args.db), settings, dev=dev)
+            app = _app(_open(args.db, settings), settings, dev=dev)
         return _run(app)
     finally:
         gc.enable()
@@ -206,12 +206,12 @@ def _settings() -> Settings | Defaults:
         raise HwtuiError(f"cannot read the settings file: {exc}") from None
 
 
-def _database(location: str | None) -> Database:
+def _database(location: str | None, settings: Settings | Defaults | None = None) -> Database:
     from hwtui.data.db import Database, default_url, resolve_url
     from hwtui.data.services.identity import os_username
 
-    settings = _settings()
-    chosen = location or settings.database_url
+    # The settings are read (and validated) only if the location is not given, once.
+    chosen = location or (settings or _settings()).database_url
     url = resolve_url(chosen) if chosen else default_url()
     # On PostgreSQL every transaction names the clinician; row-level security holds to it.
     db = Database(url, clinician=os_username())
@@ -219,11 +219,11 @@ def _database(location: str | None) -> Database:
     return db
 
 
-def _open(location: str | None) -> Database:
+def _open(location: str | None, settings: Settings | Defaults | None = None) -> Database:
     """Open and, if needed, upgrade the database (backing up an older SQLite file first)."""
     from hwtui.data import migrate
 
-    db = _database(location)
+    db = _database(location, settings)
     try:
         backup = migrate.prepare(db)
     except BaseException:

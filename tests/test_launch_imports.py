@@ -49,9 +49,9 @@ def test_no_garbage_collection_while_hwtui_loads(
     seen: dict[str, bool | int] = {}
     real_open = cli._open
 
-    def opening(location: str | None) -> Database:
+    def opening(location: str | None, *args: object) -> Database:
         seen["collecting while opening"] = gc.isenabled()
-        return real_open(location)
+        return real_open(location, *args)  # type: ignore[arg-type]
 
     def run(app: HomeworkApp, *args: object, **kwargs: object) -> None:
         seen["collecting while running"] = gc.isenabled()
