@@ -12,6 +12,7 @@ from typing import Any
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, SPECIFICS, Outcome, ReviewStep, WinKind
 from hwtui.data.models import Assignment, Review, TaskOutcome
+from hwtui.data.text import clean_line
 
 STEPS: tuple[ReviewStep, ...] = tuple(ReviewStep)
 STEP_TITLES = {
@@ -178,13 +179,19 @@ class ReviewDraft:
     def goal_for(self, parent_id: int | None) -> GoalDraft | None:
         return next((g for g in self.goals if g.parent_id == parent_id), None)
 
+    def is_skipped(self, step: ReviewStep) -> bool:
+        """Skipped with a reason; an empty reason (still being typed) skips nothing."""
+        return bool(clean_line(self.skipped.get(step.value, "")))
+
     def problems(self) -> list[str]:
         """What still stops the review from being completed, in plain words."""
         out = []
-        if self.unmarked() and ReviewStep.OUTCOMES not in self.skipped:
+        if self.unmarked() and not self.is_skipped(ReviewStep.OUTCOMES):
             out.append(f"{len(self.unmarked())} task(s) have no outcome yet")
-        if not self.win_text.strip() and ReviewStep.WIN not in self.skipped:
+        if not self.win_text.strip() and not self.is_skipped(ReviewStep.WIN):
             out.append("no win recorded (or skip the step with a reason)")
+        if self.is_skipped(ReviewStep.GOAL):
+            return out  # a skipped goal step sets no goal, so it needs nothing
         for goal in self.goals:
             if not goal.title.strip():
                 out.append("a new goal has no title")
@@ -238,6 +245,45 @@ class ReviewDraft:
             goal.rationale = "\n".join([goal.rationale, *remedies]).strip()
         self.goals.append(goal)
         return goal
+
+
+# What each step records in a draft's input, cleared when the step is skipped.
+_WORKED_FIELDS = {"factors": list, "factor_notes": dict, "worked_notes": str, "double_down": str}
+_BARRIER_FIELDS = {"barriers": list, "barrier_notes": str, "learned": str}
+_DISCUSSED_FIELDS = (*_WORKED_FIELDS, *_BARRIER_FIELDS)
+
+
+def without_skipped(data: dict[str, Any]) -> dict[str, Any]:
+    """A draft's input (`ReviewDraft.to_input`) as a completed review records it.
+
+    A step skipped with a reason contributes nothing to the record, the note or the
+    homework: what was typed on it before the skip is dropped, so the summary, the stored
+    review and its note say the same thing. Skips without a reason are not kept.
+    """
+    skipped = {
+        step: reason
+        for step, reason in dict(data.get("skipped") or {}).items()
+        if isinstance(reason, str) and clean_line(reason)
+    }
+    out = {**data, "skipped": skipped, "goals": list(data.get("goals") or [])}
+    outcomes = [dict(row) for row in data.get("outcomes") or []]
+    if ReviewStep.OUTCOMES in skipped:
+        outcomes = []
+    if ReviewStep.WIN in skipped:
+        out["win_text"], out["win_kind"] = "", None
+    for step, fields in (
+        (ReviewStep.WORKED, _WORKED_FIELDS),
+        (ReviewStep.BARRIERS, _BARRIER_FIELDS),
+    ):
+        if step in skipped:
+            for row in outcomes:
+                row.update({name: empty() for name, empty in fields.items()})
+    for row in outcomes:
+        row["discussed"] = any(row.get(name) for name in _DISCUSSED_FIELDS)
+    out["outcomes"] = outcomes
+    if ReviewStep.GOAL in skipped:
+        out["goals"] = []
+    return out
 
 
 _NUMBER = re.compile(r"\d+")

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, select
 from hwtui.data.catalog import AssignmentStatus, ReviewStatus, ReviewStep
 from hwtui.data.errors import FieldProblem, InvalidInput, NotFound
 from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
+from hwtui.data.review_draft import without_skipped
 from hwtui.data.models import Assignment, Client, ClientValue, Review, TaskOutcome, utcnow
 from hwtui.data.services import audit
 from hwtui.data.services.assignments import (
@@ -121,10 +122,12 @@ def _check_outcomes(session: Session, me: Actor, review: Review, data: ReviewDra
 
 
 def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -> ReviewDetail:
-    """Save, check the review is whole, create its new goals, and mark it complete."""
-    review = save_draft(session, me, review_id, **draft)
-    # A step counts as skipped only with a reason; a draft may hold an empty one mid-typing.
-    skipped = {step for step, reason in review.skipped.items() if reason}
+    """Save, check the review is whole, create its new goals, and mark it complete.
+
+    What was typed on a step skipped with a reason is not recorded (`without_skipped`).
+    """
+    review = save_draft(session, me, review_id, **without_skipped(draft))
+    skipped = set(review.skipped)
     problems: list[FieldProblem] = []
     if not review.win_text and ReviewStep.WIN not in skipped:
         problems.append(FieldProblem("win_text", "is required, or skip the step with a reason"))

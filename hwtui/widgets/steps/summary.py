@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from hwtui.data import metrics
+from hwtui.data.catalog import ReviewStep
 from hwtui.data.services.progress import Progress
 from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.review_summary import render_summary
@@ -66,6 +67,8 @@ class SummaryStep(Step):
         if self.history is None:
             return
         outcomes = [t.outcome for t in self.draft.tasks.values() if t.outcome is not None]
+        if self.draft.is_skipped(ReviewStep.OUTCOMES):
+            outcomes = []  # not recorded, so not part of this session's figure
         chart.show(
             self.history.with_review(
                 self.draft.review_id, self.app.today(), metrics.completion(outcomes)
