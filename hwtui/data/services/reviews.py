@@ -11,8 +11,8 @@ from sqlmodel import Session, col, delete, select
 from hwtui.data.catalog import AssignmentStatus, ReviewStatus, ReviewStep
 from hwtui.data.errors import FieldProblem, InvalidInput, NotFound
 from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
-from hwtui.data.review_draft import without_skipped
 from hwtui.data.models import Assignment, Client, ClientValue, Review, TaskOutcome, utcnow
+from hwtui.data.review_draft import without_skipped
 from hwtui.data.services import audit
 from hwtui.data.services.assignments import (
     active_assignments,
