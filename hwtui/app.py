@@ -23,6 +23,7 @@ from textual.timer import Timer
 from hwtui.data.actor import Actor, os_username
 from hwtui.data.caseload_rows import CaseloadRow
 from hwtui.data.errors import HwtuiError
+from hwtui.data.lease import Holder
 from hwtui.screens.caseload import CaseloadScreen
 from hwtui.widgets.safe import notify_safe, safe_plain
 
@@ -62,6 +63,7 @@ class HomeworkApp(App[None]):
         autosave_seconds: float = 3.0,
         idle_seconds: float | None = IDLE_SECONDS,
         dev: bool = False,
+        holder: Holder | None = None,
     ) -> None:
         """*db*: the database, or what opens it when it is first used (a launch that
         read *first_rows*, the caseload, without it: see `hwtui.data.first_screen`)."""
@@ -77,6 +79,8 @@ class HomeworkApp(App[None]):
         # its screenshot command. Both copy client data out of hwtui; never for real work.
         self.dev = dev
         self.actor = actor
+        # This session, as the one writer of the drafts it opens (see data/lease.py).
+        self.holder = holder or Holder.this_process()
         # Injected so tests and snapshots can freeze the calendar.
         self.today = today
         self.autosave_seconds = autosave_seconds

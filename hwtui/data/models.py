@@ -175,6 +175,15 @@ class Review(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     amends_id: int | None = Field(default=None, foreign_key="review.id", index=True)
     amend_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # One writer per draft: the session editing it (see `hwtui.data.lease`). Every save
+    # is checked against the token, so a session that lost the draft to another never
+    # overwrites newer words. Cleared when the session leaves the review.
+    lease_token: str | None = Field(default=None, max_length=32)
+    lease_holder: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    lease_at: datetime | None = _maybe_stamp()
+    # Also on the table, from migration 0008 only (declaring a partial index here would
+    # load SQLAlchemy's PostgreSQL dialect at every launch): at most one draft per client
+    # (`uq_review_one_draft`) and one version amending each review (`uq_review_one_amendment`).
 
 
 class TaskOutcome(SQLModel, table=True):
@@ -201,6 +210,24 @@ class TaskOutcome(SQLModel, table=True):
     barriers: list[str] = _json_list()
     barrier_notes: str = ""
     learned: str = ""
+
+
+class UnsavedInput(SQLModel, table=True):
+    """Words a person typed that could not go where they were typed, kept rather than lost.
+
+    E.g. a review draft taken over by another session: what this session had typed since
+    its last save is kept here, with where it was typed (`place`) and why it is here.
+    """
+
+    __tablename__ = "unsaved_input"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(foreign_key="clinician.id", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    place: str = Field(max_length=100)
+    reason: str = Field(default="", max_length=200)
+    text: str = ""
+    saved_at: datetime = _stamp()
 
 
 class Measure(SQLModel, table=True):

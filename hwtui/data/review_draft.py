@@ -314,3 +314,36 @@ def smaller(goal: GoalDraft) -> GoalDraft:
     shrunk.how_often = how_often
     shrunk.how_long = _NUMBER.sub(halve, goal.how_long)
     return shrunk
+
+
+def typed_words(data: dict[str, Any], titles: dict[int, str]) -> str:
+    """A draft's input (`ReviewDraft.to_input`) as plain lines, for a person to read or
+    copy: what was typed and chosen, one line each, nothing empty."""
+    lines: list[str] = []
+
+    def add(label: str, value: object) -> None:
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items() if v)
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        text = "" if value is None else str(value).strip()
+        if text:
+            lines.append(f"{label}: {text}")
+
+    add("win", data.get("win_text"))
+    for row in data.get("outcomes") or []:
+        title = titles.get(row["assignment_id"], f"task {row['assignment_id']}")
+        outcome = row.get("outcome")
+        add(title, getattr(outcome, "value", outcome))
+        for name in ("factors", "factor_notes", "worked_notes", "double_down"):
+            add(f"  {name.replace('_', ' ')}", row.get(name))
+        for name in ("barriers", "barrier_notes", "learned"):
+            add(f"  {name.replace('_', ' ')}", row.get(name))
+    for goal in data.get("goals") or []:
+        add("new goal", goal.get("title"))
+        for attr, label in SPECIFICS.items():
+            add(f"  {label}", goal.get(attr))
+        add("  confidence", goal.get("confidence"))
+    for step, reason in (data.get("skipped") or {}).items():
+        add(f"skipped {step}", reason)
+    return "\n".join(lines)

@@ -20,9 +20,20 @@ from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import ReviewStatus, ReviewStep
 from hwtui.data.errors import InvalidInput
-from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft
+from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft, typed_words
 from hwtui.data.services.progress import Progress, client_progress
-from hwtui.data.services.reviews import ReviewContext, complete_review, open_review, save_draft
+from hwtui.data.services.reviews import (
+    DraftInUse,
+    DraftLost,
+    ReviewContext,
+    complete_review,
+    keep_unsaved,
+    lease_problem,
+    open_review,
+    record_unsaved_copy,
+    release_review,
+    save_draft,
+)
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
@@ -44,6 +55,10 @@ STEP_WIDGETS: dict[ReviewStep, type[Step]] = {
     ReviewStep.GOAL: GoalStep,
     ReviewStep.SUMMARY: SummaryStep,
 }
+
+
+# How often an open draft checks that it is still this session's (one indexed read).
+LEASE_CHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,8 @@ class ReviewScreen(Screen[None]):
         self._saved_data: dict[str, Any] | None = None
         self._save_lock = threading.Lock()
         self._autosave: Timer | None = None
+        self._lease_timer: Timer | None = None
+        self._kept_id: int | None = None
         self._amendment = ""
 
     def compose(self) -> ComposeResult:
@@ -92,9 +109,32 @@ class ReviewScreen(Screen[None]):
     # -- loading ------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
-    def load(self) -> ReviewContext:
+    def load(self, take_over: bool = False) -> ReviewContext:
         with self.app.db.write() as session:  # viewing a review is audited
-            return open_review(session, self.app.actor, self.review_id)
+            return open_review(
+                session,
+                self.app.actor,
+                self.review_id,
+                lease=self.app.holder,
+                take_over=take_over,
+            )
+
+    def _in_use(self, error: DraftInUse) -> None:
+        """Another session holds the draft: take it over, look without editing, or go."""
+
+        def chosen(choice: str | None) -> None:
+            if choice == "take":
+                self.load(take_over=True)
+            elif choice == "read":
+                from hwtui.screens.draft_conflict import DraftPeekScreen
+
+                self.app.switch_screen(DraftPeekScreen(self.review_id))
+            else:
+                self.dismiss(None)
+
+        from hwtui.screens.draft_conflict import DraftInUseScreen
+
+        self.app.push_screen(DraftInUseScreen(str(error)), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-progress")
     def load_progress(self, client_id: int) -> Progress:
@@ -106,6 +146,13 @@ class ReviewScreen(Screen[None]):
     async def _worker_done(self, event: Worker.StateChanged) -> None:
         group = event.worker.group
         if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if group == "review-load" and isinstance(error, DraftInUse):
+                self._in_use(error)
+                return
+            if isinstance(error, DraftLost):
+                self._lost(error)
+                return
             if group == "review-complete" and isinstance(event.worker.error, InvalidInput):
                 self.query_one(SummaryStep).show_problems(
                     [str(p) for p in event.worker.error.problems]
@@ -121,6 +168,8 @@ class ReviewScreen(Screen[None]):
                 self.query_one(SummaryStep).show_history(event.worker.result)
             elif group == "review-save" and event.worker.result:
                 self._show_saved()
+            elif group == "review-lease" and isinstance(event.worker.result, DraftLost):
+                self._lost(event.worker.result)
             elif group == "review-complete":
                 from hwtui.screens.review_record import ReviewRecordScreen
 
@@ -155,6 +204,59 @@ class ReviewScreen(Screen[None]):
         self._go(self.draft.step, save=False)
         assert ctx.client.id is not None
         self.load_progress(ctx.client.id)
+        self._lease_timer = self.set_interval(LEASE_CHECK_SECONDS, self.check_lease)
+
+    # -- one writer per draft -----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-lease")
+    def check_lease(self) -> DraftLost | None:
+        """Whether this session still holds the draft: told at once, not at the next save."""
+        with self.app.db.read() as session:
+            return lease_problem(session, self.app.actor, self.review_id, self.app.holder.token)
+
+    def _lost(self, error: DraftLost) -> None:
+        """The draft is no longer this session's: keep what it had not saved, then say so."""
+        if self.draft is None:
+            return  # told already
+        if self._lease_timer is not None:
+            self._lease_timer.stop()
+        if self._autosave is not None:
+            self._autosave.stop()
+        words, kept = self._keep_unsaved(str(error))
+        self.draft = None  # nothing more is saved from this screen
+        self.refresh_bindings()
+        status = self.query_one("#save-status", Static)
+        status.update("NOT YOURS")
+        status.add_class("-error")
+        from hwtui.screens.draft_conflict import DraftLostScreen
+
+        self.app.push_screen(
+            DraftLostScreen(str(error), words, kept=kept, on_copy=self._audit_copy),
+            lambda _: self.dismiss(None),
+        )
+
+    def _keep_unsaved(self, reason: str) -> tuple[str, bool]:
+        """This session's words not in the stored draft, as text; and whether they are
+        now kept in the database (they are also shown, so a failure loses nothing)."""
+        if self.draft is None or self.setup is None:
+            return "", False
+        data = self.draft.to_input()
+        if data == self._saved_data:
+            return "", False
+        words = typed_words(data, {k: a.title for k, a in self.setup.assignments.items()})
+        try:
+            with self.app.db.write() as session:
+                kept = keep_unsaved(session, self.app.actor, self.review_id, words, reason)
+            self._kept_id = kept.id
+        except Exception as exc:
+            self.app.show_error(exc)
+            return words, False
+        return words, True
+
+    @work(thread=True, exit_on_error=False, group="review-copy")
+    def _audit_copy(self) -> None:
+        with self.app.db.write() as session:
+            record_unsaved_copy(session, self.app.actor, self.review_id, self._kept_id)
 
     # -- moving between steps -----------------------------------------------------------
 
@@ -279,27 +381,46 @@ class ReviewScreen(Screen[None]):
     def save(self, snapshot: _Snapshot) -> bool:
         return self._write(snapshot)
 
-    def _write(self, snapshot: _Snapshot) -> bool:
-        """Write *snapshot* unless a newer one is already stored. Any thread."""
+    def _write(self, snapshot: _Snapshot, *, release: bool = False) -> bool:
+        """Write *snapshot* unless a newer one is already stored. Any thread.
+
+        *release*: this session is leaving the draft; free it for the next one.
+        """
+        lease = self.app.holder.token
         with self._save_lock:
-            if snapshot.seq <= self._saved_seq or snapshot.data == self._saved_data:
+            fresh = snapshot.seq > self._saved_seq and snapshot.data != self._saved_data
+            if not (fresh or release):
                 return False
             with self.app.db.write() as session:
-                save_draft(session, self.app.actor, self.review_id, **snapshot.data)
-            self._saved_seq = snapshot.seq
-            self._saved_data = snapshot.data
-            return True
+                if fresh:
+                    save_draft(
+                        session, self.app.actor, self.review_id, lease=lease, **snapshot.data
+                    )
+                if release:
+                    release_review(session, self.app.actor, self.review_id, lease)
+            if fresh:
+                self._saved_seq = snapshot.seq
+                self._saved_data = snapshot.data
+            return fresh
 
     def flush_draft(self) -> None:
-        """Save now, on this thread: for quitting, hang-ups and idle logoff.
+        """Save now, on this thread, and leave the draft: for leaving the review,
+        quitting, hang-ups and idle logoff.
 
         The UI is going away, so waiting on a worker would risk losing the last words.
+        A draft no longer this session's keeps its words apart instead (`_lost`'s way)
+        and lets the session leave: it must never be held on a screen it cannot save.
         """
         if self._autosave is not None:
             self._autosave.stop()
         snapshot = self._snapshot()
-        if snapshot is not None:
-            self._write(snapshot)
+        if snapshot is None:
+            return
+        try:
+            self._write(snapshot, release=True)
+        except DraftLost as error:
+            self._keep_unsaved(str(error))
+            self.draft = None
 
     def _show_saved(self, error: BaseException | None = None) -> None:
         status = self.query_one("#save-status", Static)
@@ -340,6 +461,8 @@ class ReviewScreen(Screen[None]):
     def complete(self, data: dict[str, Any]) -> None:
         with self._save_lock:
             with self.app.db.write() as session:
-                complete_review(session, self.app.actor, self.review_id, **data)
+                complete_review(
+                    session, self.app.actor, self.review_id, lease=self.app.holder.token, **data
+                )
             # Nothing left to autosave: the review is no longer a draft.
             self.draft = None

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
 from hwtui.data.catalog import AssignmentStatus, ReviewStatus, ReviewStep
-from hwtui.data.errors import FieldProblem, InvalidInput, NotFound
+from hwtui.data.errors import FieldProblem, HwtuiError, InvalidInput, NotFound
 from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
-from hwtui.data.models import Assignment, Client, ClientValue, Review, TaskOutcome, utcnow
+from hwtui.data.lease import Holder, describe, is_gone
+from hwtui.data.models import (
+    Assignment,
+    Client,
+    ClientValue,
+    Review,
+    TaskOutcome,
+    UnsavedInput,
+    utcnow,
+)
 from hwtui.data.review_draft import without_skipped
 from hwtui.data.services import audit
 from hwtui.data.services.assignments import (
@@ -33,8 +42,36 @@ class ReviewDetail:
     created: list[Assignment] = field(default_factory=list)
 
 
-def get_review(session: Session, me: Actor, review_id: int) -> Review:
-    review = session.get(Review, review_id)
+class DraftInUse(HwtuiError):
+    """The draft is open in another session that may still be typing in it."""
+
+    def __init__(self, holder: str, since: datetime | None, saved: datetime) -> None:
+        self.holder = describe(holder)
+        self.since = since
+        self.saved = saved
+        when = f" since {_clock(since)}" if since else ""
+        super().__init__(
+            f"this review is open in another session ({self.holder}){when}, "
+            f"last saved {_clock(saved)}"
+        )
+
+
+class DraftLost(HwtuiError):
+    """This session may no longer write the draft: another took it over or finished it."""
+
+
+def _clock(at: datetime) -> str:
+    return at.astimezone().strftime("%H:%M")
+
+
+def get_review(session: Session, me: Actor, review_id: int, *, for_update: bool = False) -> Review:
+    """The clinician's review. *for_update*: locked until the transaction ends, and read
+    afresh, so that two sessions changing one review (PostgreSQL connections; SQLite
+    writers are already one at a time) take turns and the second sees the first's work."""
+    query = select(Review).where(Review.id == review_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    review = session.exec(query).first()
     if review is None or review.clinician_id != me.clinician_id:
         raise NotFound(f"no review with id {review_id}")
     get_client(session, me, review.client_id)
@@ -52,6 +89,9 @@ def find_draft(session: Session, me: Actor, client_id: int) -> Review | None:
 
 def start_review(session: Session, me: Actor, client_id: int, session_date: date) -> Review:
     """Open today's review; an existing draft for the client is returned instead."""
+    # Starts for one client take turns (PostgreSQL), so two can't both find no draft;
+    # the partial unique index uq_review_one_draft (migration 0008) backs this up.
+    session.exec(select(Client.id).where(Client.id == client_id).with_for_update()).first()
     draft = find_draft(session, me, client_id)
     if draft is not None:
         return draft
@@ -83,11 +123,26 @@ def load_review(session: Session, me: Actor, review_id: int) -> ReviewDetail:
     return ReviewDetail(review, outcomes, goals, created)
 
 
-def save_draft(session: Session, me: Actor, review_id: int, **draft: Any) -> Review:
-    """Store everything typed so far. Only a draft can be saved this way."""
-    review = get_review(session, me, review_id)
+def save_draft(
+    session: Session, me: Actor, review_id: int, *, lease: str | None = None, **draft: Any
+) -> Review:
+    """Store everything typed so far. Only a draft can be saved this way.
+
+    *lease*: the saving session's token (`hwtui.data.lease`); the save is refused with
+    `DraftLost` unless the draft is still this session's and still a draft.
+    """
+    review = get_review(session, me, review_id, for_update=True)
     if review.status != ReviewStatus.DRAFT:
+        message = f"this review was completed at {_clock(review.completed_at or utcnow())}"
+        if lease is not None:
+            raise DraftLost(message + " (in another session); it can no longer be edited")
         raise InvalidInput.one("status", f"this review is {review.status} and cannot be edited")
+    if lease is not None and review.lease_token != lease:
+        who = describe(review.lease_holder) if review.lease_token else "nobody"
+        raise DraftLost(
+            f"another session ({who}) took this review over"
+            + (f" at {_clock(review.lease_at)}" if review.lease_at else "")
+        )
     data = parse(ReviewDraftInput, **draft)
     _check_outcomes(session, me, review, data)
     review.win_text = data.win_text
@@ -121,12 +176,16 @@ def _check_outcomes(session: Session, me: Actor, review: Review, data: ReviewDra
                 raise InvalidInput.one("parent_id", "belongs to another client")
 
 
-def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -> ReviewDetail:
+def complete_review(
+    session: Session, me: Actor, review_id: int, *, lease: str | None = None, **draft: Any
+) -> ReviewDetail:
     """Save, check the review is whole, create its new goals, and mark it complete.
 
     What was typed on a step skipped with a reason is not recorded (`without_skipped`).
+    The review row stays locked from the save on, so of two completions at once the
+    second finds it complete and is refused, creating nothing.
     """
-    review = save_draft(session, me, review_id, **without_skipped(draft))
+    review = save_draft(session, me, review_id, lease=lease, **without_skipped(draft))
     skipped = set(review.skipped)
     problems: list[FieldProblem] = []
     if not review.win_text and ReviewStep.WIN not in skipped:
@@ -180,6 +239,7 @@ def complete_review(session: Session, me: Actor, review_id: int, **draft: Any) -
                 )
     # The goals now live as assignments (created_in_review_id); don't keep two copies.
     review.draft_goals = []
+    review.lease_token, review.lease_holder, review.lease_at = None, "", None
     review.status = ReviewStatus.COMPLETE
     review.completed_at = utcnow()
     review.updated_at = review.completed_at
@@ -204,9 +264,23 @@ class ReviewContext:
     created: list[Assignment]
 
 
-def open_review(session: Session, me: Actor, review_id: int) -> ReviewContext:
-    """Load a review with its client's homework and values. Audited as a view."""
-    review = get_review(session, me, review_id)
+def open_review(
+    session: Session,
+    me: Actor,
+    review_id: int,
+    *,
+    lease: Holder | None = None,
+    take_over: bool = False,
+) -> ReviewContext:
+    """Load a review with its client's homework and values. Audited as a view.
+
+    *lease*: open a draft to edit it, as this session. A draft open in another session
+    that may still be live raises `DraftInUse`, unless *take_over* (the clinician chose
+    to): that session's next save is then refused and its words kept elsewhere.
+    """
+    review = get_review(session, me, review_id, for_update=lease is not None)
+    if lease is not None and review.status == ReviewStatus.DRAFT:
+        _take_lease(session, me, review, lease, take_over=take_over)
     client = get_client(session, me, review.client_id)
     outcomes = list(
         session.exec(
@@ -244,9 +318,83 @@ def open_review(session: Session, me: Actor, review_id: int) -> ReviewContext:
     return ReviewContext(client, review, assignments, outcomes, values, created)
 
 
+def _take_lease(
+    session: Session, me: Actor, review: Review, lease: Holder, *, take_over: bool
+) -> None:
+    held = review.lease_token not in (None, lease.token)
+    if held and not take_over and not is_gone(review.lease_holder, lease):
+        raise DraftInUse(review.lease_holder, review.lease_at, review.updated_at)
+    review.lease_token, review.lease_holder, review.lease_at = lease.token, lease.stamp, utcnow()
+    session.add(review)
+    if held:
+        audit.record(
+            session,
+            me,
+            "take over",
+            "review",
+            review.id,
+            client_id=review.client_id,
+            detail=f"from {describe(review.lease_holder)}"[:200],
+        )
+
+
+def release_review(session: Session, me: Actor, review_id: int, lease: str) -> None:
+    """This session leaves the draft: free it for the next session, if it still holds it."""
+    review = get_review(session, me, review_id, for_update=True)
+    if review.lease_token == lease:
+        review.lease_token, review.lease_holder, review.lease_at = None, "", None
+        session.add(review)
+
+
+def lease_problem(session: Session, me: Actor, review_id: int, lease: str) -> DraftLost | None:
+    """Why this session may no longer write the draft, or None while it may.
+
+    Asked every few seconds by an open review, so it reads two columns and is not
+    audited (it shows no client data; opening the review was)."""
+    row = session.exec(
+        select(Review.status, Review.lease_token, Review.lease_holder, Review.lease_at).where(
+            Review.id == review_id, Review.clinician_id == me.clinician_id
+        )
+    ).first()
+    if row is None:
+        return DraftLost("this review no longer exists")
+    status, token, holder, at = row
+    if status != ReviewStatus.DRAFT:
+        return DraftLost("this review was completed in another session")
+    if token != lease:
+        who = describe(holder) if token else "nobody"
+        when = f" at {_clock(at)}" if at else ""
+        return DraftLost(f"another session ({who}) took this review over{when}")
+    return None
+
+
+def record_unsaved_copy(session: Session, me: Actor, review_id: int, kept_id: int | None) -> None:
+    """Words copied to the clipboard have left hwtui: audited like an export."""
+    review = get_review(session, me, review_id)
+    audit.record(session, me, "copy", "unsaved_input", kept_id, client_id=review.client_id)
+
+
+def keep_unsaved(
+    session: Session, me: Actor, review_id: int, text: str, reason: str
+) -> UnsavedInput:
+    """Keep words this session could not save into the draft (`DraftLost`)."""
+    review = get_review(session, me, review_id)
+    kept = UnsavedInput(
+        clinician_id=me.clinician_id,
+        client_id=review.client_id,
+        place=f"review {review_id}",
+        reason=clean_line(reason)[:200],
+        text=text,
+    )
+    session.add(kept)
+    session.flush()
+    audit.record(session, me, "create", "unsaved_input", kept.id, client_id=review.client_id)
+    return kept
+
+
 def sign_review(session: Session, me: Actor, review_id: int) -> Review:
     """Sign a complete review. From now on it is read-only; changes are amendments."""
-    review = get_review(session, me, review_id)
+    review = get_review(session, me, review_id, for_update=True)
     if review.status != ReviewStatus.COMPLETE:
         raise InvalidInput.one(
             "status", f"only a complete review can be signed (this is {review.status})"
@@ -265,7 +413,7 @@ def amend_review(session: Session, me: Actor, review_id: int, reason: str) -> Re
 
     The signed version stays as it was. If an amendment is already open, it is returned.
     """
-    original = get_review(session, me, review_id)
+    original = get_review(session, me, review_id, for_update=True)
     reason = clean_line(reason)
     if not reason:
         raise InvalidInput.one("reason", "is required to amend a signed review")
