@@ -232,8 +232,11 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(
             DraftLostScreen(str(error), words, kept=kept, on_copy=self._audit_copy),
-            lambda _: self.dismiss(None),
+            self._leave_lost,
         )
+
+    def _leave_lost(self, _: None) -> None:
+        self.dismiss(None)  # not awaited: this runs inside the screen's own handler
 
     def _keep_unsaved(self, reason: str) -> tuple[str, bool]:
         """This session's words not in the stored draft, as text; and whether they are
