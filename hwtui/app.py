@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets import Static
 
 from hwtui.data.actor import Actor, os_username
 from hwtui.data.caseload_rows import CaseloadRow
@@ -174,7 +175,10 @@ class HomeworkApp(App[None]):
         try:
             self.flush_drafts()
         except Exception:
-            # Leaving now would lose the words: the error is on screen; try again later.
+            # Leaving now would lose the words, and staying must not leave client data on
+            # an unattended screen: blank it, keep the words in memory, try again later.
+            if not isinstance(self.screen, IdleBlankScreen):
+                self.push_screen(IdleBlankScreen())
             self._schedule_idle_check(IDLE_RETRY_SECONDS)
             return
         limit = _duration(self._idle_seconds or 0)
@@ -275,6 +279,24 @@ class HomeworkApp(App[None]):
         report = Traceback(show_locals=False, width=None, suppress=[rich])
         self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
         self._close_messages_no_wait()
+
+
+class IdleBlankScreen(Screen[None]):
+    """Idle, with a draft that could not be saved: nothing of the session on screen.
+
+    Any key brings the session back; meanwhile the save is tried again every minute and
+    hwtui logs off as soon as it works."""
+
+    def compose(self) -> Iterable[Static]:
+        yield Static(
+            "hwtui is idle and could not save the draft yet; it tries again every minute "
+            "and then logs off. Press any key to go back to it.",
+            markup=False,
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        self.dismiss(None)
 
 
 def _duration(seconds: float) -> str:

@@ -12,8 +12,9 @@ import pytest
 from sqlmodel import select
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import Static
 
-from hwtui.app import HomeworkApp, _duration, build_app
+from hwtui.app import HomeworkApp, IdleBlankScreen, _duration, build_app
 from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
@@ -165,6 +166,16 @@ async def test_a_draft_that_cannot_be_saved_keeps_the_app_open(
         assert app.is_running
         assert app.logged_off is None
         assert any("disk I/O error" in n.message for n in app._notifications)
+        # Nothing of the client is left on the unattended screen meanwhile.
+        assert isinstance(app.screen, IdleBlankScreen)
+        assert "Kept" not in str(app.screen.query_one(Static).render())
+        # Once the database answers again, the next try saves the words and logs off.
+        monkeypatch.undo()
+        app._schedule_idle_check(0.01)
+        await _wait_for_exit(app, timeout=10)
+    assert app.logged_off is not None
+    review, _, _ = load(case.db, case.review_id)
+    assert review.win_text == "Kept"
 
 
 def test_idle_minutes_may_be_fractional(monkeypatch: pytest.MonkeyPatch) -> None:
