@@ -334,7 +334,7 @@ def typed_words(data: dict[str, Any], titles: dict[int, str]) -> str:
     for row in data.get("outcomes") or []:
         title = titles.get(row["assignment_id"], f"task {row['assignment_id']}")
         outcome = row.get("outcome")
-        add(title, getattr(outcome, "value", outcome))
+        add(title, str(getattr(outcome, "value", outcome) or "").replace("_", " "))
         for name in ("factors", "factor_notes", "worked_notes", "double_down"):
             add(f"  {name.replace('_', ' ')}", row.get(name))
         for name in ("barriers", "barrier_notes", "learned"):
