@@ -615,13 +615,19 @@ def _backup(args: argparse.Namespace) -> int:
         report = backup(db, Path(args.dest))
     finally:
         db.dispose()
-    print(
+    if report.removed:
+        print(
+            f"hwtui: removed {len(report.removed)} file(s) an interrupted backup left in "
+            f"{report.path.parent}",
+            file=sys.stderr,
+        )
+    lines = [
         f"backup written to {report.path}: integrity {report.integrity}, "
-        f"{len(report.tables)} tables, {report.rows} rows"
-    )
-    for name, count in report.tables.items():
-        print(f"  {name:<16} {count:>8}")
-    return 0
+        f"{len(report.tables)} tables, {report.rows} rows\n",
+        *(f"  {name:<16} {count:>8}\n" for name, count in report.tables.items()),
+    ]
+    # The backup is in place either way; a reader gone away (`| head`) is no traceback.
+    return _to_stdout("".join(lines))
 
 
 def _audit(args: argparse.Namespace) -> int:

@@ -105,6 +105,18 @@ def test_backup_prints_what_it_checked(practice: Path, tmp_path: Path) -> None:
     assert _export(dest, "--all")["tables"] == _export(practice, "--all")["tables"]
 
 
+def test_backup_says_it_removed_what_a_killed_backup_left(practice: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    left = folder / ".monday.sqlite3.hwtui-tmp-0123456789abcdef"
+    for path in (left, Path(f"{left}-journal")):
+        path.write_bytes(b"left by a killed run")
+    result = run("--db", str(practice), "backup", str(folder / "tuesday.sqlite3"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"hwtui: removed 2 file(s) an interrupted backup left in {folder}\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["tuesday.sqlite3"]
+
+
 # --- Mistakes: one line on stderr, a non-zero exit, nothing written -----------------------
 
 Case = Callable[[Path, Path], list[str]]
