@@ -6,12 +6,13 @@ User errors print one line to stderr and exit non-zero; no tracebacks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -44,14 +45,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return value
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from *low* to *high*, or a one-line usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}: {text[:40]}")
+        return value
+
+    return parse
+
+
+# The largest id a database holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
 
 
 def _parser() -> _Parser:
@@ -63,9 +73,9 @@ def _parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="write a demo practice and open hwtui on it")
-    demo.add_argument("--clients", type=_positive, default=40, metavar="N")
-    demo.add_argument("--weeks", type=_positive, default=26, metavar="W")
-    demo.add_argument("--seed", type=int, default=7, metavar="S")
+    demo.add_argument("--clients", type=_whole_number(1, 5000), default=40, metavar="N")
+    demo.add_argument("--weeks", type=_whole_number(1, 520), default=26, metavar="W")
+    demo.add_argument("--seed", type=_whole_number(0, 2**32 - 1), default=7, metavar="S")
     demo.add_argument(
         "--db",
         dest="demo_db",
@@ -75,12 +85,16 @@ def _parser() -> _Parser:
     demo.add_argument("--no-launch", action="store_true", help="write the data, don't open the app")
     demo.add_argument("--dev", dest="demo_dev", action="store_true", help=DEV_HELP)
 
-    dbp = sub.add_parser("db", help="database schema: upgrade or show the current revision")
-    dbp.add_argument("action", choices=["upgrade", "current"])
+    dbp = sub.add_parser(
+        "db", help="the database: create it (init), upgrade its schema, or show its revision"
+    )
+    dbp.add_argument("action", choices=["init", "upgrade", "current"])
     dbp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
     note = sub.add_parser("note", help="print a review's progress note")
     note.add_argument("client", metavar="CLIENT", help="a client code")
-    note.add_argument("--review", type=_positive, metavar="ID", help="default: the latest")
+    note.add_argument(
+        "--review", type=_whole_number(1, MAX_ID), metavar="ID", help="default: the latest"
+    )
     note.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     note.add_argument(
         "--style", choices=["dap", "soap", "birp"], help="default: your practice's setting"
@@ -125,7 +139,9 @@ def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], db_help: str
     verify = aud_sub.add_parser("verify", help="check every event; exit 1 at the first broken one")
     verify.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
     tail = aud_sub.add_parser("tail", help="print the last events, one per line")
-    tail.add_argument("-n", type=_positive, default=20, metavar="N", help="how many (default: 20)")
+    tail.add_argument(
+        "-n", type=_whole_number(1, 100_000), default=20, metavar="N", help="how many (default: 20)"
+    )
     tail.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
 
 
@@ -151,6 +167,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(str(exc))
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        # A path or stream the person named or redirected (a full disk, a closed pipe):
+        # theirs to fix, so one line, naming it, never a traceback.
+        from hwtui.data.sqlite_file import os_problem
+
+        _quiet_stdout()
+        return _error(os_problem(exc.filename or "standard output", exc))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -170,19 +193,38 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _backup(args)
     if args.command == "audit":
         return _audit(args)
+    _need_terminal()
     # hwtui's libraries make next to no garbage as they load, and collecting through all
     # they make costs a launch about a tenth of its time: none until the app is built.
     gc.disable()
     try:
         dev = _launch_mode(args)  # before the database is opened
         settings = _settings()
-        first = _FirstRead.begin(args.db or settings.database_url)
+        first = _FirstRead.begin(args.db if args.db is not None else settings.database_url)
         app = _app_from_first_read(first, settings, dev=dev) if first else None
         if app is None:
             app = _app(_open(args.db, settings), settings, dev=dev)
         return _run(app)
     finally:
         gc.enable()
+
+
+def _need_terminal() -> None:
+    """The app draws on a terminal and reads keys from it; from cron or a pipe it can't."""
+    from hwtui.data.errors import HwtuiError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise HwtuiError(
+            "hwtui needs a terminal (its input or output is a pipe or a file); for scripts, "
+            "use the commands: note, export, backup, audit (see `hwtui --help`)"
+        )
+
+
+def _location(args: argparse.Namespace) -> str | None:
+    """The database a command names: its own --db, else the one before the command.
+    An empty value is kept, so that it is refused rather than read as "not given"."""
+    sub: str | None = getattr(args, "sub_db", None)
+    return sub if sub is not None else args.db
 
 
 def _settings() -> Settings | Defaults:
@@ -206,25 +248,54 @@ def _settings() -> Settings | Defaults:
         raise HwtuiError(f"cannot read the settings file: {exc}") from None
 
 
-def _database(location: str | None, settings: Settings | Defaults | None = None) -> Database:
+def _database(
+    location: str | None,
+    settings: Settings | Defaults | None = None,
+    *,
+    create: bool = False,
+) -> Database:
+    """The database named by *location* (else the settings, else the default file).
+
+    A missing SQLite file is an error unless *create* (`db init`, `demo`, `import`): a
+    mistyped path must not quietly become a new, empty caseload."""
     from hwtui.data.db import Database, default_url, resolve_url
     from hwtui.data.services.identity import os_username
 
     # The settings are read (and validated) only if the location is not given, once.
-    chosen = location or (settings or _settings()).database_url
-    url = resolve_url(chosen) if chosen else default_url()
+    chosen = location if location is not None else (settings or _settings()).database_url
+    url = resolve_url(chosen) if chosen is not None else default_url()
     # On PostgreSQL every transaction names the clinician; row-level security holds to it.
-    db = Database(url, clinician=os_username())
+    db = Database(url, clinician=os_username(), create=create)
     db.check()
     return db
 
 
-def _open(location: str | None, settings: Settings | Defaults | None = None) -> Database:
-    """Open and, if needed, upgrade the database (backing up an older SQLite file first)."""
-    from hwtui.data import migrate
+def _open(
+    location: str | None,
+    settings: Settings | Defaults | None = None,
+    *,
+    writes_schema: bool = True,
+    create: bool = False,
+) -> Database:
+    """Open and, if needed, upgrade the database (backing up an older SQLite file first).
 
-    db = _database(location, settings)
+    Not *writes_schema* (the read-only commands): a database that would need its schema
+    made or changed is refused with what to run instead."""
+    from hwtui.data import migrate
+    from hwtui.data.errors import DatabaseProblem
+
+    db = _database(location, settings, create=create)
     try:
+        if not writes_schema:
+            state = migrate.status(db).state
+            if state is migrate.SchemaState.EMPTY:
+                raise DatabaseProblem(
+                    f"{_where(db)} holds no hwtui data yet: create it with `hwtui db init`"
+                )
+            if state is migrate.SchemaState.BEHIND:
+                raise DatabaseProblem(
+                    f"{_where(db)} is from an older hwtui: run `hwtui db upgrade` first"
+                )
         backup = migrate.prepare(db)
     except BaseException:
         db.dispose()  # a server keeps the connection otherwise, until the process ends
@@ -232,6 +303,17 @@ def _open(location: str | None, settings: Settings | Defaults | None = None) -> 
     if backup is not None:
         print(f"hwtui: upgraded the database; the previous version is in {backup}", file=sys.stderr)
     return db
+
+
+def _where(db: Database) -> str:
+    return str(db.path) if db.path is not None else "the database"
+
+
+def _quiet_stdout() -> None:
+    """After standard output failed: point it at /dev/null, so that Python's own flush
+    at exit does not fail again with a traceback."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def textual_dev_settings(environ: Mapping[str, str]) -> list[str]:
@@ -411,7 +493,9 @@ def _run(app: HomeworkApp) -> int:
 def _db(args: argparse.Namespace) -> int:
     from hwtui.data import migrate
 
-    db = _database(args.sub_db or args.db)
+    if args.action == "init":
+        return _db_init(_location(args))
+    db = _database(_location(args))
     try:
         if args.action == "current":
             st = migrate.status(db)
@@ -434,6 +518,23 @@ def _db(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _db_init(location: str | None) -> int:
+    """Create a new database (or finish one begun and interrupted) at the head schema."""
+    from hwtui.data import migrate
+
+    db = _database(location, create=True)
+    try:
+        state = migrate.status(db).state
+        if state is not migrate.SchemaState.EMPTY:
+            print(f"{_where(db)} is already a database ({state.value}); nothing changed")
+            return 0
+        migrate.upgrade(db)
+    finally:
+        db.dispose()
+    print(f"created {_where(db)}")
+    return 0
+
+
 def _progress(done: int, total: int) -> None:
     print(f"\r  {done}/{total} clients", end="", file=sys.stderr, flush=True)
 
@@ -445,6 +546,8 @@ def _demo(args: argparse.Namespace) -> int:
     from hwtui.data.errors import HwtuiError
     from hwtui.data.services.identity import os_username
 
+    if not args.no_launch:
+        _need_terminal()
     dev = False if args.no_launch else _launch_mode(args)  # before anything is written
     if args.demo_db:
         path = Path(args.demo_db).expanduser()
@@ -456,7 +559,7 @@ def _demo(args: argparse.Namespace) -> int:
         path = data_dir() / "demo.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    db = Database(path)
+    db = Database(path, create=True)
     migrate.upgrade(db)
     print(
         f"hwtui: writing a demo practice ({args.clients} clients x {args.weeks} weeks) to {path}",
@@ -500,7 +603,7 @@ def _note(args: argparse.Namespace) -> int:
     from hwtui.data.services.notes import latest_review_id, note_for
     from hwtui.data.services.reviews import get_review
 
-    db = _open(args.sub_db or args.db)
+    db = _open(_location(args), writes_schema=False)
     try:
         with db.write() as session:  # printing a note is a read of client data: audited
             me = ensure_clinician(session, os_username())
@@ -525,7 +628,7 @@ def _note_format(args: argparse.Namespace) -> int:
     from hwtui.data.services.identity import ensure_clinician, os_username
     from hwtui.data.services.notes import note_style, set_note_style
 
-    db = _open(args.sub_db or args.db)
+    db = _open(_location(args))
     try:
         with db.write() as session:
             me = ensure_clinician(session, os_username())
@@ -534,8 +637,7 @@ def _note_format(args: argparse.Namespace) -> int:
             )
     finally:
         db.dispose()
-    print(style.value)
-    return 0
+    return _to_stdout(f"{style.value}\n")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -549,7 +651,7 @@ def _export(args: argparse.Namespace) -> int:
         transfer.check_new_path(out)  # before anything is read or audited
     elif args.format == "csv":
         raise HwtuiError("a CSV export is one file per table: give --out FOLDER or --out FILE.zip")
-    db = _open(args.sub_db or args.db)
+    db = _open(_location(args), writes_schema=False)
     try:
         with db.write() as session:
             me = ensure_clinician(session, os_username())
@@ -580,8 +682,13 @@ def _to_stdout(text: str) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, without a traceback at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet_stdout()
         return EXIT_ERROR
+    except OSError as exc:  # a full disk behind a redirection, say
+        from hwtui.data.sqlite_file import os_problem
+
+        _quiet_stdout()
+        return _error(os_problem("standard output", exc))
     return 0
 
 
@@ -592,15 +699,21 @@ def _clients(count: int) -> str:
 def _import(args: argparse.Namespace) -> int:
     from hwtui.data import transfer
     from hwtui.data.services.identity import os_username
+    from hwtui.data.sqlite_file import remove_new_database
 
     path = Path(args.file).expanduser()
     data = transfer.read_json(path)  # before the database is opened (or created)
-    db = _open(args.sub_db or args.db)
+    # A new SQLite file is made for the import and kept only if the import succeeds.
+    db = _open(_location(args), create=True)
     try:
         # Only a database with no one's rows may be imported into: it must see them all.
         stats = transfer.import_json(_whole(db, "import"), data, username=os_username())
-    finally:
+    except BaseException:
         db.dispose()
+        if db.created and db.path is not None:
+            remove_new_database(db.path)
+        raise
+    db.dispose()
     print(f"imported {_clients(stats.clients)}, {stats.rows} rows, from {path}")
     for name, count in stats.tables.items():
         print(f"  {name:<16} {count:>8}")
@@ -610,7 +723,7 @@ def _import(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from hwtui.data.backup import backup
 
-    db = _open(args.sub_db or args.db)
+    db = _open(_location(args))
     try:
         report = backup(db, Path(args.dest))
     finally:
@@ -633,7 +746,7 @@ def _backup(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from hwtui.data.services import audit
 
-    db = _open(args.sub_db or args.db)
+    db = _open(_location(args), writes_schema=False)
     try:
         # One chain runs through every clinician's events.
         with _whole(db, f"audit {args.audit_command}").read() as session:

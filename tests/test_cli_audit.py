@@ -153,6 +153,7 @@ def test_tail_prints_no_control_characters(
 
 
 def test_tail_of_an_empty_log(tmp_path: Path) -> None:
+    assert run("db", "init", "--db", str(tmp_path / "new.sqlite3")).returncode == 0
     result = run("audit", "tail", "--db", str(tmp_path / "new.sqlite3"))
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
@@ -165,7 +166,7 @@ def test_the_real_command_verifies(practice: str) -> None:
 
 @pytest.mark.parametrize(
     ("args", "needle"),
-    [(["audit"], "required"), (["audit", "tail", "-n", "0"], "at least 1")],
+    [(["audit"], "required"), (["audit", "tail", "-n", "0"], "must be from 1 to 100000")],
 )
 def test_audit_usage_errors(args: list[str], needle: str) -> None:
     assert_one_line_error(run(*args), needle)

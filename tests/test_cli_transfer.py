@@ -53,8 +53,7 @@ def test_export_then_import_into_a_new_database_gives_back_the_same_data(
     assert "exported 4 clients" in written.stderr
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
 
-    fresh = tmp_path / "new" / "restored.sqlite3"
-    fresh.parent.mkdir()
+    fresh = tmp_path / "restored.sqlite3"
     restored = run("import", str(exported), "--db", str(fresh))
     assert restored.returncode == 0, restored.stderr
     assert restored.stdout.startswith("imported 4 clients, ")
@@ -87,7 +86,7 @@ def test_csv_export(practice: Path, tmp_path: Path, name: str) -> None:
     else:
         names = sorted(p.name for p in out.iterdir())
         header = (out / "client.csv").read_text().splitlines()[0]
-    assert names == sorted(f"{t}.csv" for t in [*TABLES, "task_outcome"])
+    assert names == sorted(f"{t}.csv" for t in [*TABLES, "task_outcome", "unsaved_input"])
     assert header.startswith("id,clinician_id,code,")
 
 

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from hwtui.data import demo, first_screen, migrate
 from hwtui.data.db import Database
+from hwtui.data.errors import DatabaseProblem
 from hwtui.data.first_screen import read_first_screen
 from hwtui.data.models import AuditEvent
 from hwtui.data.services import audit
@@ -93,9 +94,10 @@ def test_the_view_is_audited_in_the_same_chain(practice: tuple[Database, Actor])
     assert orm.prev_hash == quick.hash
 
 
-def test_a_new_database_is_left_to_the_full_path(tmp_path: Path) -> None:
+def test_a_missing_database_is_refused_and_not_made(tmp_path: Path) -> None:
     path = tmp_path / "new" / "hwtui.sqlite3"
-    assert read_first_screen(path, ME, TODAY) is None
+    with pytest.raises(DatabaseProblem, match=r"there is no database at .*hwtui db init"):
+        read_first_screen(path, ME, TODAY)
     assert not path.exists()
     assert not path.parent.exists()
 
@@ -126,10 +128,12 @@ def test_a_missing_chain_head_is_left_to_the_full_path(practice: tuple[Database,
     assert _events(db.path) == before  # rolled back
 
 
-def test_a_file_that_is_not_a_database_is_left_to_the_full_path(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_is_refused_as_it_is(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(b"not a database\n" * 200)
-    assert read_first_screen(path, ME, TODAY) is None
+    with pytest.raises(DatabaseProblem, match="not an SQLite database"):
+        read_first_screen(path, ME, TODAY)
+    assert path.read_bytes() == b"not a database\n" * 200
 
 
 def test_a_held_write_lock_is_left_to_the_full_path(

@@ -59,6 +59,7 @@ def run(self, *a, **k):
         "autosave_seconds": self.autosave_seconds,
     }}))
 HomeworkApp.run = run
+cli._need_terminal = lambda: None  # a pipe here, a terminal for real
 sys.exit(cli.main(["--db", {str(db_path)!r}]))
 """
     out = subprocess.run(
@@ -80,7 +81,9 @@ def test_the_everyday_launch_paints_the_caseload_before_loading_the_orm(tmp_path
 
 
 def test_a_new_database_takes_the_full_path(tmp_path: Path) -> None:
-    seen = _launch_in_subprocess(tmp_path / "new.sqlite3")
+    path = tmp_path / "new.sqlite3"
+    assert cli.main(["db", "init", "--db", str(path)]) == 0  # no clinician in it yet
+    seen = _launch_in_subprocess(path)
     assert seen["opened"] is True
     assert seen["first_rows"] is None
     assert "sqlalchemy" in seen["heavy"]
@@ -105,6 +108,7 @@ def test_a_bad_setting_still_stops_the_launch_with_one_line(
 ) -> None:
     path = _practice(tmp_path / "hwtui.sqlite3")
     monkeypatch.setenv("HWTUI_IDLE_MINUTES", "-3")
+    monkeypatch.setattr(cli, "_need_terminal", lambda: None)
     assert cli.main(["--db", str(path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("hwtui: error: bad setting idle_minutes:")

@@ -219,12 +219,8 @@ def test_backup_sqlite_copies_every_row_into_a_private_file(
 def test_prepare_on_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(b"these are not the tables you are looking for\n" * 200)
-    db = Database(path)
-    try:
-        with pytest.raises(DatabaseProblem, match="not a database"):
-            migrate.prepare(db)
-    finally:
-        db.dispose()
+    with pytest.raises(DatabaseProblem, match="not an SQLite database"):
+        migrate.prepare(Database(path))
 
 
 def test_upgrading_a_populated_first_schema_keeps_every_row(empty_db: Database) -> None:

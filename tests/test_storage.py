@@ -90,10 +90,9 @@ def test_passwords_stay_out_of_messages() -> None:
 
 
 def test_new_database_is_private(tmp_path: Path) -> None:
-    path = tmp_path / "new" / "hwtui.sqlite3"
+    path = tmp_path / "hwtui.sqlite3"
     db = Database(path)
     try:
-        assert _mode(path.parent) == 0o700
         assert _mode(path) == 0o600
         migrate.upgrade(db)
         with db.write() as s:
@@ -125,14 +124,12 @@ def test_an_unreadable_file_is_a_clear_problem(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "photo.jpg"
     path.write_bytes(bytes(range(256)) * 64)
-    db = Database(path)
-    try:
-        with pytest.raises(DatabaseProblem) as excinfo:
-            db.check()
-    finally:
-        db.dispose()
-    assert str(excinfo.value) == "cannot open the database: file is not a database"
+    path.chmod(0o644)
+    with pytest.raises(DatabaseProblem) as excinfo:
+        Database(path)
+    assert str(excinfo.value) == f"{path} is not an SQLite database (hwtui left it as it was)"
     assert path.read_bytes() == bytes(range(256)) * 64  # left as it was
+    assert _mode(path) == 0o644
 
 
 def test_check_passes_on_a_good_database(sqlite_db: Database) -> None:

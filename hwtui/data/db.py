@@ -76,18 +76,34 @@ def _redact(text: str) -> str:
 class Database:
     """One engine, and the two kinds of transaction the app uses."""
 
-    def __init__(self, url: URL | str | os.PathLike[str], *, clinician: str | None = None) -> None:
+    def __init__(
+        self,
+        url: URL | str | os.PathLike[str],
+        *,
+        clinician: str | None = None,
+        create: bool = True,
+    ) -> None:
         """*clinician*: on PostgreSQL, the username every transaction acts as (row-level
         security shows it that clinician's caseload only); None names nobody, which only
-        the schema owner may use (it then sees every row: migrations, maintenance)."""
+        the schema owner may use (it then sees every row: migrations, maintenance).
+
+        *create*: a missing SQLite file may be created (in an existing folder; the
+        platform data folder is made if it is the default location). Without it a
+        missing file is refused, as the command line does for everything but creating."""
         self.url = url if isinstance(url, URL) else resolve_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
             assert self.url.database
             self.path: Path | None = Path(self.url.database)
-            protect_sqlite_file(self.path)
+            # Only the platform data folder is made for a new file; any other folder named
+            # must exist (a mistyped path is an error, not a new tree of folders).
+            in_data_dir = self.path.parent == default_sqlite_path().parent
+            self.created = protect_sqlite_file(
+                self.path, create=create, make_parent=create and in_data_dir
+            )
         else:
             self.path = None
+            self.created = False
         self._root = _make_engine(self.url)
         self._use_clinician(clinician)
 
@@ -125,7 +141,29 @@ class Database:
             with Session(engine, expire_on_commit=False) as session:
                 yield session
         except DBAPIError as exc:
-            raise DatabaseProblem(f"database error: {_first_line(exc.orig)}") from exc
+            raise DatabaseProblem(self.explain(exc)) from exc
+
+    def explain(self, exc: DBAPIError) -> str:
+        """A database error as one line a person can act on: SQLite's own words say
+        neither which file nor what to do."""
+        said = _first_line(exc.orig)
+        if self.path is None:
+            return f"database error: {said}"  # PostgreSQL names the server and the cause
+        lowered = said.lower()
+        if "readonly" in lowered or "read-only" in lowered:
+            return (
+                f"cannot write the database {self.path}: the file or its folder "
+                f"{self.path.parent} is read-only for you (SQLite writes -wal and -shm files "
+                "beside it); check their permissions"
+            )
+        if "disk is full" in lowered or "disk i/o error" in lowered:
+            return (
+                f"cannot write the database {self.path}: {said}; the disk may be full: "
+                "free some space and try again (nothing was saved by this step)"
+            )
+        if "unable to open" in lowered:
+            return f"cannot open the database {self.path}: {said}; check the file and its folder"
+        return f"database error in {self.path}: {said}"
 
     def check(self) -> None:
         """Fail with a clear message if the database cannot be opened."""
@@ -135,7 +173,9 @@ class Database:
                 if self.is_sqlite:
                     conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
         except DBAPIError as exc:
-            raise DatabaseProblem(f"cannot open the database: {_first_line(exc.orig)}") from exc
+            if self.path is None:
+                raise DatabaseProblem(f"cannot open the database: {_first_line(exc.orig)}") from exc
+            raise DatabaseProblem(self.explain(exc)) from exc
 
     def sees_every_row(self) -> bool:
         """Whether this database shows every clinician's rows, as a command about the whole

@@ -62,9 +62,7 @@ def read_first_screen(
 ) -> FirstScreen | None:
     """The clinician's caseload from the SQLite file at *path*, audited; None when the
     launch must take the full path (see the module's docstring)."""
-    if not path.is_file():
-        return None  # a new database: the full path creates it
-    protect_sqlite_file(path)  # its errors are the clinician's to read
+    protect_sqlite_file(path, create=False)  # its errors are the clinician's to read
     try:
         with closing(_connect(path)) as conn:
             return _read(conn, username, today, now)

@@ -22,6 +22,7 @@ from hwtui.data.backup import copy_sqlite
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.revisions import VERSION_TABLE, head_revision, revisions
+from hwtui.data.sqlite_file import SQLITE_WAL
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -97,6 +98,9 @@ def upgrade(db: Database, revision: str = "head") -> None:
         # a transaction, so it goes straight to the driver before anything begins.
         raw = conn.connection.driver_connection
         assert raw is not None
+        # The write-ahead log is kept by the file: set here, where hwtui makes or upgrades
+        # its own database, never when merely opening one (see sqlite_file.SQLITE_PRAGMAS).
+        raw.execute(SQLITE_WAL)
         raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
