@@ -253,19 +253,26 @@ def _database(
     settings: Settings | Defaults | None = None,
     *,
     create: bool = False,
+    tidy: bool = True,
 ) -> Database:
     """The database named by *location* (else the settings, else the default file).
 
     A missing SQLite file is an error unless *create* (`db init`, `demo`, `import`): a
     mistyped path must not quietly become a new, empty caseload."""
     from hwtui.data.db import Database, default_url, resolve_url
+    from hwtui.data.errors import DatabaseProblem
     from hwtui.data.services.identity import os_username
 
     # The settings are read (and validated) only if the location is not given, once.
     chosen = location if location is not None else (settings or _settings()).database_url
     url = resolve_url(chosen) if chosen is not None else default_url()
-    # On PostgreSQL every transaction names the clinician; row-level security holds to it.
-    db = Database(url, clinician=os_username(), create=create)
+    try:
+        # On PostgreSQL every transaction names the clinician; row-level security holds.
+        db = Database(url, clinician=os_username(), create=create, tidy=tidy)
+    except DatabaseProblem:
+        if chosen is None and not Path(str(url.database)).exists():
+            raise DatabaseProblem(first_use(str(url.database))) from None
+        raise
     db.check()
     return db
 
@@ -303,6 +310,13 @@ def _open(
     if backup is not None:
         print(f"hwtui: upgraded the database; the previous version is in {backup}", file=sys.stderr)
     return db
+
+
+def first_use(path: str) -> str:
+    return (
+        f"there is no hwtui database yet at {path}: start your caseload with `hwtui db init`, "
+        "or try hwtui on made-up clients with `hwtui demo`"
+    )
 
 
 def _where(db: Database) -> str:
@@ -410,6 +424,11 @@ class _FirstRead(threading.Thread):
     def result(self) -> FirstScreen | None:
         self.join()
         if self._error is not None:
+            from hwtui.data.errors import DatabaseProblem
+            from hwtui.data.sqlite_file import default_sqlite_path
+
+            if self.path == default_sqlite_path() and not self.path.exists():
+                raise DatabaseProblem(first_use(str(self.path))) from None
             raise self._error
         return self._result
 
@@ -495,7 +514,8 @@ def _db(args: argparse.Namespace) -> int:
 
     if args.action == "init":
         return _db_init(_location(args))
-    db = _database(_location(args))
+    # `db current` only looks: it leaves the file's mode as it is.
+    db = _database(_location(args), tidy=args.action != "current")
     try:
         if args.action == "current":
             st = migrate.status(db)

@@ -249,3 +249,31 @@ def test_what_sqlite_says_becomes_what_to_do(said: str, needles: list[str], real
     assert str(real_db) in message
     for needle in needles:
         assert needle in message
+
+
+def test_the_first_launch_says_how_to_start(isolated_home: Path) -> None:
+    # As if on a terminal: the missing database is what stops it.
+    code = (
+        "import sys; from hwtui import cli; cli._need_terminal = lambda: None; "
+        "sys.exit(cli.main([]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    line = one_line_error(result.returncode, result.stderr)
+    assert "hwtui db init" in line
+    assert "hwtui demo" in line
+    assert not (isolated_home / "data" / "hwtui").exists()
+
+
+def test_db_current_leaves_the_mode_of_a_database_as_it_was(
+    real_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_db.chmod(0o640)
+    assert main(["--db", str(real_db), "db", "current"]) == 0
+    capsys.readouterr()
+    assert stat.S_IMODE(real_db.stat().st_mode) == 0o640

@@ -82,6 +82,7 @@ class Database:
         *,
         clinician: str | None = None,
         create: bool = True,
+        tidy: bool = True,
     ) -> None:
         """*clinician*: on PostgreSQL, the username every transaction acts as (row-level
         security shows it that clinician's caseload only); None names nobody, which only
@@ -89,7 +90,8 @@ class Database:
 
         *create*: a missing SQLite file may be created (in an existing folder; the
         platform data folder is made if it is the default location). Without it a
-        missing file is refused, as the command line does for everything but creating."""
+        missing file is refused, as the command line does for everything but creating.
+        Not *tidy*: a read-only look, which leaves the file's mode as it is."""
         self.url = url if isinstance(url, URL) else resolve_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -99,7 +101,7 @@ class Database:
             # must exist (a mistyped path is an error, not a new tree of folders).
             in_data_dir = self.path.parent == default_sqlite_path().parent
             self.created = protect_sqlite_file(
-                self.path, create=create, make_parent=create and in_data_dir
+                self.path, create=create, make_parent=create and in_data_dir, tidy=tidy
             )
         else:
             self.path = None
@@ -146,7 +148,10 @@ class Database:
     def explain(self, exc: DBAPIError) -> str:
         """A database error as one line a person can act on: SQLite's own words say
         neither which file nor what to do."""
-        said = _first_line(exc.orig)
+        return self.explain_sqlite(exc.orig)
+
+    def explain_sqlite(self, exc: BaseException | None) -> str:
+        said = _first_line(exc)
         if self.path is None:
             return f"database error: {said}"  # PostgreSQL names the server and the cause
         lowered = said.lower()

@@ -8,6 +8,7 @@ is imported to upgrade.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -100,18 +101,24 @@ def upgrade(db: Database, revision: str = "head") -> None:
         assert raw is not None
         # The write-ahead log is kept by the file: set here, where hwtui makes or upgrades
         # its own database, never when merely opening one (see sqlite_file.SQLITE_PRAGMAS).
-        raw.execute(SQLITE_WAL)
-        raw.execute("PRAGMA foreign_keys = OFF")
         try:
-            with conn.begin():
-                command.upgrade(alembic_config(conn), revision)
-                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:  # raising here rolls the whole upgrade back
-                    raise DatabaseProblem(
-                        f"the upgrade would break {len(broken)} reference(s); nothing was changed"
-                    )
-        finally:
-            raw.execute("PRAGMA foreign_keys = ON")
+            raw.execute(SQLITE_WAL)
+            raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with conn.begin():
+                    command.upgrade(alembic_config(conn), revision)
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:  # raising here rolls the whole upgrade back
+                        raise DatabaseProblem(
+                            f"the upgrade would break {len(broken)} reference(s); "
+                            "nothing was changed"
+                        )
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
+        except DBAPIError as exc:  # a read-only folder, a full disk: say which and what to do
+            raise DatabaseProblem(db.explain(exc)) from exc
+        except sqlite3.Error as exc:  # from the raw pragmas, before SQLAlchemy wraps it
+            raise DatabaseProblem(db.explain_sqlite(exc)) from exc
 
 
 def backup_sqlite(source: Path, dest: Path) -> Path:

@@ -33,7 +33,9 @@ def default_sqlite_path() -> Path:
     return data_dir() / DB_FILENAME
 
 
-def protect_sqlite_file(path: Path, *, create: bool = True, make_parent: bool = False) -> bool:
+def protect_sqlite_file(
+    path: Path, *, create: bool = True, make_parent: bool = False, tidy: bool = True
+) -> bool:
     """Check *path* is a database file hwtui may use, before SQLite opens it; make it 0600.
 
     hwtui touches only what it made or has checked is an SQLite database of its user: a
@@ -41,7 +43,7 @@ def protect_sqlite_file(path: Path, *, create: bool = True, make_parent: bool = 
     never created, changed or chmod-ed. A missing file is created (0600) only with
     *create*, in an existing folder (or, with *make_parent*, the platform data folder it
     makes 0700). Every refusal is one line naming the path and what to do. True when the
-    file was made here.
+    file was made here. Not *tidy* (a read-only command): the checks only, no chmod.
     SQLite gives its -wal and -shm files the main file's mode, so those follow.
     """
     try:
@@ -79,7 +81,7 @@ def protect_sqlite_file(path: Path, *, create: bool = True, make_parent: bool = 
             f"cannot use {path}: its folder {folder} is read-only for you, and SQLite keeps "
             "its -wal and -shm files there; use a folder you can write"
         )
-    if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != 0o600:
+    if tidy and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != 0o600:
         os.chmod(path, 0o600, follow_symlinks=False)
     return False
 
