@@ -48,7 +48,9 @@ def stored(db: Database, review_id: int) -> Review:
 
 def kept_words(db: Database) -> list[str]:
     with db.read() as s:
-        return [row.text for row in s.exec(select(UnsavedInput))]
+        rows = list(s.exec(select(UnsavedInput)))
+    # Kept to read, and field by field to be offered back exactly.
+    return [row.text for row in rows] + [str(row.fields.get("win_text")) for row in rows]
 
 
 async def settle(pilot: Any) -> None:

@@ -226,7 +226,10 @@ class UnsavedInput(SQLModel, table=True):
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     place: str = Field(max_length=100)
     reason: str = Field(default="", max_length=200)
+    # For a person to read (and copy): what was typed, field by field.
     text: str = ""
+    # For the screen to offer back exactly: each field's value (and cursor, where kept).
+    fields: dict[str, Any] = _json_dict()
     saved_at: datetime = _stamp()
 
 

@@ -249,7 +249,9 @@ class ReviewScreen(Screen[None]):
         words = typed_words(data, {k: a.title for k, a in self.setup.assignments.items()})
         try:
             with self.app.db.write() as session:
-                kept = keep_unsaved(session, self.app.actor, self.review_id, words, reason)
+                kept = keep_unsaved(
+                    session, self.app.actor, self.review_id, words, reason, fields=data
+                )
             self._kept_id = kept.id
         except Exception as exc:
             self.app.show_error(exc)

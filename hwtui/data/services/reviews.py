@@ -375,9 +375,15 @@ def record_unsaved_copy(session: Session, me: Actor, review_id: int, kept_id: in
 
 
 def keep_unsaved(
-    session: Session, me: Actor, review_id: int, text: str, reason: str
+    session: Session,
+    me: Actor,
+    review_id: int,
+    text: str,
+    reason: str,
+    fields: dict[str, Any] | None = None,
 ) -> UnsavedInput:
-    """Keep words this session could not save into the draft (`DraftLost`)."""
+    """Keep words this session could not save into the draft (`DraftLost`): *text* to
+    read, *fields* the draft's input as it was on screen."""
     review = get_review(session, me, review_id)
     kept = UnsavedInput(
         clinician_id=me.clinician_id,
@@ -385,6 +391,7 @@ def keep_unsaved(
         place=f"review {review_id}",
         reason=clean_line(reason)[:200],
         text=text,
+        fields=fields or {},
     )
     session.add(kept)
     session.flush()

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("place", sa.String(length=100), nullable=False),
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("text", sa.String(), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("saved_at", UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["client_id"], ["client.id"], name="fk_unsaved_input_client_id_client"
