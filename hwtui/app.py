@@ -25,6 +25,7 @@ from hwtui.data.actor import Actor, os_username
 from hwtui.data.caseload_rows import CaseloadRow
 from hwtui.data.errors import HwtuiError
 from hwtui.data.lease import Holder
+from hwtui.key_order import KeyOrder, KeyTurn
 from hwtui.screens.caseload import CaseloadScreen
 from hwtui.widgets.safe import notify_safe, safe_plain
 
@@ -90,6 +91,8 @@ class HomeworkApp(App[None]):
         self._idle_timer: Timer | None = None
         # Set when the app logged itself off; the command line prints it after exit.
         self.logged_off: str | None = None
+        # Keys and pastes one at a time, in order (see key_order.py).
+        self._keys = KeyOrder(self, super().on_event)
 
     @property
     def db(self) -> Database:
@@ -147,7 +150,13 @@ class HomeworkApp(App[None]):
             event.is_forwarded
         ):
             self._last_input = time.monotonic()
+            if isinstance(event, events.Key | events.Paste):
+                await self._keys.arrive(event)
+                return
         await super().on_event(event)
+
+    async def on_key_turn(self, turn: KeyTurn) -> None:
+        await self._keys.turn_done(turn)
 
     def _schedule_idle_check(self, delay: float | None = None) -> None:
         if self._idle_timer is not None:

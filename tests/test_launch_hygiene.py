@@ -58,6 +58,17 @@ class FakeApp:
         self.db.dispose()
 
 
+@pytest.fixture(autouse=True)
+def on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As launched from a terminal (pytest's own streams are not one)."""
+    monkeypatch.setattr(cli, "_need_terminal", lambda: None)
+
+
+def _new_database(path: Path) -> str:
+    assert cli.main(["db", "init", "--db", str(path)]) == 0
+    return str(path)
+
+
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The keyword arguments of every app the command line built."""
@@ -140,8 +151,10 @@ def test_developer_mode_starts_anyway_and_says_so(
 ) -> None:
     for name, value in {"TEXTUAL_LOG": str(tmp_path / "t.log"), **env}.items():
         monkeypatch.setenv(name, value)
-    place = ["--db", str(tmp_path / "dev.sqlite3")]
+    path = tmp_path / "dev.sqlite3"
+    place = ["--db", str(path) if args[:1] == ["demo"] else _new_database(path)]
     argv = [*args, *place] if args[:1] == ["demo"] else [*place, *args]
+    capsys.readouterr()
     assert cli.main(argv) == 0
     assert [call["dev"] for call in started] == [True]
     err = capsys.readouterr().err
@@ -151,7 +164,9 @@ def test_developer_mode_starts_anyway_and_says_so(
 def test_without_developer_settings_the_app_starts_in_normal_mode(
     tmp_path: Path, started: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["--db", str(tmp_path / "plain.sqlite3")]) == 0
+    path = _new_database(tmp_path / "plain.sqlite3")
+    capsys.readouterr()
+    assert cli.main(["--db", path]) == 0
     assert [call["dev"] for call in started] == [False]
     assert capsys.readouterr().err == ""
 
@@ -247,7 +262,7 @@ def test_in_developer_mode_even_the_log_is_private(tmp_path: Path) -> None:
     before = os.umask(0o022)
     try:
         app = PtyApp(
-            ["--dev", "--db", str(tmp_path / "p.sqlite3")],
+            ["--dev", "--db", _new_database(tmp_path / "p.sqlite3")],
             env={"TEXTUAL_LOG": str(log), "HWTUI_IDLE_MINUTES": "5"},
         )
     finally:

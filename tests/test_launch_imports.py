@@ -59,8 +59,11 @@ def test_no_garbage_collection_while_hwtui_loads(
 
     monkeypatch.setattr(cli, "_open", opening)
     monkeypatch.setattr(HomeworkApp, "run", run)
+    monkeypatch.setattr(cli, "_need_terminal", lambda: None)
+    path = str(tmp_path / "hwtui.sqlite3")
+    assert cli.main(["db", "init", "--db", path]) == 0  # no clinician yet: the full path
     try:
-        assert cli.main(["--db", str(tmp_path / "hwtui.sqlite3")]) == 0
+        assert cli.main(["--db", path]) == 0
     finally:
         gc.unfreeze()  # the test process's own objects
     assert seen["collecting while opening"] is False
@@ -113,6 +116,7 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
 
     monkeypatch.setattr(first_screen, "read_first_screen", reading)
     monkeypatch.setattr(HomeworkApp, "run", run)
+    monkeypatch.setattr(cli, "_need_terminal", lambda: None)
     try:
         assert cli.main(["--db", str(path)]) == 0
     finally:

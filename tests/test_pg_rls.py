@@ -535,6 +535,7 @@ def test_a_clinician_role_cannot_upgrade_the_schema_and_is_told_so_in_one_line(
     with practice.owner.write() as s:
         s.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     monkeypatch.setattr("hwtui.data.services.identity.os_username", lambda: ALICE)
+    monkeypatch.setattr("hwtui.cli._need_terminal", lambda: None)
     for argv, needle in [
         (["--db", practice.url(ALICE)], "run `hwtui db upgrade` as the schema owner"),
         (["db", "upgrade", "--db", practice.url(ALICE)], "as the role that owns hwtui's tables"),

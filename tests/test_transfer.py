@@ -239,6 +239,7 @@ def _my_counts(db: Database, me: Actor) -> dict[str, int]:
             for n in ("client_value", "review", "assignment", "measure")
         },
         "task_outcome": t["task_outcome"].c.review_id.in_(my_reviews),
+        "unsaved_input": t["unsaved_input"].c.client_id.in_(mine),
     }
     with db.read() as s:
         return {

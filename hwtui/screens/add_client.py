@@ -27,6 +27,9 @@ FIELDS = (
 
 
 class AddClientScreen(ModalScreen[int | None]):
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"save"})
+
     AUTO_FOCUS = "#code"
 
     BINDINGS = [

@@ -162,6 +162,9 @@ class AssignmentEditorScreen(ModalScreen[EditorResult]):
     For a review's goal (*goal_of*), nothing is saved: the checked form comes back.
     """
 
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"load", "save"})
+
     AUTO_FOCUS = "#title"
 
     BINDINGS = [

@@ -169,6 +169,9 @@ def history_lines(detail: AssignmentDetail) -> list[Content]:
 
 
 class AssignmentScreen(Screen[None]):
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"detail", "complete"})
+
     AUTO_FOCUS = "#assignment-body"
 
     BINDINGS = [

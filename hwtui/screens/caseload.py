@@ -49,6 +49,9 @@ def matches(row: CaseloadRow, needle: str) -> bool:
 
 
 class CaseloadScreen(ReloadingScreen[None]):
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"caseload"})
+
     BINDINGS = [
         # Priority, so that the footer shows it over the table's own (hidden) enter.
         Binding("enter", "open_client", "Open", id="caseload.open", priority=True),

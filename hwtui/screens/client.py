@@ -249,6 +249,9 @@ def win_preview(text: str, width: int) -> Text:
 
 
 class ClientScreen(ReloadingScreen[None]):
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"brief", "start"})
+
     # A tall terminal has room for the completion chart; a short one gets its one line.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     AUTO_FOCUS = "#homework"

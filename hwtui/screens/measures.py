@@ -42,6 +42,9 @@ RISK_TEXT = (
 class MeasuresScreen(ModalScreen[int | None]):
     """Returns the new measure's id, or None if nothing was saved."""
 
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"measure-save"})
+
     AUTO_FOCUS = "#measure-instrument"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="measures.save", priority=True),
@@ -163,6 +166,8 @@ class MeasuresScreen(ModalScreen[int | None]):
 class RiskAlertScreen(ModalScreen[bool]):
     """A PHQ-9 item 9 alert. `a` acknowledges (stored and audited); `l` leaves it open,
     and it then stays on the client's overview until acknowledged."""
+
+    KEYS_WAIT_FOR = frozenset({"alert-ack"})
 
     BINDINGS = [
         Binding("a", "acknowledge", "Acknowledge", id="alert.acknowledge"),

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 class RetireScreen(ModalScreen[bool]):
     """Returns True once the assignment is retired, False when cancelled."""
 
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"retire"})
+
     AUTO_FOCUS = "#reason"
 
     BINDINGS = [

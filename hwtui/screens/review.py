@@ -70,6 +70,9 @@ class _Snapshot:
 
 
 class ReviewScreen(Screen[None]):
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"review-load", "review-complete"})
+
     BINDINGS = [
         Binding("pagedown,ctrl+n", "next", "Next", id="review.next", priority=True),
         Binding("pageup", "back", "Back", id="review.back", priority=True),

@@ -71,6 +71,9 @@ class RecordView:
 
 
 class ReviewRecordScreen(Screen[None]):
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"record", "record-sign", "record-amend"})
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="record.back"),
         Binding("v", "toggle_note", "Note/summary", id="record.toggle"),

@@ -38,6 +38,9 @@ def split_values(text: str) -> list[str]:
 class ValuesScreen(ModalScreen[bool]):
     """Returns True once the values are saved, False when nothing changed."""
 
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({"load", "save"})
+
     AUTO_FOCUS = "#values"
 
     BINDINGS = [
