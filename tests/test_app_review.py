@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Checkbox, Input, Select, Static
 
 from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
@@ -296,6 +296,53 @@ async def test_closing_mid_review_then_resuming_restores_every_field_and_the_ste
         assert screen.query_one("#note-thinking", Input).value == "planned it"
         await pilot.press("pageup")
         assert screen.query_one("#win_text").text == "I went for a swim"  # type: ignore[attr-defined]
+
+
+async def test_resuming_starts_on_the_first_unanswered_task_and_after_the_words(
+    case: Case,
+) -> None:
+    """`s`, `d`, leave, resume, `n`: the second task is the one not done; the first stays
+    done. And typing in a resumed win goes on after the words already there."""
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, case.review_id)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.draft is not None
+        assert screen.draft.tasks[case.walk].outcome == "done"
+        assert screen.draft.tasks[case.gym].outcome == "not_done"
+        await pilot.press("pagedown", *"Went for a swim")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await open_review(pilot, case.review_id)
+        assert "step 2 of 6" in step_title(screen)  # where it was left
+        await pilot.press(*" twice")
+        await settle(pilot)
+        assert screen.draft is not None
+        assert screen.draft.win_text == "Went for a swim twice"
+
+
+async def test_a_note_beside_a_factor_ticks_it_and_reaches_the_summary(case: Case) -> None:
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("d", "n", "o", "pagedown", *"A win", "pagedown")
+        await settle(pilot)
+        await type_into(pilot, "#note-scheduled", "put it in the diary")
+        await settle(pilot)
+        assert screen.draft is not None
+        assert screen.draft.tasks[case.walk].factors == ["scheduled"]
+        assert screen.query_one("#factor-scheduled", Checkbox).value is True
+        await pilot.press("pagedown", "pagedown", "f4", "pagedown")
+        await settle(pilot)
+        summary = str(screen.query_one("#summary-text", Static).render())
+        assert "put it in the diary" in summary
 
 
 @pytest.mark.parametrize(

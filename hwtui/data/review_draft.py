@@ -147,7 +147,12 @@ class ReviewDraft:
                     "assignment_id": t.assignment_id,
                     "outcome": t.outcome,
                     "discussed": t.discussed,
-                    "factors": list(t.factors),
+                    # A factor with a note helped, ticked or not (drafts from before the
+                    # worked step ticked it for you): nothing typed goes unseen.
+                    "factors": [
+                        *t.factors,
+                        *(k for k, v in t.factor_notes.items() if v.strip() and k not in t.factors),
+                    ],
                     "factor_notes": {k: v for k, v in t.factor_notes.items() if v},
                     "worked_notes": t.worked_notes,
                     "double_down": t.double_down,

@@ -53,7 +53,13 @@ class OutcomesStep(Step):
         self._count()
 
     def show(self) -> None:
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        # A resumed review starts on the first task still without an outcome, so that
+        # the next key answers it and never changes one already given.
+        unmarked = self.draft.unmarked()
+        if unmarked:
+            table.move_cursor(row=list(self.draft.tasks).index(unmarked[0]))
+        table.focus()
 
     @staticmethod
     def _mark(outcome: Outcome | None) -> Text:

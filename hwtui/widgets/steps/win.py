@@ -25,6 +25,11 @@ class WinStep(Step):
                     compact=True,
                 )
 
+    def on_mount(self) -> None:
+        # Resumed words: the cursor after them, where the clinician goes on typing.
+        area = self.query_one("#win_text", NoteArea)
+        area.move_cursor(area.document.end)
+
     def show(self) -> None:
         self.query_one("#win_text", NoteArea).focus()
 

@@ -80,7 +80,14 @@ class WorkedStep(Step):
         if task is None:
             return
         if name.startswith("note-"):
-            task.factor_notes[name.removeprefix("note-")] = event.value
+            code = name.removeprefix("note-")
+            task.factor_notes[code] = event.value
+            if event.value.strip() and code not in task.factors:
+                # A note says the factor helped: tick it, so the summary and the note
+                # show what was typed (an unticked factor's note would go unseen).
+                task.factors.append(code)
+                with self.prevent(Checkbox.Changed):
+                    self.query_one(f"#factor-{code}", Checkbox).value = True
         elif name == "double_down":
             task.double_down = event.value
         elif name == "worked_notes":
