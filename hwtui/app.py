@@ -207,8 +207,11 @@ class HomeworkApp(App[None]):
         return not (locked and action in _LOCKED_OUT)
 
     def flush_drafts(self) -> None:
-        """Save every open draft now. Errors are shown, never swallowed."""
-        for screen in self.screen_stack:
+        """Save every open draft now. Errors are shown, never swallowed.
+
+        Top screen first: a dialog over the review (its goal in the full editor) hands
+        its words to the review's draft before the review saves it."""
+        for screen in reversed(self.screen_stack):
             if isinstance(screen, HoldsDraft):
                 try:
                     screen.flush_draft()

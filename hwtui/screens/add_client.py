@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.clients import create_client
+from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ FIELDS = (
 )
 
 
-class AddClientScreen(ModalScreen[int | None]):
+class AddClientScreen(KeepsTyping, ModalScreen[int | None]):
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"save"})
 
@@ -50,6 +51,12 @@ class AddClientScreen(ModalScreen[int | None]):
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.offer_typed()
+
+    def typing_place(self) -> str:
+        return "add client"
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
@@ -80,6 +87,7 @@ class AddClientScreen(ModalScreen[int | None]):
         if event.worker.group != "save":
             return
         if event.state is WorkerState.SUCCESS:
+            self.forget_typed()
             self.dismiss(event.worker.result)
         elif event.state is WorkerState.ERROR:
             error = event.worker.error
@@ -104,4 +112,5 @@ class AddClientScreen(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        self.forget_typed()  # esc is the clinician's own "throw it away"
         self.dismiss(None)

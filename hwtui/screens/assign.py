@@ -11,7 +11,8 @@ the goal it supports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,7 @@ from hwtui.data.services.assignments import (
 )
 from hwtui.data.services.clients import get_client, get_value, list_values
 from hwtui.screens.confirm import ConfirmScreen
+from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.screens.kind_picker import KindPickerScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.note_area import NoteArea
@@ -156,7 +158,7 @@ def chain_line(titles: list[str]) -> Content:
     return Content.assemble(("Smaller step of: ", LABEL), Content(" → ").join(parts))
 
 
-class AssignmentEditorScreen(ModalScreen[EditorResult]):
+class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     """Returns the id of the assignment saved (the newest, smallest step), or None.
 
     For a review's goal (*goal_of*), nothing is saved: the checked form comes back.
@@ -326,6 +328,7 @@ class AssignmentEditorScreen(ModalScreen[EditorResult]):
             if group == "load" and event.worker.result is not None:
                 self._show_setup(event.worker.result)
             elif group == "save":
+                self.forget_typed()
                 self.dismiss(event.worker.result)
         elif event.state is WorkerState.ERROR:
             error = event.worker.error
@@ -350,6 +353,64 @@ class AssignmentEditorScreen(ModalScreen[EditorResult]):
             self._baseline = setup.form.copy()
             self._prefilled = setup.form.instructions
         self._show_chain()
+        self.offer_typed()
+
+    # -- what is typed is kept (screens/kept_typing.py) --------------------------------
+
+    def typing_place(self) -> str:
+        if self.mode is Mode.EDIT:
+            return f"edit homework {self.assignment_id}"
+        if self.mode is Mode.SMALLER:
+            return f"smaller step of homework {self.replacing}"
+        if self.mode is Mode.GOAL:
+            return f"review goal for homework {self.goal_of}"
+        return f"new homework for client {self.client_id}"
+
+    def typing_client(self) -> int:
+        return self.client_id
+
+    def typed_fields(self) -> dict[str, Any]:
+        # The whole form, kind, choices and bigger versions too: not only its text.
+        return {
+            "form": asdict(self._read_form()),
+            "bigger": [asdict(version) for version in self._bigger],
+        }
+
+    def restore_typed(self, fields: dict[str, Any]) -> None:
+        known = {f.name for f in dataclass_fields(AssignmentForm)}
+
+        def form(data: Any) -> AssignmentForm:
+            return AssignmentForm(**{k: v for k, v in dict(data).items() if k in known})
+
+        self._bigger = [form(version) for version in fields.get("bigger", [])]
+        self._show_form(form(fields.get("form", {})))
+        self._show_chain()
+        self._show_notes()
+        self.refresh_bindings()
+
+    def flush_draft(self) -> None:
+        """Ending the session: a review's goal goes into the review's draft, which is
+        saved next; anything else (or a goal not valid yet) is kept as typed."""
+        if self.mode is Mode.GOAL and self._hand_to_review():
+            return
+        super().flush_draft()
+
+    def _hand_to_review(self) -> bool:
+        from hwtui.screens.review import ReviewScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ReviewScreen) and screen.draft is not None:
+                goal = screen.draft.goal_for(self.goal_of)
+                try:
+                    updated = self._read_form().to_goal(self.goal_of, self.app.today())
+                except InvalidInput:
+                    return False
+                if goal in screen.draft.goals:
+                    screen.draft.goals[screen.draft.goals.index(goal)] = updated
+                else:
+                    screen.draft.goals.append(updated)
+                return True
+        return False
 
     # -- reading and writing the form -------------------------------------------------
 
@@ -514,11 +575,13 @@ class AssignmentEditorScreen(ModalScreen[EditorResult]):
 
     def action_cancel(self) -> None:
         if self._read_form() == self._baseline and not self._bigger:
+            self.forget_typed()
             self.dismiss(None)
             return
 
         def answered(discard: bool | None) -> None:
             if discard:
+                self.forget_typed()
                 self.dismiss(None)
 
         question = "Discard your changes?" if self.mode is Mode.EDIT else "Discard this homework?"
@@ -538,6 +601,7 @@ class AssignmentEditorScreen(ModalScreen[EditorResult]):
         except InvalidInput as exc:
             self._show_problems(exc)
             return
+        self.forget_typed()
         self.dismiss(form)
 
     def _check_past(self, form: AssignmentForm, position: int) -> bool:

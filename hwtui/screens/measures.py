@@ -19,6 +19,7 @@ from hwtui.data.measure_entry import Reading, parse_items
 from hwtui.data.models import Measure
 from hwtui.data.services.measures import record_measure
 from hwtui.data.services.progress import acknowledge_alert
+from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import notify_safe
 
@@ -39,7 +40,7 @@ RISK_TEXT = (
 )
 
 
-class MeasuresScreen(ModalScreen[int | None]):
+class MeasuresScreen(KeepsTyping, ModalScreen[int | None]):
     """Returns the new measure's id, or None if nothing was saved."""
 
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
@@ -83,6 +84,14 @@ class MeasuresScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self._instrument_changed()
+        self.offer_typed()
+
+    def typing_place(self) -> str:
+        review = f" in review {self.review_id}" if self.review_id is not None else ""
+        return f"measure for client {self.client_id}{review}"
+
+    def typing_client(self) -> int:
+        return self.client_id
 
     def _code(self) -> str:
         value = self.query_one("#measure-instrument", Select).value
@@ -154,6 +163,7 @@ class MeasuresScreen(ModalScreen[int | None]):
             measure = event.worker.result
             spec = INSTRUMENTS_BY_CODE[measure.instrument]
             notify_safe(self.app, f"{spec.name} recorded: {measure.total}/{spec.total_max}.")
+            self.forget_typed()
             self.dismiss(measure.id)
             if self.reading is not None and self.reading.risk and measure.id is not None:
                 # Nothing else happens until the clinician has answered the alert.

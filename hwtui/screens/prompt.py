@@ -9,19 +9,32 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
+from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 
 
-class PromptScreen(ModalScreen[str | None]):
-    """Asks for one line. Returns it stripped (Enter), or None (Escape)."""
+class PromptScreen(KeepsTyping, ModalScreen[str | None]):
+    """Asks for one line. Returns it stripped (Enter), or None (Escape).
+
+    With a *place* ("review 12 skip win"), what is typed is kept like any form's."""
 
     AUTO_FOCUS = "#prompt-value"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(
-        self, title: str, question: str, value: str = "", *, placeholder: str = "", hint: str = ""
+        self,
+        title: str,
+        question: str,
+        value: str = "",
+        *,
+        placeholder: str = "",
+        hint: str = "",
+        place: str | None = None,
+        client_id: int | None = None,
     ) -> None:
         super().__init__()
+        self.place = place
+        self.client_id = client_id
         self.title_text = title
         self.question = question
         self.value = value
@@ -37,9 +50,20 @@ class PromptScreen(ModalScreen[str | None]):
                 yield Static(self.hint, classes="hint", markup=False)
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.offer_typed()
+
+    def typing_place(self) -> str | None:
+        return self.place
+
+    def typing_client(self) -> int | None:
+        return self.client_id
+
     @on(Input.Submitted, "#prompt-value")
     def _submitted(self, event: Input.Submitted) -> None:
+        self.forget_typed()
         self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
+        self.forget_typed()
         self.dismiss(None)

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.assignments import retire_assignment
+from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import safe_content
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
 
 
-class RetireScreen(ModalScreen[bool]):
+class RetireScreen(KeepsTyping, ModalScreen[bool]):
     """Returns True once the assignment is retired, False when cancelled."""
 
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
@@ -59,12 +60,19 @@ class RetireScreen(ModalScreen[bool]):
             )
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.offer_typed()
+
+    def typing_place(self) -> str:
+        return f"retire homework {self.assignment_id}"
+
     @on(Input.Submitted, "#reason")
     def action_retire(self) -> None:
         self._show_error("")
         self.retire(self.query_one("#reason", Input).value)
 
     def action_cancel(self) -> None:
+        self.forget_typed()
         self.dismiss(False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="retire")
@@ -77,6 +85,7 @@ class RetireScreen(ModalScreen[bool]):
         if event.worker.group != "retire":
             return
         if event.state is WorkerState.SUCCESS:
+            self.forget_typed()
             self.dismiss(True)
         elif event.state is WorkerState.ERROR:
             error = event.worker.error

@@ -334,6 +334,8 @@ class ReviewScreen(Screen[None]):
                 current,
                 placeholder="e.g. no homework was set last time",
                 hint="Clear the reason and press Enter to take the skip back.",
+                place=f"review {self.review_id} skip {step.value}",
+                client_id=self.setup.client.id if self.setup else None,
             ),
             skipped,
         )

@@ -257,6 +257,7 @@ class ReviewRecordScreen(Screen[None]):
                 "Amend the signed review",
                 "Why is it being amended? (kept with the new version)",
                 placeholder="e.g. outcome recorded against the wrong task",
+                place=f"amend review {self.review_id}",
             ),
             reason_given,
         )

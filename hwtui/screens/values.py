@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.clients import get_client, list_values, set_values
 from hwtui.screens.confirm import ConfirmScreen
+from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.safe import safe_content
 
@@ -35,7 +36,7 @@ def split_values(text: str) -> list[str]:
     return [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
 
 
-class ValuesScreen(ModalScreen[bool]):
+class ValuesScreen(KeepsTyping, ModalScreen[bool]):
     """Returns True once the values are saved, False when nothing changed."""
 
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
@@ -96,6 +97,7 @@ class ValuesScreen(ModalScreen[bool]):
                 code, values = event.worker.result
                 self._show(code, values)
             elif group == "save":
+                self.forget_typed()
                 self.dismiss(True)
         elif event.state is WorkerState.ERROR:
             error = event.worker.error
@@ -114,6 +116,13 @@ class ValuesScreen(ModalScreen[bool]):
             self._loaded = "\n".join(values)
             area.text = self._loaded
             area.move_cursor(area.document.end)
+        self.offer_typed()
+
+    def typing_place(self) -> str:
+        return f"values of client {self.client_id}"
+
+    def typing_client(self) -> int:
+        return self.client_id
 
     # -- actions ----------------------------------------------------------------------
 
@@ -124,11 +133,13 @@ class ValuesScreen(ModalScreen[bool]):
     def action_cancel(self) -> None:
         text = self.query_one("#values", TextArea).text
         if split_values(text) == split_values(self._loaded):
+            self.forget_typed()
             self.dismiss(False)
             return
 
         def answered(discard: bool | None) -> None:
             if discard:
+                self.forget_typed()
                 self.dismiss(False)
 
         self.app.push_screen(
