@@ -307,14 +307,13 @@ def amend_review(session: Session, me: Actor, review_id: int, reason: str) -> Re
 
 
 def review_versions(session: Session, me: Actor, review_id: int) -> list[Review]:
-    """Every version of the review *review_id* belongs to, oldest first."""
-    review = get_review(session, me, review_id)
-    first = review
-    while first.amends_id is not None:
-        first = get_review(session, me, first.amends_id)
-    versions = [first]
-    while True:
-        nxt = session.exec(select(Review).where(Review.amends_id == versions[-1].id)).first()
-        if nxt is None:
-            return versions
-        versions.append(nxt)
+    """Every version of the review *review_id* belongs to, oldest first.
+
+    A corrupt chain of amendments (a loop, a link to another client) is a BrokenVersions
+    error, never an endless walk.
+    """
+    # The bounded walk lives in review_chain (notes.py walks back the same way); imported
+    # here only so that this change stays inside this function.
+    from hwtui.data.services.review_chain import all_versions
+
+    return all_versions(session, me, get_review(session, me, review_id))
