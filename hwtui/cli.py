@@ -589,22 +589,67 @@ def _clients(count: int) -> str:
     return f"{count} client" if count == 1 else f"{count} clients"
 
 
+# Problems of an import file printed under the first line; the rest are counted.
+IMPORT_PROBLEMS_SHOWN = 20
+
+
 def _import(args: argparse.Namespace) -> int:
     from hwtui.data import transfer
+    from hwtui.data.import_checks import ImportRefused
     from hwtui.data.services.identity import os_username
 
     path = Path(args.file).expanduser()
-    data = transfer.read_json(path)  # before the database is opened (or created)
-    db = _open(args.sub_db or args.db)
+    # Read and checked completely before the database is opened (or created).
+    data = transfer.read_json(path)
     try:
-        # Only a database with no one's rows may be imported into: it must see them all.
-        stats = transfer.import_json(_whole(db, "import"), data, username=os_username())
-    finally:
-        db.dispose()
+        checked = transfer.check_import(data)
+    except ImportRefused as exc:
+        return _refused(exc.headline, exc.lines(IMPORT_PROBLEMS_SHOWN))
+    location = args.sub_db or args.db
+    new_file = _new_sqlite_file(location)
+    try:
+        db = _open(location)
+        try:
+            # Only a database with no one's rows may be imported into: it must see them all.
+            stats = transfer.import_json(_whole(db, "import"), checked, username=os_username())
+        finally:
+            db.dispose()
+    except BaseException:
+        if new_file is not None:
+            _remove_new_sqlite_file(new_file)
+        raise
     print(f"imported {_clients(stats.clients)}, {stats.rows} rows, from {path}")
     for name, count in stats.tables.items():
         print(f"  {name:<16} {count:>8}")
     return 0
+
+
+def _refused(headline: str, lines: list[str]) -> int:
+    # Values from the file appear in the lines only escaped and cut short (import_checks).
+    print(f"hwtui: {headline}", file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _new_sqlite_file(location: str | None) -> Path | None:
+    """The SQLite file the import is about to create, or None if it exists (or is not
+    SQLite): a failed import removes only a database it made itself."""
+    from hwtui.data.db import default_url, resolve_url
+
+    chosen = location or _settings().database_url
+    url = resolve_url(chosen) if chosen else default_url()
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    path = Path(url.database)
+    return None if path.exists() or path.is_symlink() else path
+
+
+def _remove_new_sqlite_file(path: Path) -> None:
+    # The file and SQLite's companions; a folder hwtui made for it stays (it is empty and
+    # private, and the next launch would make it again).
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _backup(args: argparse.Namespace) -> int:
