@@ -606,9 +606,10 @@ def _import(args: argparse.Namespace) -> int:
     except ImportRefused as exc:
         return _refused(exc.headline, exc.lines(IMPORT_PROBLEMS_SHOWN))
     location = args.sub_db or args.db
-    new_file = _new_sqlite_file(location)
+    settings = None if location else _settings()  # read once, as _open would
+    new_file = _new_sqlite_file(location or (settings.database_url if settings else None))
     try:
-        db = _open(location)
+        db = _open(location, settings)
         try:
             # Only a database with no one's rows may be imported into: it must see them all.
             stats = transfer.import_json(_whole(db, "import"), checked, username=os_username())
@@ -632,12 +633,11 @@ def _refused(headline: str, lines: list[str]) -> int:
     return EXIT_ERROR
 
 
-def _new_sqlite_file(location: str | None) -> Path | None:
-    """The SQLite file the import is about to create, or None if it exists (or is not
-    SQLite): a failed import removes only a database it made itself."""
+def _new_sqlite_file(chosen: str | None) -> Path | None:
+    """The SQLite file the import is about to create at *chosen* (None: the default), or
+    None if it exists or is not SQLite: a failed import removes only a database it made."""
     from hwtui.data.db import default_url, resolve_url
 
-    chosen = location or _settings().database_url
     url = resolve_url(chosen) if chosen else default_url()
     if url.get_backend_name() != "sqlite" or not url.database:
         return None
