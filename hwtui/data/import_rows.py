@@ -53,7 +53,7 @@ class ClinicianRow(_Row):
 
 
 class ClientRow(ClientInput):
-    pass
+    """The add-client rules; the client's values are rows of client_value."""
 
 
 class ValueRow(_Row):
@@ -69,6 +69,9 @@ class AssignmentRow(AssignmentInput):
 
 
 class ReviewRow(ReviewDraftInput):
+    """A review as saved: its draft goals are what the review screen rebuilds on resume
+    (GoalInput, as `save_draft` stores them); its version chain is checked across rows."""
+
     session_date: Day
     status: ReviewStatus
     draft_goals: list[GoalInput] = Field(default_factory=list, max_length=GOALS_MAX)
@@ -83,6 +86,8 @@ class OutcomeRow(OutcomeInput):
 
 
 class MeasureRow(MeasureInput):
+    """Items checked against the instrument; the stored total is their sum, as recorded."""
+
     total: int
     acknowledged_by: Username = ""
 
