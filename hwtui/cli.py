@@ -716,18 +716,28 @@ def _clients(count: int) -> str:
     return f"{count} client" if count == 1 else f"{count} clients"
 
 
+# Problems of an import file printed under the first line; the rest are counted.
+IMPORT_PROBLEMS_SHOWN = 20
+
+
 def _import(args: argparse.Namespace) -> int:
     from hwtui.data import transfer
+    from hwtui.data.import_checks import ImportRefused
     from hwtui.data.services.identity import os_username
     from hwtui.data.sqlite_file import remove_new_database
 
     path = Path(args.file).expanduser()
-    data = transfer.read_json(path)  # before the database is opened (or created)
+    # Read and checked completely before the database is opened (or created).
+    data = transfer.read_json(path)
+    try:
+        checked = transfer.check_import(data)
+    except ImportRefused as exc:
+        return _refused(exc.headline, exc.lines(IMPORT_PROBLEMS_SHOWN))
     # A new SQLite file is made for the import and kept only if the import succeeds.
     db = _open(_location(args), create=True)
     try:
         # Only a database with no one's rows may be imported into: it must see them all.
-        stats = transfer.import_json(_whole(db, "import"), data, username=os_username())
+        stats = transfer.import_json(_whole(db, "import"), checked, username=os_username())
     except BaseException:
         db.dispose()
         if db.created and db.path is not None:
@@ -738,6 +748,14 @@ def _import(args: argparse.Namespace) -> int:
     for name, count in stats.tables.items():
         print(f"  {name:<16} {count:>8}")
     return 0
+
+
+def _refused(headline: str, lines: list[str]) -> int:
+    # Values from the file appear in the lines only escaped and cut short (import_checks).
+    print(f"hwtui: {headline}", file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _backup(args: argparse.Namespace) -> int:

@@ -207,6 +207,67 @@ def test_a_bad_import_file_creates_no_database(tmp_path: Path) -> None:
     assert not target.exists()
 
 
+def test_a_spoilt_import_lists_every_problem_and_creates_no_database(
+    practice: Path, tmp_path: Path
+) -> None:
+    """The first line says how many problems there are; at most 20 follow, each naming
+    its table, row and field; then how many more. No traceback, no new database."""
+    data = _export(practice, "--all")
+    reviews = data["tables"]["review"]
+    for review in reviews:
+        review["session_date"] = "9999-12-31"
+    data["tables"]["client"][0]["code"] = "../../etc"
+    data["tables"]["measure"][-1]["instrument"] = "bdi"
+    spoilt = tmp_path / "spoilt.json"
+    spoilt.write_text(json.dumps(data))
+    target = tmp_path / "would-be.sqlite3"
+    result = run("--db", str(target), "import", str(spoilt))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    count = len(reviews) + 2
+    assert count > 21
+    assert lines[0] == f"hwtui: the import file has {count} problems; nothing was imported"
+    assert lines[1] == (
+        "  table client, id 1, code: must not contain /, \\ or .. (notes are saved under its name)"
+    )
+    assert lines[2] == (
+        f"  table review, id {reviews[0]['id']}, session_date: 9999-12-31 is outside 1900-2200"
+    )
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == f"  ... and {count - 20} more"
+    assert not target.exists()
+
+
+def test_an_import_that_fails_in_the_database_removes_the_database_it_created(
+    practice: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hwtui import cli
+    from hwtui.data import transfer
+    from hwtui.data.errors import HwtuiError
+
+    exported = tmp_path / "caseload.json"
+    exported.write_text(json.dumps(_export(practice, "--all")))
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise HwtuiError("the export's rows in review do not fit together")
+
+    monkeypatch.setattr(transfer, "import_json", refuse)
+    fresh = tmp_path / "fresh.sqlite3"
+    assert cli.main(["--db", str(fresh), "import", str(exported)]) == cli.EXIT_ERROR
+    assert "do not fit together" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["caseload.json", "practice.sqlite3"]
+    # A database that was there before is left as it was.
+    before = practice.read_bytes()
+    assert cli.main(["--db", str(practice), "import", str(exported)]) == cli.EXIT_ERROR
+    assert practice.exists()
+    assert len(practice.read_bytes()) == len(before)
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_backup_of_postgresql_points_at_pg_dump(db_url: str, tmp_path: Path) -> None:

@@ -11,12 +11,15 @@ from datetime import date
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from hwtui.data.errors import InvalidInput
 from hwtui.data.inputs import (
+    IMPORTED,
     TEXT_MAX,
     AssignmentInput,
     ClientInput,
+    GoalInput,
     MeasureInput,
     OutcomeInput,
     ReviewDraftInput,
@@ -57,6 +60,8 @@ FRAGMENTS = [
     "日本",
     "🙂",
     " ",
+    "\ud800",  # lone surrogates: JSON can carry them, nothing can encode them
+    "\udfff",
 ]
 
 untrusted = st.lists(
@@ -72,9 +77,10 @@ SETTINGS = settings(max_examples=2000, deadline=None)
 
 
 def is_control(ch: str) -> bool:
-    """What must never be stored or shown: C0 except newline and tab, DEL, C1."""
+    """What must never be stored or shown: C0 except newline and tab, DEL, C1, and lone
+    surrogates."""
     code = ord(ch)
-    return (code < 0x20 and ch not in "\n\t") or 0x7F <= code <= 0x9F
+    return (code < 0x20 and ch not in "\n\t") or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
 
 
 def printable(text: str) -> list[str]:
@@ -229,3 +235,52 @@ def test_other_messages() -> None:
     assert _problems(OutcomeInput, assignment_id=1, outcome="done", factor_notes={"luck": "x"}) == {
         "factor_notes": "unknown factor: luck"
     }
+
+
+@pytest.mark.parametrize("code", ["a/b", "../x", "..", "x..y", "C\\1", "/", "C/"])
+def test_a_code_cannot_name_another_folder(code: str) -> None:
+    """A saved note's default file name starts with the code."""
+    assert _problems(ClientInput, code=code, display_name="A") == {
+        "code": "must not contain /, \\ or .. (notes are saved under its name)"
+    }
+    assert parse(ClientInput, code="C.1-a_b", display_name="A").code == "C.1-a_b"
+
+
+def test_dates_stay_in_the_calendar() -> None:
+    for due in (date(1899, 12, 31), date(2201, 1, 1), date(9999, 12, 31)):
+        assert _problems(AssignmentInput, title="x", due_date=due) == {
+            "due_date": "must be between 1900 and 2200"
+        }
+    assert parse(AssignmentInput, title="x", due_date=date(2200, 12, 31)).due_date
+
+
+def test_a_review_holds_known_steps_and_a_few_goals() -> None:
+    assert _problems(ReviewDraftInput, skipped={"lunch": "x", "win": "y"}) == {
+        "skipped": "unknown review step: lunch"
+    }
+    assert _problems(ReviewDraftInput, goals=[{"title": f"g{i}"} for i in range(51)]) == {
+        "goals": "has too many entries (the limit is 50)"
+    }
+
+
+def test_measure_items_fit_the_instrument() -> None:
+    assert _problems(MeasureInput, instrument="phq9", items=[0, 1]) == {
+        "items": "PHQ-9 needs 9 item(s), got 2"
+    }
+    assert _problems(MeasureInput, instrument="suds", items=[101]) == {
+        "items": "SUDS score must be 0-100 (got 101)"
+    }
+    assert _problems(MeasureInput, instrument="bdi", items=[1]) == {
+        "instrument": "unknown measure 'bdi'"
+    }
+
+
+def test_an_import_refuses_line_breaks_that_typing_joins() -> None:
+    """Typed text is tidied into one line; a file is restored as it is, or refused."""
+    typed = GoalInput.model_validate({"title": "Walk\nto work"})
+    assert typed.title == "Walk to work"
+    with pytest.raises(ValidationError) as caught:
+        GoalInput.model_validate({"title": "Walk\r\nto work", "what": "a\nb"}, context=IMPORTED)
+    assert [(e["loc"], e["msg"]) for e in caught.value.errors()] == [
+        (("title",), "Value error, must be one line (it holds a line break)")
+    ]

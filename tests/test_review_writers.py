@@ -265,3 +265,20 @@ def test_concurrent_signing_and_amending_happen_once(db: Database, me: Actor) ->
         with db.read() as s:
             versions = s.exec(select(func.count()).where(Review.amends_id == review_id)).one()
         assert versions == 1
+
+
+def test_an_amendment_being_written_beside_the_sessions_draft(db: Database, me: Actor) -> None:
+    """Amending last week's signed review while today's review is open: two drafts of one
+    client, of different kinds; the one-draft rule is about session reviews."""
+    client_id = add_client(db, me)
+    with db.write() as s:
+        last = start_review(s, me, client_id, TODAY).id
+        assert last is not None
+        complete_review(s, me, last, win_text="last week")
+        sign_review(s, me, last)
+        today = start_review(s, me, client_id, TODAY).id
+    with db.write() as s:
+        amendment = amend_review(s, me, last, "wrong task").id
+    with db.write() as s:
+        assert start_review(s, me, client_id, TODAY).id == today  # not the amendment
+    assert amendment not in (last, today)

@@ -29,6 +29,7 @@ from hwtui.data.services.measures import record_measure
 from hwtui.data.services.reviews import amend_review, save_draft, sign_review, start_review
 from hwtui.data.transfer import (
     Link,
+    check_import,
     export_csv,
     export_json,
     import_json,
@@ -129,6 +130,42 @@ def test_export_import_round_trip_gives_back_every_row(
     with target.read() as s:
         me_there = ensure_clinician(s, practice.username)
         assert find_client(s, me_there, "H1").display_name.startswith(HOSTILE_CLEAN)
+
+
+def _renumber(data: dict[str, Any], name: str, old: int, new: int) -> None:
+    """Give row *old* of table *name* the id *new*, and every reference to it too."""
+    for table, rows in data["tables"].items():
+        for fk in SQLModel.metadata.tables[table].foreign_keys:
+            if fk.column.table.name == name:
+                for row in rows:
+                    if row[fk.parent.name] == old:
+                        row[fk.parent.name] = new
+    for row in data["tables"][name]:
+        if row["id"] == old:
+            row["id"] = new
+    if name == "assignment":
+        for review in data["tables"]["review"]:
+            for goal in review["draft_goals"]:
+                if goal["parent_id"] == old:
+                    goal["parent_id"] = new
+
+
+def test_rows_referring_to_rows_with_higher_ids_are_restored(
+    db: Database, practice: Actor, target: Database
+) -> None:
+    """Ids say nothing about the order rows were made in: an amended review or a goal's
+    parent with a higher id than the row referring to it goes in first."""
+    data = _export(db, practice)
+    tables = data["tables"]
+    amendment = next(r for r in tables["review"] if r["amends_id"] is not None)
+    child = next(r for r in tables["assignment"] if r["parent_id"] is not None)
+    _renumber(data, "review", amendment["amends_id"], 90_000)
+    _renumber(data, "assignment", child["parent_id"], 90_000)
+    import_json(target, copy.deepcopy(data), username=practice.username)
+    with target.write() as s:
+        me_there = ensure_clinician(s, practice.username)
+    restored = _export(target, me_there)["tables"]
+    assert restored == {name: sorted(rows, key=lambda r: r["id"]) for name, rows in tables.items()}
 
 
 def test_the_restored_database_keeps_working(
@@ -512,18 +549,18 @@ def _broken(change: str) -> Any:
         ("version", "format version 2; this hwtui reads version 1"),
         ("schema", "from database schema '0001' and this hwtui is at"),
         ("no tables", 'has no "tables"'),
-        ("unknown table", "tables this hwtui does not know: mystery"),
-        ("missing table", "no list of rows for table measure"),
-        ("missing column", "table review, row 1: its columns are not review's columns"),
-        ("bad date", "table review, row 1: session_date: Invalid isoformat"),
+        ("unknown table", "tables this hwtui does not know: 'mystery'"),
+        ("missing table", "table measure: the file has no list of rows for this table"),
+        ("missing column", "table review, id 1: lacks win_text"),
+        ("bad date", "table review, id 1, session_date: 'next tuesday' is not in ISO 8601 form"),
         ("naive time", "started_at: '2026-11-25T10:00:00' has no time zone"),
-        ("text for a number", "review_interval_days: unexpected str '7'"),
-        ("true for a number", "total: unexpected bool True"),
-        ("too long", "code: longer than 20 characters"),
-        ("null required", "display_name is empty but required"),
-        ("two clinicians", "holds 2 clinicians; it must hold exactly 1"),
-        ("someone else's client", "clinician_id refers to clinician 99"),
-        ("dangling reference", "rows in task_outcome do not fit together"),
+        ("text for a number", "review_interval_days: must be a whole number, not the text '7'"),
+        ("true for a number", "total: must be a whole number, not true"),
+        ("too long", "code: is too long (500 characters; the limit is 20)"),
+        ("null required", "display_name: is empty but required"),
+        ("two clinicians", "table clinician: the file holds 2 clinicians; it must hold 1"),
+        ("someone else's client", "clinician_id: refers to clinician 99, who is not the one"),
+        ("dangling reference", "review_id: refers to review 999999, not in the file"),
     ],
 )
 def test_import_refuses_a_file_it_cannot_restore(
@@ -543,10 +580,12 @@ def test_import_refuses_a_file_it_cannot_restore(
 def test_a_failed_import_leaves_nothing_behind(
     db: Database, practice: Actor, target: Database
 ) -> None:
-    """Rows that break a foreign key half-way through: rolled back on each backend."""
-    data = _broken("dangling reference")(_export(db, practice))
+    """Rows the database refuses half-way through (a key the checks were kept from
+    seeing): rolled back on each backend, and said in one line."""
+    checked = check_import(_export(db, practice))
+    checked.rows["task_outcome"][-1]["review_id"] = 999_999
     with pytest.raises(HwtuiError, match="rows in task_outcome do not fit together"):
-        import_json(target, data, username=practice.username)
+        import_json(target, checked, username=practice.username)
     assert _rows(target, EXPORTED) == {name: [] for name in EXPORTED}
     with target.write() as s:  # and the database is usable afterwards
         create_client(s, ensure_clinician(s, "dr_test"), code="C1", display_name="First")
@@ -558,14 +597,16 @@ def test_import_cleans_control_characters_out_of_a_tampered_file(
     data = _export(db, practice)
     data["tables"]["client"][0]["display_name"] = HOSTILE
     outcome = data["tables"]["task_outcome"][0]
-    outcome["factor_notes"] = {HOSTILE: [HOSTILE]}
+    outcome["factor_notes"] = {"thinking": HOSTILE}
+    outcome["learned"] = f"{HOSTILE}\n{HOSTILE}"
     import_json(target, data, username=practice.username)
     restored = _rows(target, ["client", "task_outcome"])
     names = SQLModel.metadata.tables["client"].c.keys()
     assert restored["client"][0][names.index("display_name")] == HOSTILE_CLEAN
     columns = SQLModel.metadata.tables["task_outcome"].c.keys()
-    notes = next(r for r in restored["task_outcome"] if r[0] == outcome["id"])
-    assert notes[columns.index("factor_notes")] == {HOSTILE_CLEAN: [HOSTILE_CLEAN]}
+    row = next(r for r in restored["task_outcome"] if r[0] == outcome["id"])
+    assert row[columns.index("factor_notes")] == {"thinking": HOSTILE_CLEAN}
+    assert row[columns.index("learned")] == f"{HOSTILE_CLEAN}\n{HOSTILE_CLEAN}"
 
 
 # --- CSV ----------------------------------------------------------------------------------

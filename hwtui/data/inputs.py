@@ -1,7 +1,13 @@
 """What a person may submit, validated and cleaned before anything is stored.
 
 Every text field passes through `hwtui.data.text` (control characters removed) and has
-a length limit; errors name the field in words a clinician understands.
+a length limit; errors name the field in words a clinician understands. The same models
+check what an import file holds (`hwtui.data.import_checks`), validated with the
+`IMPORTED` context: there a line break in a one-line field is an error instead of being
+joined into the line, because a file is restored as it is, not tidied up.
+
+The limits (the README lists them): no single field can make a note, a screen or a
+query slow, and every date stays inside a calendar that date arithmetic cannot leave.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -23,24 +30,71 @@ from hwtui.data import catalog
 from hwtui.data.errors import FieldProblem, InvalidInput
 from hwtui.data.text import clean_block, clean_line
 
-NAME_MAX = 120
-CODE_MAX = 20
-LINE_MAX = 200
-TEXT_MAX = 20_000
+NAME_MAX = 120  # a client's or a clinician's display name
+CODE_MAX = 20  # a client code
+LINE_MAX = 200  # any other one-line field: a title, a value, a reason, "when", ...
+TEXT_MAX = 20_000  # a multi-line field: the win, notes, instructions (~10 pages)
+USERNAME_MAX = 64  # an OS username (who signed, who acknowledged)
+ROLE_MAX = 20  # a clinician's role ("clinician")
+REASON_MAX = 500  # why a signed review was amended
+VALUES_MAX = 20  # values per client
+GOALS_MAX = 50  # new goals agreed in one review
+INTERVAL_MAX = 365  # days between reviews
+# The calendar hwtui works in. Far enough either way for any record (and for a due date
+# set years ahead), near enough that adding a review interval or a few weeks can never
+# leave what `datetime.date` holds (year 9999).
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2200, 12, 31)
+
+# Validation context for rows read from an import file (see the module docstring).
+IMPORTED = {"imported": True}
 
 
-def _line(value: Any) -> Any:
-    return clean_line(value) if isinstance(value, str) else value
+def _is_imported(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("imported"))
+
+
+def _line(value: Any, info: ValidationInfo) -> Any:
+    if not isinstance(value, str):
+        return value
+    if _is_imported(info) and ("\n" in value or "\r" in value):
+        raise ValueError("must be one line (it holds a line break)")
+    return clean_line(value)
 
 
 def _block(value: Any) -> Any:
     return clean_block(value) if isinstance(value, str) else value
 
 
+def _file_safe_code(value: str) -> str:
+    # The default file name of a saved note starts with the code: "../x" or "a/b" would
+    # point it into another folder.
+    if "/" in value or "\\" in value or ".." in value:
+        raise ValueError("must not contain /, \\ or .. (notes are saved under its name)")
+    return value
+
+
+def _in_calendar(value: date) -> date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(f"must be between {DATE_MIN.year} and {DATE_MAX.year}")
+    return value
+
+
 Line = Annotated[str, BeforeValidator(_line), Field(max_length=LINE_MAX)]
 RequiredLine = Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=LINE_MAX)]
+Name = Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=NAME_MAX)]
+Code = Annotated[
+    str,
+    BeforeValidator(_line),
+    Field(min_length=1, max_length=CODE_MAX),
+    AfterValidator(_file_safe_code),
+]
+Username = Annotated[str, BeforeValidator(_line), Field(max_length=USERNAME_MAX)]
+Role = Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=ROLE_MAX)]
+Reason = Annotated[str, BeforeValidator(_line), Field(max_length=REASON_MAX)]
 Block = Annotated[str, BeforeValidator(_block), Field(max_length=TEXT_MAX)]
 Confidence = Annotated[int, Field(ge=0, le=10)]
+Day = Annotated[date, AfterValidator(_in_calendar)]
 
 
 def _known(codes: frozenset[str] | set[str], what: str) -> Any:
@@ -63,10 +117,10 @@ class _Input(BaseModel):
 
 
 class ClientInput(_Input):
-    code: Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=CODE_MAX)]
-    display_name: Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=NAME_MAX)]
-    values: list[RequiredLine] = Field(default_factory=list, max_length=20)
-    review_interval_days: int = Field(default=7, ge=1, le=365)
+    code: Code
+    display_name: Name
+    values: list[RequiredLine] = Field(default_factory=list, max_length=VALUES_MAX)
+    review_interval_days: int = Field(default=7, ge=1, le=INTERVAL_MAX)
 
     @field_validator("values", mode="before")
     @classmethod
@@ -98,7 +152,7 @@ class AssignmentInput(_Input):
     value_id: int | None = None
     obstacles: BarrierCodes = Field(default_factory=list)
     confidence: Confidence | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
     rationale_given: bool = False
     decided_together: bool = False
     started_in_session: bool = False
@@ -147,7 +201,16 @@ class ReviewDraftInput(_Input):
     current_step: int = Field(default=0, ge=0, le=50)
     skipped: dict[str, Line] = Field(default_factory=dict)
     outcomes: list[OutcomeInput] = Field(default_factory=list)
-    goals: list[GoalInput] = Field(default_factory=list)
+    goals: list[GoalInput] = Field(default_factory=list, max_length=GOALS_MAX)
+
+    @field_validator("skipped")
+    @classmethod
+    def _known_steps(cls, value: dict[str, str]) -> dict[str, str]:
+        # Stored by step code: the screen looks reasons up by these codes only.
+        unknown = set(value) - {step.value for step in catalog.ReviewStep}
+        if unknown:
+            raise ValueError(f"unknown review step: {', '.join(sorted(unknown))}")
+        return value
 
 
 class MeasureInput(_Input):
@@ -162,6 +225,22 @@ class MeasureInput(_Input):
             raise ValueError(f"unknown measure {value!r}")
         return value
 
+    @field_validator("items")
+    @classmethod
+    def _items_of_the_instrument(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        spec = catalog.INSTRUMENTS_BY_CODE.get(info.data.get("instrument", ""))
+        if spec is None:
+            return value  # the instrument's own problem is reported
+        if len(value) != spec.items:
+            raise ValueError(f"{spec.name} needs {spec.items} item(s), got {len(value)}")
+        for number, item in enumerate(value, start=1):
+            if not spec.item_min <= item <= spec.item_max:
+                where = f"item {number}" if spec.items > 1 else "score"
+                raise ValueError(
+                    f"{spec.name} {where} must be {spec.item_min}-{spec.item_max} (got {item})"
+                )
+        return value
+
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -171,10 +250,11 @@ def parse(model: type[M], **data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput([_problem(err) for err in exc.errors()]) from None
+        raise InvalidInput([field_problem(err) for err in exc.errors()]) from None
 
 
-def _problem(err: Any) -> FieldProblem:
+def field_problem(err: Any) -> FieldProblem:
+    """One of pydantic's errors as a problem with a field, in a clinician's words."""
     loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
     field = loc[-1] if loc else "input"
     if loc and loc[0] in {"outcomes", "goals", "values"} and len(loc) > 1:

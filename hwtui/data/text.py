@@ -2,19 +2,21 @@
 
 Stored escape sequences must never reach a clinician's terminal, so every C0 control
 except newline and tab, DEL, and every C1 control (which some terminals act on as
-8-bit escapes) is removed. Carriage returns are normalised to newlines first so that
-pasted Windows text keeps its line breaks.
+8-bit escapes) is removed. So is any lone surrogate (half of a UTF-16 pair, which JSON
+can carry as `\\ud800`): it is no character at all, and no database or terminal can encode
+it. Carriage returns are normalised to newlines first so that pasted Windows text keeps
+its line breaks.
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def strip_controls(text: str) -> str:
-    """Return *text* without control characters (newline and tab are kept)."""
+    """Return *text* without control characters or lone surrogates (newline and tab kept)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text)
 

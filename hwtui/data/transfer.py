@@ -40,36 +40,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from types import UnionType
 from typing import Any
 from uuid import UUID
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
     ColumnElement,
     Connection,
-    Date,
-    DateTime,
-    Float,
     ForeignKey,
     Integer,
     MetaData,
-    Numeric,
-    String,
     Table,
-    Time,
-    Uuid,
     func,
     insert,
     select,
 )
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Session, SQLModel
 
+from hwtui.data import import_checks
 from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
@@ -406,143 +395,77 @@ def read_json(path: Path) -> Any:
         raise HwtuiError(f"{path} is not an hwtui export: it is nested too deeply") from None
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedImport:
+    """An export file whose every row passed `hwtui.data.import_checks`, ready to write."""
+
+    rows: dict[str, list[Row]]  # per table, in foreign-key order, typed and cleaned
+    exported_by: str  # the exporting clinician's username, as the file says
+
+
+def check_import(data: Any) -> CheckedImport:
+    """The export *data*, checked completely without a database: ImportRefused lists
+    every problem of its rows; a file that is no export at all is one HwtuiError."""
+    links = plan()
+    tables = _export_tables(data, links)
+    rows = import_checks.check_tables(tables, links)
+    exported_by = data.get("clinician", "")
+    return CheckedImport(rows, exported_by if isinstance(exported_by, str) else "")
+
+
 def import_json(db: Database, data: Any, *, username: str) -> ImportStats:
     """Restore an export into an empty database, as *username*'s caseload.
 
-    The file is checked completely before anything is written; the rows then go in
-    with their ids, in foreign-key order, in one write transaction, so an import
-    happens entirely or not at all. The exported clinician becomes *username*'s row:
-    an existing row of *username* is kept (and the file's clinician ids are mapped to
-    it); otherwise the exported row is inserted for *username*, with its id if free.
+    The file is checked completely before anything is written (*data* may be the file's
+    contents or what `check_import` made of them); the rows then go in with their ids, in
+    foreign-key order, in one write transaction, so an import happens entirely or not at
+    all. The exported clinician becomes *username*'s row: an existing row of *username*
+    is kept (and the file's clinician ids are mapped to it); otherwise the exported row
+    is inserted for *username*, with its id if free.
     """
+    checked = data if isinstance(data, CheckedImport) else check_import(data)
     links = plan()
-    rows = _parse_export(data, links)
-    exported = rows.pop(CLINICIAN)
-    if len(exported) != 1:
-        raise HwtuiError(f"the export holds {len(exported)} clinicians; it must hold exactly 1")
-    exported_id = exported[0]["id"]
+    rows = {name: [dict(row) for row in table_rows] for name, table_rows in checked.rows.items()}
+    exported = rows.pop(CLINICIAN)[0]  # the checks made sure there is exactly one
+    exported_id = exported["id"]
     with db.write() as session:
         conn = session.connection()
         _check_target(conn, links)
-        clinician_id = _place_clinician(conn, exported[0], username)
-        _remap_clinician(rows, exported_id, clinician_id)
+        clinician_id = _place_clinician(conn, exported, username)
+        _remap_clinician(rows, clinician_id)
         _insert(conn, rows)
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn, [link.table for link in links])
         counts = {CLINICIAN: 1, **{name: len(table_rows) for name, table_rows in rows.items()}}
-        _record_import(session, username, rows[CLIENT], counts, str(data.get("clinician", "")))
+        _record_import(session, username, rows[CLIENT], counts, checked.exported_by)
     remapped = exported_id if exported_id != clinician_id else None
     return ImportStats(counts, clinician_id, remapped)
 
 
-def _parse_export(data: Any, links: list[Link]) -> dict[str, list[Row]]:
-    """The file's rows per table (in foreign-key order), checked and typed for insert."""
+def _export_tables(data: Any, links: list[Link]) -> Mapping[str, Any]:
+    """The file's "tables", once it is known to be an export this hwtui can read."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise HwtuiError(f'this is not an hwtui export (it has no "format": "{FORMAT}")')
     if data.get("version") != VERSION:
         raise HwtuiError(
-            f"this export is in format version {data.get('version')!r}; "
+            f"this export is in format version {import_checks.shown(data.get('version'))}; "
             f"this hwtui reads version {VERSION}"
         )
     head = schema_revisions.head_revision()
     if data.get("schema") != head:
         raise HwtuiError(
-            f"this export is from database schema {data.get('schema')!r} and this hwtui is "
-            f"at {head!r}: import it with the hwtui that wrote it, or export it again"
+            f"this export is from database schema {import_checks.shown(data.get('schema'))} "
+            f"and this hwtui is at {head!r}: import it with the hwtui that wrote it, or "
+            "export it again"
         )
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise HwtuiError('this export has no "tables"')
-    unknown = sorted(set(tables) - {link.table for link in links})
+    known = {link.table for link in links}
+    unknown = sorted(import_checks.shown(name) for name in set(tables) - known)
     if unknown:
         raise HwtuiError(f"this export has tables this hwtui does not know: {', '.join(unknown)}")
-    return {link.table: _parse_table(link.table, tables.get(link.table)) for link in links}
-
-
-def _parse_table(name: str, rows: Any) -> list[Row]:
-    if not isinstance(rows, list):
-        raise HwtuiError(f"this export has no list of rows for table {name}")
-    columns = _tables()[name].c
-    expected = set(columns.keys())
-    parsed: list[Row] = []
-    for number, row in enumerate(rows, start=1):
-        if not isinstance(row, dict) or set(row) != expected:
-            raise HwtuiError(f"table {name}, row {number}: its columns are not {name}'s columns")
-        try:
-            parsed.append({c.name: _typed(row[c.name], c) for c in columns})
-        except _BadValue as exc:
-            raise HwtuiError(f"table {name}, row {number}: {exc}") from None
-    return parsed
-
-
-class _BadValue(ValueError):
-    pass
-
-
-def _typed(value: Any, column: Column[Any]) -> Any:
-    """The file's *value* as the Python value of *column*'s type; text is cleaned."""
-    if value is None:
-        if not column.nullable:
-            raise _BadValue(f"{column.name} is empty but required")
-        return None
-    kind = _kind(column.type)
-    try:
-        return _typed_as(value, kind)
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        raise _BadValue(f"{column.name}: {exc}") from None
-
-
-def _kind(type_: TypeEngine[Any]) -> TypeEngine[Any]:
-    # UtcDateTime and friends: what they store is what the file holds.
-    return type_.impl_instance if isinstance(type_, TypeDecorator) else type_
-
-
-def _typed_as(value: Any, kind: TypeEngine[Any]) -> Any:
-    if isinstance(kind, JSON):
-        return _clean_json(value)
-    if isinstance(kind, DateTime):
-        moment = datetime.fromisoformat(_expect(value, str))
-        if kind.timezone and moment.tzinfo is None:
-            raise ValueError(f"{value!r} has no time zone")
-        return moment
-    if isinstance(kind, Date):
-        return date.fromisoformat(_expect(value, str))
-    if isinstance(kind, Time):
-        return time.fromisoformat(_expect(value, str))
-    if isinstance(kind, Boolean):
-        return _expect(value, bool)
-    if isinstance(kind, Integer):
-        return _expect(value, int)
-    if isinstance(kind, Float):
-        return float(_expect(value, int | float))
-    if isinstance(kind, Numeric):
-        return Decimal(str(_expect(value, int | float | str)))
-    if isinstance(kind, Uuid):
-        return UUID(_expect(value, str))
-    if isinstance(kind, String):
-        text = strip_controls(_expect(value, str))
-        if kind.length is not None and len(text) > kind.length:
-            raise ValueError(f"longer than {kind.length} characters")
-        return text
-    return value
-
-
-def _expect(value: Any, kind: type[Any] | UnionType) -> Any:
-    # bool is an int in Python, but a true/false in the file is never a number here.
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise TypeError(f"unexpected {type(value).__name__} {value!r}")
-    return value
-
-
-def _clean_json(value: Any) -> Any:
-    """Strings anywhere inside a JSON value, without control characters."""
-    if isinstance(value, str):
-        return strip_controls(value)
-    if isinstance(value, list):
-        return [_clean_json(item) for item in value]
-    if isinstance(value, dict):
-        return {strip_controls(str(k)): _clean_json(v) for k, v in value.items()}
-    return value
+    return tables
 
 
 def _check_target(conn: Connection, links: list[Link]) -> None:
@@ -587,31 +510,25 @@ def _place_clinician(conn: Connection, exported: Row, username: str) -> int:
     return int(inserted[0])
 
 
-def _remap_clinician(rows: dict[str, list[Row]], exported_id: int, clinician_id: int) -> None:
-    """Point every clinician reference at the importing clinician's row.
-
-    The file holds one clinician, so a reference to any other is an inconsistent file.
-    """
+def _remap_clinician(rows: dict[str, list[Row]], clinician_id: int) -> None:
+    """Point every clinician reference at the importing clinician's row (the checks made
+    sure each one names the file's one clinician)."""
     for name, table_rows in rows.items():
         columns = [
             fk.parent.name
             for fk in _tables()[name].foreign_keys
             if fk.column.table.name == CLINICIAN
         ]
-        for number, row in enumerate(table_rows, start=1):
+        for row in table_rows:
             for column in columns:
-                if row[column] not in (None, exported_id):
-                    raise HwtuiError(
-                        f"table {name}, row {number}: {column} refers to clinician "
-                        f"{row[column]}, who is not the one in the export"
-                    )
                 if row[column] is not None:
                     row[column] = clinician_id
 
 
 def _insert(conn: Connection, rows: dict[str, list[Row]]) -> None:
-    for name, table_rows in rows.items():
+    for name, unordered in rows.items():
         table = _tables()[name]
+        table_rows = _parents_first(table, unordered)
         for start in range(0, len(table_rows), INSERT_CHUNK):
             try:
                 conn.execute(insert(table), table_rows[start : start + INSERT_CHUNK])
@@ -621,6 +538,41 @@ def _insert(conn: Connection, rows: dict[str, list[Row]]) -> None:
                     f"the export's rows in {name} do not fit together ({detail}); "
                     "nothing was imported"
                 ) from None
+
+
+def _parents_first(table: Table, rows: list[Row]) -> list[Row]:
+    """*rows* with each row after the row of the same table it refers to (a goal's
+    parent, the review an amendment amends): the database checks a reference as each
+    row goes in, and ids say nothing about the order rows were made in.
+
+    The checks refused loops; the guard only keeps a bug from looping here too.
+    """
+    keys = [
+        (fk.parent.name, fk.column.name) for fk in table.foreign_keys if fk.column.table is table
+    ]
+    if not keys:
+        return rows
+    found = {(column, row[column]): row for _own, column in keys for row in rows}
+    ordered: list[Row] = []
+    placed: set[int] = set()
+    for row in rows:
+        stack = [row]
+        while stack:
+            if len(stack) > len(rows):
+                raise HwtuiError(f"the export's rows in {table.name} refer to each other in a loop")
+            top = stack[-1]
+            if id(top) in placed:
+                stack.pop()
+                continue
+            parents = [found.get((column, top[own])) for own, column in keys]
+            waiting = [p for p in parents if p is not None and id(p) not in placed]
+            if waiting:
+                stack.extend(waiting)
+            else:
+                placed.add(id(top))
+                ordered.append(top)
+                stack.pop()
+    return ordered
 
 
 def _advance_sequences(conn: Connection, names: list[str]) -> None:

@@ -34,6 +34,7 @@ from hwtui.data.notes import (
 from hwtui.data.services import audit
 from hwtui.data.services.clients import get_client
 from hwtui.data.services.identity import Actor
+from hwtui.data.services.review_chain import first_version
 from hwtui.data.services.reviews import get_review
 
 BARRIER_WINDOW = 8  # reviews looked back over for recurring barriers
@@ -148,9 +149,7 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
         )
     }
     # Goals belong to the first version of a review (amendments do not recreate them).
-    first = review
-    while first.amends_id is not None:
-        first = get_review(session, me, first.amends_id)
+    first = first_version(session, me, review)  # bounded: a corrupt chain is an error
     goals = list(
         session.exec(
             select(Assignment)

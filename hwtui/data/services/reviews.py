@@ -30,6 +30,7 @@ from hwtui.data.services.assignments import (
 )
 from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
+from hwtui.data.services.review_chain import VERSIONS_MAX
 from hwtui.data.text import clean_line
 
 
@@ -82,7 +83,12 @@ def find_draft(session: Session, me: Actor, client_id: int) -> Review | None:
     get_client(session, me, client_id)
     return session.exec(
         select(Review)
-        .where(Review.client_id == client_id, Review.status == ReviewStatus.DRAFT)
+        .where(
+            Review.client_id == client_id,
+            Review.status == ReviewStatus.DRAFT,
+            # An amendment being written is not the session's review.
+            col(Review.amends_id).is_(None),
+        )
         .order_by(col(Review.updated_at).desc())
     ).first()
 
@@ -433,6 +439,10 @@ def amend_review(session: Session, me: Actor, review_id: int, reason: str) -> Re
         if newer.status == ReviewStatus.DRAFT:
             return newer
         raise InvalidInput.one("status", f"version {newer.version} already amends this review")
+    if original.version >= VERSIONS_MAX:
+        raise InvalidInput.one(
+            "status", f"this review has {VERSIONS_MAX} versions, the most hwtui keeps"
+        )
     amendment = Review(
         client_id=original.client_id,
         clinician_id=original.clinician_id,
@@ -465,14 +475,13 @@ def amend_review(session: Session, me: Actor, review_id: int, reason: str) -> Re
 
 
 def review_versions(session: Session, me: Actor, review_id: int) -> list[Review]:
-    """Every version of the review *review_id* belongs to, oldest first."""
-    review = get_review(session, me, review_id)
-    first = review
-    while first.amends_id is not None:
-        first = get_review(session, me, first.amends_id)
-    versions = [first]
-    while True:
-        nxt = session.exec(select(Review).where(Review.amends_id == versions[-1].id)).first()
-        if nxt is None:
-            return versions
-        versions.append(nxt)
+    """Every version of the review *review_id* belongs to, oldest first.
+
+    A corrupt chain of amendments (a loop, a link to another client) is a BrokenVersions
+    error, never an endless walk.
+    """
+    # The bounded walk lives in review_chain (notes.py walks back the same way); imported
+    # here only so that this change stays inside this function.
+    from hwtui.data.services.review_chain import all_versions
+
+    return all_versions(session, me, get_review(session, me, review_id))

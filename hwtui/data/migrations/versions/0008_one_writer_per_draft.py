@@ -5,7 +5,8 @@ Revises: 0007
 Create Date: 2026-12-04 16:00:00
 
 - `review.lease_*`: the session editing a draft; every save is checked against it.
-- At most one draft per client and one version amending each review, as partial unique
+- At most one draft of a new review per client (an amendment being written is a draft of
+  its own, of a signed review) and one version amending each review, as partial unique
   indexes (PostgreSQL and SQLite both have them): two sessions or connections that
   start a review, or amend one, at the same moment cannot make two.
 - `unsaved_input`: words that could not be saved where they were typed (a draft taken
@@ -44,7 +45,7 @@ def upgrade() -> None:
             sa.Column("lease_holder", sa.String(length=200), nullable=False, server_default="")
         )
         batch.add_column(sa.Column("lease_at", UtcDateTime(timezone=True), nullable=True))
-    draft = sa.text("status = 'draft'")
+    draft = sa.text("status = 'draft' AND amends_id IS NULL")
     amending = sa.text("amends_id IS NOT NULL")
     op.create_index(
         "uq_review_one_draft",
@@ -102,7 +103,7 @@ def _refuse_duplicates(bind: sa.Connection) -> None:
     drafts = bind.execute(
         sa.text(
             "SELECT client_id, count(*) FROM review WHERE status = 'draft' "
-            "GROUP BY client_id HAVING count(*) > 1 ORDER BY client_id"
+            "AND amends_id IS NULL GROUP BY client_id HAVING count(*) > 1 ORDER BY client_id"
         )
     ).all()
     amendments = bind.execute(
