@@ -64,11 +64,22 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
 MAX_ID = 2**63 - 1
 
 
+DB_HELP = "database: an SQLite file path or a postgresql:// URL (env HWTUI_DATABASE_URL)"
+
+
+def _db_option() -> _Parser:
+    """`--db` after a command (`hwtui note C1 --db x`), for every command that opens one;
+    `_location` picks it, else the one given before the command."""
+    parent = _Parser(add_help=False)
+    parent.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=DB_HELP)
+    return parent
+
+
 def _parser() -> _Parser:
-    db_help = "database: an SQLite file path or a postgresql:// URL (env HWTUI_DATABASE_URL)"
+    on_db = [_db_option()]
     parser = _Parser(prog="hwtui", description="Review therapy homework with clients.")
     parser.add_argument("--version", action="version", version=f"hwtui {__version__}")
-    parser.add_argument("--db", metavar="URL|PATH", help=db_help)
+    parser.add_argument("--db", metavar="URL|PATH", help=DB_HELP)
     parser.add_argument("--dev", action="store_true", help=DEV_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -86,11 +97,12 @@ def _parser() -> _Parser:
     demo.add_argument("--dev", dest="demo_dev", action="store_true", help=DEV_HELP)
 
     dbp = sub.add_parser(
-        "db", help="the database: create it (init), upgrade its schema, or show its revision"
+        "db",
+        parents=on_db,
+        help="the database: create it (init), upgrade its schema, or show its revision",
     )
     dbp.add_argument("action", choices=["init", "upgrade", "current"])
-    dbp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
-    note = sub.add_parser("note", help="print a review's progress note")
+    note = sub.add_parser("note", parents=on_db, help="print a review's progress note")
     note.add_argument("client", metavar="CLIENT", help="a client code")
     note.add_argument(
         "--review", type=_whole_number(1, MAX_ID), metavar="ID", help="default: the latest"
@@ -99,16 +111,18 @@ def _parser() -> _Parser:
     note.add_argument(
         "--style", choices=["dap", "soap", "birp"], help="default: your practice's setting"
     )
-    note.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
-    fmt = sub.add_parser("note-format", help="show or set your practice's progress-note format")
+    fmt = sub.add_parser(
+        "note-format", parents=on_db, help="show or set your practice's progress-note format"
+    )
     fmt.add_argument("style", nargs="?", choices=["dap", "soap", "birp"])
-    fmt.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
-    _add_transfer_parsers(sub, db_help)
+    _add_transfer_parsers(sub, on_db)
     return parser
 
 
-def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], db_help: str) -> None:
-    exp = sub.add_parser("export", help="export a client's or your whole caseload's data")
+def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], on_db: list[_Parser]) -> None:
+    exp = sub.add_parser(
+        "export", parents=on_db, help="export a client's or your whole caseload's data"
+    )
     which = exp.add_mutually_exclusive_group(required=True)
     which.add_argument("client", nargs="?", metavar="CLIENT", help="a client code")
     which.add_argument("--all", action="store_true", help="your whole caseload")
@@ -123,26 +137,27 @@ def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], db_help: str
         metavar="PATH",
         help="a new file (JSON), or a new folder or .zip (CSV); JSON goes to stdout without it",
     )
-    exp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
 
-    imp = sub.add_parser("import", help="restore a JSON export into an empty database")
+    imp = sub.add_parser(
+        "import", parents=on_db, help="restore a JSON export into an empty database"
+    )
     imp.add_argument("file", metavar="FILE")
-    imp.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
 
-    bak = sub.add_parser("backup", help="copy the SQLite database to DEST and check the copy")
+    bak = sub.add_parser(
+        "backup", parents=on_db, help="copy the SQLite database to DEST and check the copy"
+    )
     bak.add_argument("dest", metavar="DEST", help="a new file")
-    bak.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
 
     aud = sub.add_parser("audit", help="check the audit log's hash chain, or show its end")
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=_Parser)
     aud_sub.required = True
-    verify = aud_sub.add_parser("verify", help="check every event; exit 1 at the first broken one")
-    verify.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
-    tail = aud_sub.add_parser("tail", help="print the last events, one per line")
+    aud_sub.add_parser(
+        "verify", parents=on_db, help="check every event; exit 1 at the first broken one"
+    )
+    tail = aud_sub.add_parser("tail", parents=on_db, help="print the last events, one per line")
     tail.add_argument(
         "-n", type=_whole_number(1, 100_000), default=20, metavar="N", help="how many (default: 20)"
     )
-    tail.add_argument("--db", dest="sub_db", metavar="URL|PATH", help=db_help)
 
 
 def _error(message: str, code: int = EXIT_ERROR) -> int:
@@ -177,22 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "demo":
-        return _demo(args)
-    if args.command == "db":
-        return _db(args)
-    if args.command == "note":
-        return _note(args)
-    if args.command == "note-format":
-        return _note_format(args)
-    if args.command == "export":
-        return _export(args)
-    if args.command == "import":
-        return _import(args)
-    if args.command == "backup":
-        return _backup(args)
-    if args.command == "audit":
-        return _audit(args)
+    command = COMMANDS.get(args.command)
+    return command(args) if command is not None else _launch(args)
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """`hwtui` alone: the app."""
     _need_terminal()
     # hwtui's libraries make next to no garbage as they load, and collecting through all
     # they make costs a launch about a tenth of its time: none until the app is built.
@@ -800,6 +805,19 @@ def _audit(args: argparse.Namespace) -> int:
         where = f" at event {check.first_bad_id}" if check.first_bad_id is not None else ""
         return _error(f"audit log broken{where}: {check.reason}")
     return _to_stdout(f"OK: {check.events} events (last hash {check.last_hash})\n")
+
+
+# Each command and the function that runs it; no command at all opens the app.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": _demo,
+    "db": _db,
+    "note": _note,
+    "note-format": _note_format,
+    "export": _export,
+    "import": _import,
+    "backup": _backup,
+    "audit": _audit,
+}
 
 
 if __name__ == "__main__":
