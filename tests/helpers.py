@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -110,3 +111,18 @@ def events_after(db: Database, after_id: int) -> list[Event]:
             select(AuditEvent).where(col(AuditEvent.id) > after_id).order_by(col(AuditEvent.id))
         ).all()
     return [Event(r.action, r.entity, r.entity_id, r.client_id, r.os_user, r.detail) for r in rows]
+
+
+def demo_practice(path: Path, *, clients: int = 5, weeks: int = 4, seed: int = 7) -> Path:
+    """A small demo practice at *path* for the OS user, at the head schema: the same
+    caseload every time (dated back from today), for tests that drive the real app."""
+    from hwtui.data import demo, migrate
+    from hwtui.data.services.identity import os_username
+
+    db = Database(path)
+    migrate.upgrade(db)
+    demo.generate(
+        db, clinician=os_username(), clients=clients, weeks=weeks, seed=seed, today=date.today()
+    )
+    db.dispose()
+    return path

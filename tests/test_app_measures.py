@@ -87,7 +87,7 @@ async def test_bad_scores_are_explained_and_nothing_is_saved(
     app = make_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
         await enter_phq9(pilot, review_id, "2111111")
-        assert "has 9 item(s); got 1" in str(app.screen.query_one("#measure-result").render())  # type: ignore[attr-defined]
+        assert "needs 9 item(s), got 1" in str(app.screen.query_one("#measure-result").render())  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MeasuresScreen)

@@ -9,14 +9,11 @@ import shutil
 import signal
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from hwtui.data import demo, migrate
-from hwtui.data.db import Database
-from hwtui.data.services.identity import os_username
+from tests.helpers import demo_practice
 from tests.pty_app import KEYS, PtyApp
 
 pytestmark = pytest.mark.slow
@@ -28,12 +25,7 @@ BROUGHT_BACK = "Brought back what you typed"
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("kept") / "practice.sqlite3"
-    db = Database(path)
-    migrate.upgrade(db)
-    demo.generate(db, clinician=os_username(), clients=5, weeks=4, seed=7, today=date.today())
-    db.dispose()
-    return path
+    return demo_practice(tmp_path_factory.mktemp("kept") / "practice.sqlite3")
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ def test_ors_needs_separators_and_bands_by_the_cutoff() -> None:
     ("text", "message"),
     [
         ("", "type 9"),
-        ("21031200", "has 9 item"),
-        ("2103120014", "has 9 item"),
-        ("2 1 0 4 1 2 0 0 1", "item 4 is 4"),
+        ("21031200", "needs 9 item"),
+        ("2103120014", "needs 9 item"),
+        ("2 1 0 4 1 2 0 0 1", "item 4 must be 0-3"),
         ("a b c", "whole numbers"),
     ],
 )

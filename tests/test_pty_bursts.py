@@ -8,15 +8,12 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hwtui.data import demo, migrate
-from hwtui.data.db import Database
-from hwtui.data.services.identity import os_username
+from tests.helpers import demo_practice
 from tests.pty_app import KEYS, PtyApp
 
 pytestmark = pytest.mark.slow
@@ -48,12 +45,7 @@ ASSIGNMENT = [
 
 @pytest.fixture(scope="module")
 def practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bursts") / "practice.sqlite3"
-    db = Database(path)
-    migrate.upgrade(db)
-    demo.generate(db, clinician=os_username(), clients=5, weeks=4, seed=7, today=date.today())
-    db.dispose()
-    return path
+    return demo_practice(tmp_path_factory.mktemp("bursts") / "practice.sqlite3")
 
 
 def _copy(practice: Path, to: Path) -> Path:

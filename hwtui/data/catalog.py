@@ -423,6 +423,16 @@ class Instrument:
     def total_max(self) -> int:
         return self.items * self.item_max
 
+    def item_problem(self, items: list[int]) -> str | None:
+        """What is wrong with *items* as answers to this instrument, in words; or None."""
+        if len(items) != self.items:
+            return f"{self.name} needs {self.items} item(s), got {len(items)}"
+        for number, item in enumerate(items, start=1):
+            if not self.item_min <= item <= self.item_max:
+                where = f"item {number}" if self.items > 1 else "score"
+                return f"{self.name} {where} must be {self.item_min}-{self.item_max} (got {item})"
+        return None
+
     def band(self, total: int) -> str | None:
         label = None
         for lower, name in self.bands:

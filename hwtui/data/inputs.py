@@ -231,14 +231,9 @@ class MeasureInput(_Input):
         spec = catalog.INSTRUMENTS_BY_CODE.get(info.data.get("instrument", ""))
         if spec is None:
             return value  # the instrument's own problem is reported
-        if len(value) != spec.items:
-            raise ValueError(f"{spec.name} needs {spec.items} item(s), got {len(value)}")
-        for number, item in enumerate(value, start=1):
-            if not spec.item_min <= item <= spec.item_max:
-                where = f"item {number}" if spec.items > 1 else "score"
-                raise ValueError(
-                    f"{spec.name} {where} must be {spec.item_min}-{spec.item_max} (got {item})"
-                )
+        problem = spec.item_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 

@@ -33,14 +33,9 @@ def parse_items(instrument: Instrument, text: str) -> Reading:
     if not all(p.isdigit() for p in parts):
         raise ValueError("use whole numbers only")
     items = [int(p) for p in parts]
-    if len(items) != instrument.items:
-        raise ValueError(f"{instrument.name} has {instrument.items} item(s); got {len(items)}")
-    for number, value in enumerate(items, start=1):
-        if not instrument.item_min <= value <= instrument.item_max:
-            where = f"item {number}" if instrument.items > 1 else "the score"
-            raise ValueError(
-                f"{where} is {value}; it must be {instrument.item_min}-{instrument.item_max}"
-            )
+    problem = instrument.item_problem(items)
+    if problem is not None:
+        raise ValueError(problem)
     total = sum(items)
     risk = instrument.code == "phq9" and items[8] > 0
     return Reading(items, total, instrument.band(total), risk)
