@@ -26,10 +26,11 @@ from textual_plotext import PlotextPlot
 
 from hwtui import heap
 from hwtui.app import HomeworkApp, build_app
-from hwtui.data.catalog import Outcome, WinKind
+from hwtui.data.catalog import Outcome, ReviewStep, WinKind
 from hwtui.data.db import Database
 from hwtui.data.notes import build_note, render_text
-from hwtui.data.review_draft import STEPS, ReviewDraft
+from hwtui.data.review_draft import ReviewDraft
+from hwtui.data.review_steps import STEPS
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.data.services.notes import note_for, note_source, note_style
 from hwtui.data.services.reviews import complete_review, open_review, start_review
@@ -275,7 +276,7 @@ def _complete_draft(
     missed = next((t for t in draft.missed_tasks()), None)
     if missed is not None:
         draft.start_goal(by_id[missed.assignment_id]).confidence = 9
-    draft.step = len(STEPS) - 1
+    draft.step = ReviewStep.SUMMARY
     return review_id, draft.to_input()
 
 

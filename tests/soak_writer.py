@@ -148,7 +148,7 @@ class Writer:
         ]
         with self.tx(f"{n}.draft", f"draft {token}") as s:
             save_draft(
-                s, me, review_id, win_text=f"draft {token}", current_step=2, outcomes=outcomes[:1]
+                s, me, review_id, win_text=f"draft {token}", step="worked", outcomes=outcomes[:1]
             )
         # Every third review agrees a smaller goal that replaces the first task.
         goals = (
@@ -158,7 +158,7 @@ class Writer:
         )
         with self.tx(f"{n}.complete", token) as s:
             detail = complete_review(
-                s, me, review_id, win_text=token, current_step=4, outcomes=outcomes, goals=goals
+                s, me, review_id, win_text=token, step="goal", outcomes=outcomes, goals=goals
             )
             created = [a.id for a in detail.created]
         self.log(

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
+from hwtui.data.catalog import ReviewStep
 from hwtui.data.db import Database
 from hwtui.data.models import AuditEvent, Review
 from hwtui.data.services.assignments import create_assignment
@@ -145,12 +146,12 @@ async def test_sign_then_amend_keeps_both_versions(completed: tuple[Database, in
         assert isinstance(review_screen, ReviewScreen)
         assert "amendment (version 2)" in str(review_screen.query_one("#review-title").render())  # type: ignore[attr-defined]
         assert review_screen.draft is not None
-        assert review_screen.draft.current.value == "summary"
-        review_screen._go(1)
+        assert review_screen.draft.step is ReviewStep.SUMMARY
+        review_screen._go(ReviewStep.WIN)
         await pilot.pause()
         review_screen.query_one("#win_text").text = "Slept through three times"  # type: ignore[attr-defined]
         await pilot.pause()
-        review_screen._go(5)
+        review_screen._go(ReviewStep.SUMMARY)
         await pilot.pause()
         await pilot.press("c")
         await settle(pilot)

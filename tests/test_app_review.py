@@ -11,17 +11,19 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, ContentSwitcher, Input, Select, Static
 
 from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
+from hwtui.data.catalog import ReviewStep
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.models import Assignment, Review, TaskOutcome
+from hwtui.data.review_steps import JUMP_KEYS, STEPS, number, step_label
 from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
-from hwtui.data.services.reviews import start_review
+from hwtui.data.services.reviews import save_draft, start_review
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from tests.conftest import TODAY
@@ -328,6 +330,58 @@ async def test_resuming_starts_on_the_first_unanswered_task_and_after_the_words(
         assert screen.draft.win_text == "Went for a swim twice"
 
 
+async def test_a_draft_resumes_on_the_step_it_was_left_on_by_code(case: Case) -> None:
+    """Whichever step a draft was saved on, it opens there, numbered from the registry."""
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for step in STEPS:
+            with case.db.write() as s:
+                me = ensure_clinician(s, CLINICIAN)
+                save_draft(s, me, case.review_id, step=step)
+            screen = await open_review(pilot, case.review_id)
+            assert screen.draft is not None
+            assert screen.draft.step is step
+            assert screen.query_one(ContentSwitcher).current == f"step-{step.value}"
+            assert f"step {number(step)} of {len(STEPS)}" in step_title(screen)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert load(case.db, case.review_id)[0].step == step.value
+
+
+async def test_the_summary_number_keys_jump_back_to_their_step_by_code(case: Case) -> None:
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        assert screen.draft is not None
+        assert JUMP_KEYS == {
+            "1": ReviewStep.OUTCOMES,
+            "2": ReviewStep.WIN,
+            "3": ReviewStep.WORKED,
+            "4": ReviewStep.BARRIERS,
+            "5": ReviewStep.GOAL,
+        }
+        for key, step in JUMP_KEYS.items():
+            screen._go(ReviewStep.SUMMARY)
+            await pilot.pause()
+            screen.query_one("#summary-scroll").focus()
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen.draft.step is step
+            assert step_title(screen).endswith(step_label(step))
+        # Back and Next walk the registry's order and stop at its ends.
+        screen._go(ReviewStep.OUTCOMES)
+        await pilot.pause()
+        assert not screen.check_action("back", ())
+        walked = [screen.draft.step]
+        while screen.check_action("next", ()):
+            screen.action_next()
+            await pilot.pause()
+            walked.append(screen.draft.step)
+        assert tuple(walked) == STEPS
+        await settle(pilot)
+    assert load(case.db, case.review_id)[0].step == "summary"
+
+
 async def test_a_note_beside_a_factor_ticks_it_and_reaches_the_summary(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -356,7 +410,7 @@ async def test_markup_typed_into_the_win_is_shown_verbatim_and_does_nothing(
         screen = await open_review(pilot, case.review_id)
         await pilot.press("d", "d", "d", "pagedown", *hostile)
         screen.action_next()
-        screen._go(5)
+        screen._go(ReviewStep.SUMMARY)
         await pilot.pause()
         summary = screen.query_one("#summary-text", Static)
         assert f"“{hostile}”" in str(summary.render())
@@ -393,7 +447,7 @@ async def test_low_confidence_is_met_gently_with_an_offer_to_shrink(case: Case) 
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot, case.review_id)
         await pilot.press("n", "n", "n")
-        screen._go(4)
+        screen._go(ReviewStep.GOAL)
         await pilot.pause()
         await type_into(pilot, "#goal-confidence", "6")
         await pilot.pause()

@@ -65,7 +65,7 @@ def test_a_signal_mid_review_saves_the_draft_and_exits(db_path: Path, sig: int) 
     draft = _draft(db_path)
     assert draft is not None
     assert draft.win_text == words
-    assert draft.current_step == 1
+    assert draft.step == "win"
 
 
 def test_after_a_hangup_relaunching_resumes_the_draft_with_the_text(db_path: Path) -> None:

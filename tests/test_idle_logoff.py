@@ -74,7 +74,7 @@ async def test_idle_saves_the_draft_blanks_the_screen_and_exits(case: Case) -> N
     review, outcomes, _ = load(case.db, case.review_id)
     assert review.status == "draft"
     assert review.win_text == words
-    assert review.current_step == 1
+    assert review.step == "win"
     assert {o.outcome for o in outcomes.values()} == {"done"}
 
     # The next launch resumes it where it was left.
@@ -231,4 +231,4 @@ def test_the_real_command_logs_off_when_idle(practice_path: Path) -> None:
     finally:
         db.dispose()
     assert draft.win_text == words
-    assert draft.current_step == 1
+    assert draft.step == "win"

@@ -7,15 +7,16 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import SQLModel
 
@@ -25,8 +26,12 @@ from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.migrate import SchemaState
+from hwtui.data.review_draft import ReviewDraft
+from hwtui.data.review_steps import STEPS
 from hwtui.data.services.clients import create_client
-from hwtui.data.services.identity import ensure_clinician
+from hwtui.data.services.identity import Actor, ensure_clinician
+from hwtui.data.services.reviews import open_review, save_draft, start_review
+from tests.conftest import TODAY
 
 SECOND_REVISION = '''"""a later schema, for tests"""
 
@@ -267,6 +272,153 @@ def test_upgrading_a_populated_first_schema_keeps_every_row(empty_db: Database) 
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     # And the upgraded database takes new data as usual.
     generate(empty_db, clinician="dr_old", clients=2, weeks=2, today=date(2026, 11, 25))
+
+
+# Positions a review could hold before 0009 and the step it opens on after: the order of
+# the steps then for 0-5; any other number (the app took up to 50, and opened anything past
+# the end on the summary) the summary.
+STEP_BY_POSITION = {
+    0: "outcomes",
+    1: "win",
+    2: "worked",
+    3: "barriers",
+    4: "goal",
+    5: "summary",
+    6: "summary",
+    50: "summary",
+    -1: "summary",
+}
+
+
+def _review_row(
+    conn: Connection, review_id: int, client_id: int, position: int, **more: Any
+) -> None:
+    row = {
+        "id": review_id,
+        "client_id": client_id,
+        "status": "draft",
+        "current_step": position,
+        "amends_id": None,
+        "version": 1,
+        "signed_by": "",
+        "signed_at": None,
+        **more,
+    }
+    conn.execute(
+        text(
+            "INSERT INTO review (id, client_id, clinician_id, session_date, status, win_text, "
+            "current_step, skipped, draft_goals, started_at, updated_at, completed_at, "
+            "signed_at, signed_by, version, amends_id) VALUES (:id, :client_id, 1, "
+            "'2026-11-10', :status, 'typed', :current_step, '{}', '[]', "
+            "'2026-11-10 10:00:00', '2026-11-10 10:00:00', :completed_at, :signed_at, "
+            ":signed_by, :version, :amends_id)"
+        ),
+        {"completed_at": None if row["status"] == "draft" else "2026-11-10 11:00:00", **row},
+    )
+
+
+def _populate_0008(db: Database) -> dict[int, int]:
+    """Reviews as the hwtui of schema 0008 left them: a draft at every position, a
+    complete and a signed review and the amendment open on it, by id with the position."""
+    positions: dict[int, int] = {}
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO clinician (id, username, display_name, role, created_at) "
+                "VALUES (1, 'dr_old', 'Dr Old', 'clinician', '2025-01-01 00:00:00')"
+            )
+        )
+        # One client per draft (0008 allows no more), and one with finished reviews.
+        for client_id in [*range(1, len(STEP_BY_POSITION) + 1), 99]:
+            conn.execute(
+                text(
+                    "INSERT INTO client (id, clinician_id, code, display_name, "
+                    "review_interval_days, created_at, updated_at) VALUES (:id, 1, :code, "
+                    "'Client', 7, '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+                ),
+                {"id": client_id, "code": f"OLD{client_id}"},
+            )
+        for n, position in enumerate(STEP_BY_POSITION, start=1):
+            _review_row(conn, n, n, position)
+            positions[n] = position
+        signed = {"status": "signed", "signed_by": "dr_old", "signed_at": "2026-11-10 12:00:00"}
+        _review_row(conn, 100, 99, 3, status="complete")
+        _review_row(conn, 101, 99, 5, **signed)
+        # amend_review opened an amendment on the summary: position len(ReviewStep) - 1.
+        _review_row(conn, 102, 99, 5, amends_id=101, version=2)
+        positions |= {100: 3, 101: 5, 102: 5}
+    return positions
+
+
+def _resumed_steps(db: Database, review_ids: Iterable[int]) -> dict[int, str]:
+    """The step each review opens on, as the review screen opens it."""
+    steps: dict[int, str] = {}
+    with db.write() as s:
+        me = ensure_clinician(s, "dr_old")
+        for review_id in review_ids:
+            ctx = open_review(s, me, review_id)
+            draft = ReviewDraft.from_saved(
+                ctx.review, ctx.assignments, ctx.outcomes, ctx.review.draft_goals
+            )
+            steps[review_id] = draft.step.value
+    return steps
+
+
+def _downgrade(db: Database, revision: str) -> None:
+    """As `migrate.upgrade` runs migrations: SQLite's batch copies need foreign keys off."""
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        if db.is_sqlite:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                command.downgrade(migrate.alembic_config(conn), revision)
+        finally:
+            if db.is_sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
+def test_review_steps_by_code_every_draft_resumes_on_its_step(empty_db: Database) -> None:
+    """0009 turns the stored step position into its code: every draft, signed review and
+    amendment opens on the step it did before; the downgrade gives the positions back."""
+    with empty_db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0008")
+    positions = _populate_0008(empty_db)
+    expected = {review_id: STEP_BY_POSITION[at] for review_id, at in positions.items()}
+
+    migrate.upgrade(empty_db)
+    assert _resumed_steps(empty_db, expected) == expected
+    with empty_db.read() as s:
+        stored = dict(s.execute(text("SELECT id, step FROM review")).all())
+    assert stored == expected
+
+    _downgrade(empty_db, "0008")
+    with empty_db.read() as s:
+        back = dict(s.execute(text("SELECT id, current_step FROM review")).all())
+    # Every position a step had comes back; the ones past the end come back as the summary.
+    assert back == {review_id: at if 0 <= at <= 5 else 5 for review_id, at in positions.items()}
+    with empty_db.engine.connect() as conn:
+        indexes = {ix["name"] for ix in sa_inspect(conn).get_indexes("review")}
+    assert indexes >= MIGRATION_ONLY_INDEXES
+
+    migrate.upgrade(empty_db)  # and up again: the same steps
+    assert _resumed_steps(empty_db, expected) == expected
+
+
+def test_the_database_takes_every_review_step_and_nothing_else(db: Database, me: Actor) -> None:
+    """A step added to the catalog needs a migration that lets the database store it."""
+    with db.write() as s:
+        client = create_client(s, me, code="C01", display_name="Ana")
+        assert client.id is not None
+        review_id = start_review(s, me, client.id, TODAY).id
+        assert review_id is not None
+    for step in STEPS:
+        with db.write() as s:
+            save_draft(s, me, review_id, step=step)
+        with db.read() as s:
+            assert s.execute(text("SELECT step FROM review")).scalar_one() == step.value
+    with pytest.raises(DatabaseProblem, match="ck_review_step"), db.write() as s:
+        s.execute(text("UPDATE review SET step = 'coda'"))
 
 
 # --- The check at launch reads the revisions without Alembic ------------------------------

@@ -43,7 +43,7 @@ def _draft(walk: int, read: int, skipped: tuple[ReviewStep, ...]) -> dict[str, o
     return {
         "win_text": f"{MARKERS[ReviewStep.WIN]} went to choir",
         "win_kind": "process",
-        "current_step": 5,
+        "step": ReviewStep.SUMMARY,
         "skipped": {step.value: "client declined" for step in skipped},
         "outcomes": [
             {

@@ -76,7 +76,7 @@ def test_save_draft_stores_everything_typed(db: Database, me: Actor) -> None:
         review_id,
         win_text="Asked for a raise",
         win_kind="decision",
-        current_step=3,
+        step="barriers",
         skipped={"worked": "ran out of time"},
         outcomes=[
             _outcome(
@@ -101,10 +101,10 @@ def test_save_draft_stores_everything_typed(db: Database, me: Actor) -> None:
     with db.write() as s:
         detail = load_review(s, me, review_id)
     review = detail.review
-    assert (review.win_text, review.win_kind, review.current_step) == (
+    assert (review.win_text, review.win_kind, review.step) == (
         "Asked for a raise",
         "decision",
-        3,
+        "barriers",
     )
     assert review.skipped == {"worked": "ran out of time"}
     assert review.status == ReviewStatus.DRAFT
@@ -213,7 +213,19 @@ def test_save_draft_validation(db: Database, me: Actor) -> None:
             [("confidence", "must be between 0 and 10 (got 11)")],
         ),
         "goal without title": ({"goals": [{"title": ""}]}, [("title", "is required")]),
-        "negative step": ({"current_step": -1}, [("current_step", "must be at least 0 (got -1)")]),
+        "unknown step": (
+            {"step": "coda"},
+            [
+                (
+                    "step",
+                    "must be one of 'outcomes', 'win', 'worked', 'barriers', 'goal' or 'summary'",
+                )
+            ],
+        ),
+        "a step by position": (
+            {"current_step": 3},
+            [("current_step", "is not a field hwtui knows")],
+        ),
     }
     got = {
         name: rejection(db, save_draft, me, review_id, **draft)

@@ -638,7 +638,7 @@ _COMMON_BARRIERS = (
 )  # fmt: skip
 
 # Completed reviews end on the summary step; skipped steps carry the reason, as in the app.
-_LAST_STEP = list(ReviewStep).index(ReviewStep.SUMMARY)
+_LAST_STEP = ReviewStep.SUMMARY.value
 _SKIP_NOTHING_MISSED = {
     ReviewStep.BARRIERS.value: "Every task was done",
     ReviewStep.GOAL.value: "No missed task to build on",
@@ -1221,7 +1221,7 @@ def _review(
             "status": ReviewStatus.COMPLETE.value,
             "win_text": win_text,
             "win_kind": win_kind,
-            "current_step": _LAST_STEP,
+            "step": _LAST_STEP,
             "skipped": skipped,
             "draft_goals": [],
             "started_at": started,

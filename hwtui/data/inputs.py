@@ -198,7 +198,8 @@ class ReviewDraftInput(_Input):
 
     win_text: Block = ""
     win_kind: catalog.WinKind | None = None
-    current_step: int = Field(default=0, ge=0, le=50)
+    # The step the clinician is on, by code: a draft resumes there.
+    step: catalog.ReviewStep = catalog.ReviewStep.OUTCOMES
     skipped: dict[str, Line] = Field(default_factory=dict)
     outcomes: list[OutcomeInput] = Field(default_factory=list)
     goals: list[GoalInput] = Field(default_factory=list, max_length=GOALS_MAX)

@@ -146,6 +146,10 @@ class Review(SQLModel, table=True):
             "win_kind IS NULL OR win_kind IN ('insight', 'decision', 'process', 'external')",
             name="win_kind",
         ),
+        # `catalog.ReviewStep`: a draft's step by code, never by position (migration 0009).
+        CheckConstraint(
+            "step IN ('outcomes', 'win', 'worked', 'barriers', 'goal', 'summary')", name="step"
+        ),
         Index("ix_review_client_date", "client_id", "session_date"),
         # The caseload asks each client "is a draft open?" among years of reviews.
         Index("ix_review_client_status", "client_id", "status"),
@@ -158,9 +162,10 @@ class Review(SQLModel, table=True):
     status: str = Field(default="draft", max_length=20)
     win_text: str = ""
     win_kind: str | None = Field(default=None, max_length=20)
-    # Where the clinician was in the guided review, and steps skipped with a reason,
-    # so that a resumed draft opens exactly where it was left.
-    current_step: int = 0
+    # Where the clinician was in the guided review (a `ReviewStep` code), and steps
+    # skipped with a reason (by code), so that a resumed draft opens exactly where it was
+    # left, whatever steps are added or moved later.
+    step: str = Field(default="outcomes", max_length=20)
     skipped: dict[str, str] = _json_dict()
     # New smaller goals agreed in a review stay here, as entered, until the review is
     # completed; only then do they become assignments.

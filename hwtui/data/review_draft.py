@@ -12,17 +12,9 @@ from typing import Any
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, SPECIFICS, Outcome, ReviewStep, WinKind
 from hwtui.data.models import Assignment, Review, TaskOutcome
+from hwtui.data.review_steps import STEPS, resume_step
 from hwtui.data.text import clean_line
 
-STEPS: tuple[ReviewStep, ...] = tuple(ReviewStep)
-STEP_TITLES = {
-    ReviewStep.OUTCOMES: "How did each task go?",
-    ReviewStep.WIN: "A win since last session",
-    ReviewStep.WORKED: "What worked",
-    ReviewStep.BARRIERS: "What got in the way",
-    ReviewStep.GOAL: "A new, smaller goal",
-    ReviewStep.SUMMARY: "Summary",
-}
 WORKED_OUTCOMES = (Outcome.DONE, Outcome.PARTLY)
 MISSED_OUTCOMES = (Outcome.NOT_DONE, Outcome.PARTLY)
 CONFIDENT = 9  # clients follow through on tasks they are 90-100% sure of
@@ -97,7 +89,7 @@ class ReviewDraft:
     tasks: dict[int, TaskDraft]  # by assignment id, in the order shown
     win_text: str = ""
     win_kind: WinKind | None = None
-    step: int = 0
+    step: ReviewStep = STEPS[0]  # by code, never by position (see `review_steps`)
     skipped: dict[str, str] = field(default_factory=dict)
     goals: list[GoalDraft] = field(default_factory=list)
 
@@ -130,7 +122,7 @@ class ReviewDraft:
             tasks=tasks,
             win_text=review.win_text,
             win_kind=WinKind(review.win_kind) if review.win_kind else None,
-            step=min(review.current_step, len(STEPS) - 1),
+            step=resume_step(review.step),
             skipped=dict(review.skipped),
             goals=[GoalDraft(**{k: v for k, v in g.items() if k in known}) for g in goals],
         )
@@ -140,7 +132,7 @@ class ReviewDraft:
         return {
             "win_text": self.win_text,
             "win_kind": self.win_kind,
-            "current_step": self.step,
+            "step": self.step,
             "skipped": dict(self.skipped),
             "outcomes": [
                 {
@@ -167,10 +159,6 @@ class ReviewDraft:
         }
 
     # -- questions the screens ask ------------------------------------------------------
-
-    @property
-    def current(self) -> ReviewStep:
-        return STEPS[self.step]
 
     def unmarked(self) -> list[int]:
         return [aid for aid, t in self.tasks.items() if t.outcome is None]

@@ -20,7 +20,8 @@ from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import ReviewStatus, ReviewStep
 from hwtui.data.errors import InvalidInput
-from hwtui.data.review_draft import STEP_TITLES, STEPS, ReviewDraft, typed_words
+from hwtui.data.review_draft import ReviewDraft, typed_words
+from hwtui.data.review_steps import STEPS, next_step, previous_step, step_info, step_label
 from hwtui.data.services.progress import Progress, client_progress
 from hwtui.data.services.reviews import (
     DraftInUse,
@@ -47,6 +48,8 @@ from hwtui.widgets.steps.worked import WorkedStep
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
 
+# The widget that shows each step, by code; which steps there are, in what order and with
+# what titles and keys, is `hwtui.data.review_steps`.
 STEP_WIDGETS: dict[ReviewStep, type[Step]] = {
     ReviewStep.OUTCOMES: OutcomesStep,
     ReviewStep.WIN: WinStep,
@@ -198,9 +201,7 @@ class ReviewScreen(Screen[None]):
             ctx.review, ctx.assignments, ctx.outcomes, ctx.review.draft_goals
         )
         self._saved_data = self.draft.to_input()
-        steps = [
-            cls(self.draft, self.setup, id=f"step-{s.value}") for s, cls in STEP_WIDGETS.items()
-        ]
+        steps = [STEP_WIDGETS[s](self.draft, self.setup, id=f"step-{s.value}") for s in STEPS]
         for widget in steps:
             widget.display = False  # the switcher shows one at a time
         await self.query_one(ContentSwitcher).mount_all(steps)
@@ -268,10 +269,9 @@ class ReviewScreen(Screen[None]):
 
     # -- moving between steps -----------------------------------------------------------
 
-    def _go(self, index: int, *, save: bool = True) -> None:
+    def _go(self, step: ReviewStep, *, save: bool = True) -> None:
         assert self.draft is not None
-        self.draft.step = max(0, min(index, len(STEPS) - 1))
-        step = self.draft.current
+        self.draft.step = step
         switcher = self.query_one(ContentSwitcher)
         switcher.current = f"step-{step.value}"
         self._title()
@@ -284,11 +284,10 @@ class ReviewScreen(Screen[None]):
     def _title(self) -> None:
         assert self.draft is not None
         assert self.setup is not None
-        step = self.draft.current
-        number = self.draft.step + 1
+        step = self.draft.step
         title = safe_text(f"{self.setup.client.code} {self.setup.client.display_name}", "bold")
         title.append(self._amendment)
-        title.append(f" · step {number} of {len(STEPS)}: {STEP_TITLES[step]}")
+        title.append(f" · {step_label(step)}")
         if step.value in self.draft.skipped:
             title.append(" (skipped)", style="dim")
         self.query_one("#review-title", Static).update(title)
@@ -297,23 +296,23 @@ class ReviewScreen(Screen[None]):
         if self.draft is None:
             return action == "leave"
         if action == "back":
-            return self.draft.step > 0
+            return previous_step(self.draft.step) is not None
         if action in {"next", "skip"}:
-            return self.draft.current is not ReviewStep.SUMMARY
+            return next_step(self.draft.step) is not None
         return True
 
     def action_next(self) -> None:
-        if self.draft is not None:
-            self._go(self.draft.step + 1)
+        if self.draft is not None and (step := next_step(self.draft.step)) is not None:
+            self._go(step)
 
     def action_back(self) -> None:
-        if self.draft is not None:
-            self._go(self.draft.step - 1)
+        if self.draft is not None and (step := previous_step(self.draft.step)) is not None:
+            self._go(step)
 
     def action_skip(self) -> None:
         if self.draft is None:
             return
-        step = self.draft.current
+        step = self.draft.step
         current = self.draft.skipped.get(step.value, "")
 
         def skipped(reason: str | None) -> None:
@@ -321,7 +320,7 @@ class ReviewScreen(Screen[None]):
                 return
             if reason:
                 self.draft.skipped[step.value] = reason
-                self._go(self.draft.step + 1)
+                self._go(next_step(step) or step)
             else:  # an empty reason takes the skip back
                 self.draft.skipped.pop(step.value, None)
                 self._title()
@@ -329,7 +328,7 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(
             PromptScreen(
-                f"Skip: {STEP_TITLES[step]}",
+                f"Skip: {step_info(step).title}",
                 "Why does this step not apply today? (Enter to skip)",
                 current,
                 placeholder="e.g. no homework was set last time",

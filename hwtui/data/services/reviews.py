@@ -153,7 +153,7 @@ def save_draft(
     _check_outcomes(session, me, review, data)
     review.win_text = data.win_text
     review.win_kind = data.win_kind
-    review.current_step = data.current_step
+    review.step = data.step
     review.skipped = dict(data.skipped)
     review.draft_goals = [g.model_dump(mode="json") for g in data.goals]
     review.updated_at = utcnow()
@@ -450,7 +450,7 @@ def amend_review(session: Session, me: Actor, review_id: int, reason: str) -> Re
         win_text=original.win_text,
         win_kind=original.win_kind,
         skipped=dict(original.skipped),
-        current_step=len(ReviewStep) - 1,  # open on the summary
+        step=ReviewStep.SUMMARY,  # open on the summary: it shows what the version says
         version=original.version + 1,
         amends_id=original.id,
         amend_reason=reason[:500],

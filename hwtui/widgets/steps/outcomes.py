@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from hwtui.data.catalog import Outcome
+from hwtui.data.catalog import Outcome, ReviewStep
+from hwtui.data.review_steps import hint
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.steps.base import Step
 
@@ -29,11 +30,7 @@ class OutcomesStep(Step):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Mark each task: d done · p partly · n not done · o no opportunity",
-            classes="hint",
-            markup=False,
-        )
+        yield Static(hint(ReviewStep.OUTCOMES), classes="hint", markup=False)
         yield DataTable(id="outcomes", cursor_type="row")
         yield Static("", id="outcomes-count", classes="hint", markup=False)
 

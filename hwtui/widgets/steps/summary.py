@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from hwtui.data import metrics
 from hwtui.data.catalog import ReviewStep
+from hwtui.data.review_steps import JUMP_KEYS, hint
 from hwtui.data.services.progress import Progress
 from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.review_summary import render_summary
@@ -25,14 +26,21 @@ if TYPE_CHECKING:
 class SummaryStep(Step):
     BINDINGS = [
         Binding("c", "complete", "Complete", id="review.complete"),
+        # The number each section is shown with jumps back to its step.
         *[
-            Binding(str(n), f"jump({n - 1})", f"Edit step {n}", id=f"review.jump.{n}", show=False)
-            for n in range(1, 6)
+            Binding(
+                key,
+                f"jump({step.value!r})",
+                f"Edit step {key}",
+                id=f"review.jump.{step.value}",
+                show=False,
+            )
+            for key, step in JUMP_KEYS.items()
         ],
     ]
 
     class Jump(Message):
-        def __init__(self, step: int) -> None:
+        def __init__(self, step: ReviewStep) -> None:
             super().__init__()
             self.step = step
 
@@ -48,7 +56,7 @@ class SummaryStep(Step):
         with VerticalScroll(id="summary-scroll", can_focus=True):
             yield Static("", id="summary-text", markup=False)
             yield CompletionChart(id="summary-chart")
-        yield Static("1-5 edit a step · c complete the review", classes="hint", markup=False)
+        yield Static(hint(ReviewStep.SUMMARY), classes="hint", markup=False)
 
     def show(self) -> None:
         self.query_one("#summary-text", Static).update(render_summary(self.draft, self.setup))
@@ -80,8 +88,8 @@ class SummaryStep(Step):
         box.update(Text("Before completing: " + "; ".join(problems)) if problems else "")
         box.display = bool(problems)
 
-    def action_jump(self, step: int) -> None:
-        self.post_message(self.Jump(step))
+    def action_jump(self, step: str) -> None:
+        self.post_message(self.Jump(ReviewStep(step)))
 
     def action_complete(self) -> None:
         self.post_message(self.CompleteRequested())
