@@ -222,9 +222,9 @@ CROSS: dict[str, tuple[Callable[[Data], None], str]] = {
         lambda d: row(d, "task_outcome", 1).update(factor_notes={"luck": "x"}),
         "unknown factor: luck",
     ),
-    "a step number of 10^6": (
-        lambda d: row(d, "review", 1).update(current_step=10**6),
-        "current_step: must be at most 50",
+    "a step that is not a step": (
+        lambda d: row(d, "review", 1).update(step="coda"),
+        "table review, id 1, step",
     ),
     "a due date in year 3000": (
         lambda d: row(d, "assignment", 2).update(due_date="3000-01-01"),

@@ -43,7 +43,7 @@ _KNOWN = "step IN (" + ", ".join(f"'{code}'" for code in CODES) + ")"
 # copy keeps an index's WHERE depends on how well SQLAlchemy reflects it (without it:
 # one review per client, ever); they are dropped first and made again after instead.
 _PARTIAL = (
-    ("uq_review_one_draft", "client_id", "status = 'draft'"),
+    ("uq_review_one_draft", "client_id", "status = 'draft' AND amends_id IS NULL"),
     ("uq_review_one_amendment", "amends_id", "amends_id IS NOT NULL"),
 )
 
