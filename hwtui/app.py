@@ -76,6 +76,7 @@ class HomeworkApp(App[None]):
         else:
             self._db, self._open_db = db, None
         self._db_lock = threading.Lock()
+        self._open_db_failed = False
         self._first_rows = first_rows
         # Developer mode (`hwtui --dev`): Textual's crash report with local variables, and
         # its screenshot command. Both copy client data out of hwtui; never for real work.
@@ -102,8 +103,20 @@ class HomeworkApp(App[None]):
             with self._db_lock:
                 if self._db is None:
                     assert self._open_db is not None
-                    self._db = self._open_db()
+                    try:
+                        self._db = self._open_db()
+                    except BaseException:
+                        self._open_db_failed = True  # keys go on; the error is shown
+                        raise
         return self._db
+
+    @property
+    def ready_for_keys(self) -> bool:
+        """False while the database is still being opened after the first frame (see
+        key_order.py): a key that opens a screen would import, on this thread, the very
+        modules the opening worker is importing, and Python's import locks then hand one
+        of them a half-made module. The keys wait the moment it takes instead."""
+        return self._db is not None or self._open_db is None or self._open_db_failed
 
     def close_database(self) -> None:
         with self._db_lock:

@@ -11,9 +11,10 @@ all the way up (`KeyTurn` follows it through the same queues to the app, where b
 run), and then once more through the screen now on top, so that a screen pushed by the
 key, and any focus it asked for, is in place first. A screen busy with what decides where
 keys go next (loading what it shows, saving before it closes) names those workers'
-groups in `KEYS_WAIT_FOR`; keys wait for them, for a while, and then for what their
-results do to the screen. Nothing is dropped: if a turn's marker is lost (its widget
-removed), the next key goes on after a short wait.
+groups in `KEYS_WAIT_FOR`, and the app says when it is not ready (`ready_for_keys`);
+keys wait for them, for a while, and then for what their results do to the screen.
+Nothing is dropped: if a turn's marker is lost (its widget removed), the next key goes on
+after a short wait.
 """
 
 from __future__ import annotations
@@ -94,9 +95,12 @@ class KeyOrder:
     def _screen_ready(self) -> bool:
         screen = self._app.screen
         groups = getattr(screen, "KEYS_WAIT_FOR", ())
-        busy = bool(groups) and any(
-            worker.node is screen and worker.group in groups and not worker.is_finished
-            for worker in self._app.workers
+        busy = not getattr(self._app, "ready_for_keys", True) or (
+            bool(groups)
+            and any(
+                worker.node is screen and worker.group in groups and not worker.is_finished
+                for worker in self._app.workers
+            )
         )
         if not busy:
             self._not_ready_since = None

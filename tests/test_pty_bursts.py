@@ -157,3 +157,19 @@ def test_new_homework_typed_in_one_burst(practice: Path, tmp_path: Path) -> None
         )
     ]
     assert _rows(slow, ASSIGNMENT_ROWS) == _rows(fast, ASSIGNMENT_ROWS)
+
+
+def test_keys_at_the_first_frame_wait_for_the_database(practice: Path, tmp_path: Path) -> None:
+    """The caseload is painted before the ORM has loaded (first_screen.py); a dialog
+    opened by the very first key must neither crash on a half-imported module nor lose
+    what is typed into it. Tried on several launches: it was a race."""
+    for attempt in range(3):
+        db = _copy(practice, tmp_path / f"first-{attempt}.sqlite3")
+        app = PtyApp(["--db", str(db)])
+        try:
+            app.wait_for("C0001")
+            app.send("a" + "FF-0" + str(attempt), pause=0)
+            shown = app.wait_for("FF-0" + str(attempt))
+            assert "Add a client" in shown
+        finally:
+            app.close()
