@@ -45,7 +45,10 @@ from hwtui.widgets.steps.win import WinStep
 from hwtui.widgets.steps.worked import WorkedStep
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hwtui.app import HomeworkApp
+    from hwtui.data.assignment_form import AssignmentForm
 
 STEP_WIDGETS: dict[ReviewStep, type[Step]] = {
     ReviewStep.OUTCOMES: OutcomesStep,
@@ -355,6 +358,18 @@ class ReviewScreen(Screen[None]):
         from hwtui.screens.wins import WinsScreen
 
         self.app.push_screen(WinsScreen(self.setup.client.id, self.setup.client.code))
+
+    def open_goal_editor(
+        self,
+        client_id: int,
+        parent_id: int | None,
+        form: AssignmentForm,
+        done: Callable[[object], None],
+    ) -> None:
+        """The goal step's F5 (widgets/steps/goal.py: GoalEditorHost): the full editor."""
+        from hwtui.screens.assign import AssignmentEditorScreen
+
+        self.app.push_screen(AssignmentEditorScreen(client_id, goal_of=parent_id, form=form), done)
 
     @on(SummaryStep.Jump)
     def _jump(self, event: SummaryStep.Jump) -> None:
