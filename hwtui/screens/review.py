@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import ReviewStatus, ReviewStep
@@ -35,6 +35,7 @@ from hwtui.data.services.reviews import (
     save_draft,
 )
 from hwtui.screens.prompt import PromptScreen
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
 from hwtui.widgets.steps.base import ReviewSetup, Step
