@@ -95,12 +95,14 @@ def test_textual_is_the_version_hwtui_was_written_for() -> None:
     )
 
 
-def test_pyproject_pins_that_version() -> None:
+def test_pyproject_and_the_constraints_pin_that_version() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert f"textual=={WRITTEN_FOR}" in project["dependencies"], (
         f"pyproject.toml must pin textual=={WRITTEN_FOR} exactly (snapshots and the Textual "
         f"internals in these files depend on it):\n{_files()}"
     )
+    pins = (ROOT / "constraints.txt").read_text().splitlines()
+    assert f"textual=={WRITTEN_FOR}" in pins, f"constraints.txt must pin textual=={WRITTEN_FOR}"
 
 
 def _resolve(module: str, name: str) -> object:
