@@ -260,6 +260,13 @@ def _make_engine(url: URL) -> Engine:
 
 
 def _make_pg_engine(url: URL) -> Engine:
+    try:
+        import psycopg  # noqa: F401  (the driver comes with the `postgres` extra)
+    except ImportError:
+        raise DatabaseProblem(
+            "PostgreSQL needs the psycopg driver, which is not installed: "
+            "pip install 'hwtui[postgres]' (or use an SQLite file)"
+        ) from None
     engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     @event.listens_for(engine, "begin")

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.clients import create_client
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp

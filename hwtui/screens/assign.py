@@ -27,7 +27,6 @@ from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Checkbox,
-    Footer,
     Input,
     Label,
     Select,
@@ -55,6 +54,7 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.screens.kind_picker import KindPickerScreen
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.safe import safe_content, safe_text
 from hwtui.widgets.steps.barriers import barrier_matches

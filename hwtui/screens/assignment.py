@@ -16,7 +16,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.assignment_form import AssignmentForm
@@ -34,6 +34,7 @@ from hwtui.data.services.assignments import complete_assignment, is_overdue
 from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.retire import RetireScreen
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import notify_safe, safe_content, safe_plain
 
 if TYPE_CHECKING:

@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.review_draft import ReviewDraft
 from hwtui.data.services.reviews import ReviewContext, open_review
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.review_summary import render_summary
 from hwtui.widgets.safe import notify_safe, safe_content, safe_text
 from hwtui.widgets.steps.base import ReviewSetup

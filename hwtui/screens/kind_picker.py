@@ -13,11 +13,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hwtui.data.catalog import KINDS_BY_CODE, HomeworkKind, kinds_matching
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 
 LABEL = "$foreground-muted"
 # The longest name in the library, so every name is whole and the tags line up.

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import INSTRUMENTS, INSTRUMENTS_BY_CODE
@@ -21,6 +21,7 @@ from hwtui.data.services.measures import record_measure
 from hwtui.data.services.progress import acknowledge_alert
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import notify_safe
 
 if TYPE_CHECKING:

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import INSTRUMENTS_BY_CODE
 from hwtui.data.services.progress import Progress, client_progress
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
 from hwtui.widgets.safe import safe_content
 

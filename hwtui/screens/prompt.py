@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 
 
 class PromptScreen(KeepsTyping, ModalScreen[str | None]):

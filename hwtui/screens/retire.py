@@ -10,13 +10,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.assignments import retire_assignment
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import safe_content
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import ReviewStatus, ReviewStep
@@ -36,6 +36,7 @@ from hwtui.data.services.reviews import (
     save_draft,
 )
 from hwtui.screens.prompt import PromptScreen
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
 from hwtui.widgets.steps.base import ReviewSetup, Step
@@ -46,7 +47,10 @@ from hwtui.widgets.steps.win import WinStep
 from hwtui.widgets.steps.worked import WorkedStep
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hwtui.app import HomeworkApp
+    from hwtui.data.assignment_form import AssignmentForm
 
 # The widget that shows each step, by code; which steps there are, in what order and with
 # what titles and keys, is `hwtui.data.review_steps`.
@@ -354,6 +358,18 @@ class ReviewScreen(Screen[None]):
         from hwtui.screens.wins import WinsScreen
 
         self.app.push_screen(WinsScreen(self.setup.client.id, self.setup.client.code))
+
+    def open_goal_editor(
+        self,
+        client_id: int,
+        parent_id: int | None,
+        form: AssignmentForm,
+        done: Callable[[object], None],
+    ) -> None:
+        """The goal step's F5 (widgets/steps/goal.py: GoalEditorHost): the full editor."""
+        from hwtui.screens.assign import AssignmentEditorScreen
+
+        self.app.push_screen(AssignmentEditorScreen(client_id, goal_of=parent_id, form=form), done)
 
     @on(SummaryStep.Jump)
     def _jump(self, event: SummaryStep.Jump) -> None:

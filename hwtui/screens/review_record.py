@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import ReviewStatus
@@ -30,6 +30,7 @@ from hwtui.data.services.reviews import (
 )
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.review_summary import render_summary
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.base import ReviewSetup

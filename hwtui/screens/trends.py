@@ -9,11 +9,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.services.trends import CaseloadTrends, ClientTrend, caseload_trends
 from hwtui.screens.reloading import ReloadingScreen
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.progress_chart import CaseloadChart
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.sparkline import sparkline

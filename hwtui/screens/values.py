@@ -15,13 +15,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static, TextArea
+from textual.widgets import Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
 from hwtui.data.services.clients import get_client, list_values, set_values
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kept_typing import KeepsTyping
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.safe import safe_content
 

@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
 from hwtui.data.services.progress import Win, wins_bank
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import safe_content, safe_text
 
 if TYPE_CHECKING:

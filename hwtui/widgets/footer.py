@@ -39,6 +39,8 @@ class Footer(TextualFooter):
 
     async def _rebuild_if_changed(self) -> None:
         self._rebuild_pending = False
+        if not self.is_attached:
+            return  # its screen closed meanwhile (a dialog picked and dismissed at once)
         shown = self._what_is_shown()
         if shown != self._shown:
             self._shown = shown

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,6 @@ from hwtui.data.assignment_form import AssignmentForm
 from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE
 from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
-from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import notify_safe, safe_plain, safe_text
 from hwtui.widgets.steps.base import Step
@@ -31,6 +31,21 @@ TEXT_FIELDS = (
     ("how_often", "How often", "e.g. once this week"),
     ("how_long", "How long", "e.g. 5 minutes"),
 )
+
+
+@runtime_checkable
+class GoalEditorHost(Protocol):
+    """The screen a GoalStep is on. It opens the full assignment editor, a screen, which a
+    widget may not import (layers: screens use widgets, not the other way round), at once,
+    so keys typed after F5 already go to the editor (hwtui/key_order.py)."""
+
+    def open_goal_editor(
+        self,
+        client_id: int,
+        parent_id: int | None,
+        form: AssignmentForm,
+        done: Callable[[object], None],
+    ) -> None: ...
 
 
 def parse_confidence(text: str) -> int | None:
@@ -228,7 +243,7 @@ class GoalStep(Step):
             return
         parent_id = goal.parent_id
 
-        def edited(result: EditorResult) -> None:
+        def edited(result: object) -> None:
             if not isinstance(result, AssignmentForm) or goal not in self.draft.goals:
                 return
             try:
@@ -242,12 +257,10 @@ class GoalStep(Step):
 
         client_id = self.setup.client.id
         assert client_id is not None
-        self.app.push_screen(
-            AssignmentEditorScreen(
-                client_id, goal_of=parent_id, form=AssignmentForm.from_goal(goal)
-            ),
-            edited,
-        )
+        if isinstance(self.screen, GoalEditorHost):
+            self.screen.open_goal_editor(
+                client_id, parent_id, AssignmentForm.from_goal(goal), edited
+            )
 
     def action_drop_goal(self) -> None:
         parent = self._parent_id()
