@@ -27,17 +27,10 @@ from hwtui.screens.kind_picker import KindPickerScreen
 from hwtui.screens.retire import RetireScreen
 from hwtui.screens.values import ValuesScreen, split_values
 from hwtui.widgets.task_list import TaskList
+from tests.app_helpers import settle, type_into
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client
-from tests.test_app_client import (
-    CLINICIAN,
-    homework_text,
-    make_app,
-    open_client,
-    settle,
-    shown_text,
-    type_into,
-)
+from tests.test_app_client import CLINICIAN, homework_text, make_app, open_client, shown_text
 
 HOSTILE = ["[b]x[/b]", "[TODO]", "[@click=app.quit]x[/]", "a\x1b]52;c;aGk=\x07b"]
 # What each looks like once stored and shown: controls gone, brackets kept.

@@ -12,7 +12,6 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.models import AuditEvent, Review
@@ -24,6 +23,7 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
+from tests.app_helpers import app_maker, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_record"
@@ -52,14 +52,7 @@ def completed(tmp_path: Path) -> Iterator[tuple[Database, int]]:
     db.dispose()
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY, autosave_seconds=0.05)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+make_app = app_maker(CLINICIAN, autosave_seconds=0.05)
 
 
 async def open_record(

@@ -13,7 +13,6 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 
-from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
@@ -24,6 +23,7 @@ from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import start_review
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
+from tests.app_helpers import app_maker, settle, type_into
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_review"
@@ -85,8 +85,7 @@ def case(tmp_path: Path) -> Iterator[Case]:
     db.dispose()
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY, autosave_seconds=0.05)
+make_app = app_maker(CLINICIAN, autosave_seconds=0.05)
 
 
 async def open_review(pilot: Pilot[Any], review_id: int) -> ReviewScreen:
@@ -95,18 +94,6 @@ async def open_review(pilot: Pilot[Any], review_id: int) -> ReviewScreen:
     await pilot.app.push_screen(screen)
     await settle(pilot)
     return screen
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
-    pilot.app.screen.query_one(selector).focus()
-    await pilot.pause()
-    await pilot.press(*text)
 
 
 def step_title(screen: ReviewScreen) -> str:

@@ -83,6 +83,7 @@ from hwtui.widgets.fields import TextInput
 from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.progress_chart import BarrierChart
 from hwtui.widgets.safe import notify_safe, safe_content, safe_plain, safe_text
+from tests.app_helpers import settle
 from tests.conftest import TODAY
 
 # The cases named in issue 7, each tried first by every property test.
@@ -615,12 +616,6 @@ def practice(tmp_path: Path) -> Iterator[Practice]:
     migrate.upgrade(db)
     yield _store(db)
     db.dispose()
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def shows(app: App[Any], practice: Practice, *names: str) -> None:
