@@ -3,7 +3,7 @@ acknowledgement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.models import AuditEvent, Measure
 from hwtui.data.services.clients import create_client
@@ -28,9 +27,10 @@ CLINICIAN = "dr_measure"
 
 
 @pytest.fixture
-def case(tmp_path: Path) -> Iterator[tuple[Database, int, int]]:
-    db = Database(tmp_path / "m.sqlite3")
-    migrate.upgrade(db)
+def case(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], Database]
+) -> Iterator[tuple[Database, int, int]]:
+    db = migrated_sqlite(tmp_path / "m.sqlite3")
     with db.write() as s:
         me = ensure_clinician(s, CLINICIAN)
         client = create_client(s, me, code="M1", display_name="Mo")

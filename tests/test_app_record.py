@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.models import AuditEvent, Review
 from hwtui.data.services.assignments import create_assignment
@@ -30,9 +29,10 @@ CLINICIAN = "dr_record"
 
 
 @pytest.fixture
-def completed(tmp_path: Path) -> Iterator[tuple[Database, int]]:
-    db = Database(tmp_path / "record.sqlite3")
-    migrate.upgrade(db)
+def completed(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], Database]
+) -> Iterator[tuple[Database, int]]:
+    db = migrated_sqlite(tmp_path / "record.sqlite3")
     with db.write() as s:
         me = ensure_clinician(s, CLINICIAN)
         client = create_client(s, me, code="RC1", display_name="Rae C")

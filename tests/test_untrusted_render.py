@@ -49,7 +49,6 @@ from textual.widgets._toast import Toast
 from textual.widgets.option_list import Option
 
 from hwtui.app import HomeworkApp
-from hwtui.data import migrate
 from hwtui.data.catalog import BARRIERS, FACTORS
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
@@ -611,9 +610,8 @@ def _store(db: Database) -> Practice:
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[Practice]:
-    db = Database(tmp_path / "hostile.sqlite3")
-    migrate.upgrade(db)
+def practice(tmp_path: Path, migrated_sqlite: Callable[[Path], Database]) -> Iterator[Practice]:
+    db = migrated_sqlite(tmp_path / "hostile.sqlite3")
     yield _store(db)
     db.dispose()
 
