@@ -19,6 +19,7 @@ import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,17 @@ from hwtui.data.services.identity import Actor, ensure_clinician
 
 TODAY = date(2026, 11, 25)
 PG_ENV = "HWTUI_TEST_PG_URL"
+# The advisory lock the tests take while they create or change PostgreSQL roles.
+PG_ROLES_LOCK = 0x68777475  # "hwtu"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (pyproject's addopts): two test processes a CPU, at most eight. A pilot
+    test spends most of its time waiting (for the app to go idle after each key, for its
+    threads), so one process a CPU leaves the CPUs half idle."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cpus or 1), 8)
 
 
 @pytest.fixture(autouse=True)
@@ -171,11 +183,26 @@ def pg_template() -> Iterator[str | None]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
     db = Database(url)
-    migrate.upgrade(db)
+    with pg_roles_lock(engine):  # the migration creates the server's hwtui_app role
+        migrate.upgrade(db)
     db.dispose()
     yield name
     _drop_database(engine, name)
     engine.dispose()
+
+
+@contextmanager
+def pg_roles_lock(engine: Engine) -> Iterator[None]:
+    """Roles belong to the whole server, and PostgreSQL fails one of two sessions that
+    create, alter or grant the same role at once ("tuple concurrently updated"): while
+    this is held (an advisory lock in the admin database), no other test process (an
+    xdist worker, another checkout's run) changes roles."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PG_ROLES_LOCK})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PG_ROLES_LOCK})
 
 
 def _fresh_pg(template: str | None, *, empty: bool = False) -> Iterator[str]:
