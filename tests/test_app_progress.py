@@ -18,7 +18,7 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.progress import ProgressScreen
 from hwtui.screens.wins import WinsScreen
 from hwtui.widgets.progress_chart import CompletionChart
-from tests.app_helpers import app_maker, settle
+from tests.app_helpers import app_maker, fill, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_progress"
@@ -87,10 +87,10 @@ async def test_wins_bank_searches(practice: tuple[Database, int]) -> None:
         everything = table.row_count
         assert everything > 3
         first_word = str(table.get_row_at(0)[2]).split()[0]
-        await pilot.press(*first_word)
+        await fill(pilot, first_word)
         await settle(pilot)
         assert 0 < table.row_count <= everything
-        await pilot.press(*"zzzz-no-such-win")
+        await fill(pilot, "zzzz-no-such-win")
         await settle(pilot)
         assert table.row_count == 0
         assert "No wins match" in str(app.screen.query_one("#wins-count", Static).render())

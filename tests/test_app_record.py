@@ -22,7 +22,7 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
-from tests.app_helpers import app_maker, settle
+from tests.app_helpers import Words, app_maker, press_and_fill, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_record"
@@ -132,7 +132,7 @@ async def test_sign_then_amend_keeps_both_versions(completed: tuple[Database, in
         await pilot.press("A")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
-        await pilot.press(*"win was misheard", "enter")
+        await press_and_fill(pilot, Words("win was misheard"), "enter")
         await settle(pilot)
         review_screen = app.screen
         assert isinstance(review_screen, ReviewScreen)
