@@ -27,17 +27,10 @@ from hwtui.screens.kind_picker import KindPickerScreen
 from hwtui.screens.retire import RetireScreen
 from hwtui.screens.values import ValuesScreen, split_values
 from hwtui.widgets.task_list import TaskList
+from tests.app_helpers import Words, fill, press_and_fill, settle, type_into
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client
-from tests.test_app_client import (
-    CLINICIAN,
-    homework_text,
-    make_app,
-    open_client,
-    settle,
-    shown_text,
-    type_into,
-)
+from tests.test_app_client import CLINICIAN, homework_text, make_app, open_client, shown_text
 
 HOSTILE = ["[b]x[/b]", "[TODO]", "[@click=app.quit]x[/]", "a\x1b]52;c;aGk=\x07b"]
 # What each looks like once stored and shown: controls gone, brackets kept.
@@ -77,6 +70,13 @@ async def open_detail(pilot: Pilot[Any], *moves: str) -> AssignmentScreen:
 
 
 async def replace_text(pilot: Pilot[Any], selector: str, text: str) -> None:
+    field = pilot.app.screen.query_one(selector, Input)
+    field.value = ""
+    await fill(pilot, text, into=selector)
+
+
+async def retype_text(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """As `replace_text`, typing the new text key by key."""
     field = pilot.app.screen.query_one(selector, Input)
     field.value = ""
     await type_into(pilot, selector, text)
@@ -149,18 +149,22 @@ async def test_filling_the_editor_and_saving(sqlite_db: Database, me: Actor) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         overview = await open_client(pilot)
         editor = await open_editor(pilot)
-        await pilot.press(*"Walk and notice trees", "tab", "enter", *"mindful", "enter")
+        await press_and_fill(
+            pilot, Words("Walk and notice trees"), "tab", "enter", Words("mindful"), "enter"
+        )
         await settle(pilot)
-        await type_into(pilot, "#rationale", "Slows the racing thoughts.")
-        await type_into(pilot, "#what", "walk round the block")
-        await pilot.press("tab", *"after lunch", "tab", *"the park")
-        await pilot.press("tab", *"3 times", "tab", *"10 minutes", "tab", *"fri")
+        await fill(pilot, "Slows the racing thoughts.", into="#rationale")
+        await fill(pilot, "walk round the block", into="#what")
+        await press_and_fill(pilot, "tab", Words("after lunch"), "tab", Words("the park"))
+        await press_and_fill(
+            pilot, "tab", Words("3 times"), "tab", Words("10 minutes"), "tab", Words("fri")
+        )
         assert text_of(app, "#due-hint") == "→ Fri 27 Nov 2026"
         await choose_first_value(pilot)
-        await type_into(pilot, "#obstacle-search", "forg")
+        await fill(pilot, "forg", into="#obstacle-search")
         await pilot.press("enter", "space")
         assert BARRIERS_BY_CODE["forgot"].remedy in text_of(app, "#obstacle-remedies")
-        await type_into(pilot, "#confidence", "9")
+        await fill(pilot, "9", into="#confidence")
         for box in ("#rationale_given", "#decided_together"):
             editor.query_one(box, Checkbox).focus()
             await pilot.press("space")
@@ -201,9 +205,9 @@ async def test_bad_input_is_explained_by_each_field_and_nothing_typed_is_lost(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_client(pilot)
         editor = await open_editor(pilot)
-        await type_into(pilot, "#where", "kitchen")
-        await type_into(pilot, "#due_date", "someday")
-        await type_into(pilot, "#confidence", "12")
+        await fill(pilot, "kitchen", into="#where")
+        await fill(pilot, "someday", into="#due_date")
+        await fill(pilot, "12", into="#confidence")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is editor
@@ -220,7 +224,7 @@ async def test_bad_input_is_explained_by_each_field_and_nothing_typed_is_lost(
         }
         assert typed == {"where": "kitchen", "due_date": "someday", "confidence": "12"}
         # Fixed one by one: a title, a date in the past, then a good date and confidence.
-        await pilot.press(*"Breathe")
+        await fill(pilot, "Breathe")
         await replace_text(pilot, "#due_date", "2026-11-20")
         assert text_of(app, "#due-hint") == "→ Fri 20 Nov 2026 is in the past"
         await replace_text(pilot, "#confidence", "9")
@@ -287,15 +291,17 @@ async def test_low_confidence_prompts_and_shrinking_keeps_the_bigger_goal(
     async with app.run_test(size=(80, 24)) as pilot:
         overview = await open_client(pilot)
         editor = await open_editor(pilot)
-        await pilot.press(*"Thought record", "f2", *"thought", "enter")
+        await press_and_fill(pilot, Words("Thought record"), "f2", Words("thought"), "enter")
         await settle(pilot)
-        await type_into(pilot, "#what", "write the situation, thoughts and feelings")
-        await pilot.press("tab", *"Tuesday and Friday evenings", "tab", *"at the kitchen table")
-        await pilot.press("tab", *"twice a week", "tab", *"10 minutes")
+        await fill(pilot, "write the situation, thoughts and feelings", into="#what")
+        await press_and_fill(
+            pilot, "tab", Words("Tuesday and Friday evenings"), "tab", Words("at the kitchen table")
+        )
+        await press_and_fill(pilot, "tab", Words("twice a week"), "tab", Words("10 minutes"))
         await choose_first_value(pilot)
         note = editor.query_one("#confidence-note", Static)
         assert "shrink" not in active_keys(app)
-        await type_into(pilot, "#confidence", "7")
+        await fill(pilot, "7", into="#confidence")
         assert note.display
         assert "Could it be smaller? f3" in str(note.render())
         assert "shrink" in active_keys(app)
@@ -318,7 +324,7 @@ async def test_low_confidence_prompts_and_shrinking_keeps_the_bigger_goal(
         assert "undo_shrink" in active_keys(app)
         await replace_text(pilot, "#when", "Tuesday evening")
         await replace_text(pilot, "#how_long", "10 minutes")
-        await type_into(pilot, "#confidence", "9")
+        await fill(pilot, "9", into="#confidence")
         assert not note.display
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -364,10 +370,10 @@ async def test_undoing_a_shrink_brings_the_bigger_version_back(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_client(pilot)
         editor = await open_editor(pilot)
-        await pilot.press(*"Run")
-        await type_into(pilot, "#how_often", "daily")
-        await type_into(pilot, "#how_long", "30 minutes")
-        await type_into(pilot, "#confidence", "6")
+        await fill(pilot, "Run")
+        await fill(pilot, "daily", into="#how_often")
+        await fill(pilot, "30 minutes", into="#how_long")
+        await fill(pilot, "6", into="#confidence")
         await pilot.press("f3")
         assert editor.query_one("#how_often", Input).value == "on 3 days"
         assert editor.query_one("#how_long", Input).value == "15 minutes"
@@ -398,8 +404,8 @@ async def test_shrinking_needs_a_bigger_version_that_could_be_saved(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_client(pilot)
         editor = await open_editor(pilot)
-        await type_into(pilot, "#how_long", "20 minutes")
-        await type_into(pilot, "#confidence", "5")
+        await fill(pilot, "20 minutes", into="#how_long")
+        await fill(pilot, "5", into="#confidence")
         await pilot.press("f3")
         await settle(pilot)
         assert text_of(app, "#title-error") == "title is required"
@@ -526,7 +532,7 @@ async def test_retiring_asks_for_a_reason_and_keeps_it_in_history(
         await pilot.press("enter")
         await settle(pilot)
         assert text_of(app, "#reason-error") == "reason is required to retire homework"
-        await pilot.press(*"no longer relevant after the move", "ctrl+s")
+        await press_and_fill(pilot, Words("no longer relevant after the move"), "ctrl+s")
         await settle(pilot)
         assert app.screen is detail
         assert re.search(
@@ -623,8 +629,8 @@ async def test_replacing_a_missed_task_with_a_smaller_one(sqlite_db: Database, m
         await replace_text(pilot, "#what", "drive there and park")
         await replace_text(pilot, "#how_often", "once")
         await replace_text(pilot, "#how_long", "15 minutes")
-        await type_into(pilot, "#due_date", "sat")
-        await type_into(pilot, "#confidence", "9")
+        await fill(pilot, "sat", into="#due_date")
+        await fill(pilot, "9", into="#confidence")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is detail
@@ -678,7 +684,7 @@ async def test_values_are_edited_from_the_overview(sqlite_db: Database, me: Acto
         assert isinstance(dialog, ValuesScreen)
         area = dialog.query_one("#values", TextArea)
         assert area.text == "health\nfamily"
-        await pilot.press("enter", *"honesty; courage")
+        await press_and_fill(pilot, "enter", Words("honesty; courage"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is overview
@@ -727,8 +733,8 @@ async def test_hostile_text_is_shown_as_typed_and_does_nothing(
         editor = app.screen
         assert isinstance(editor, AssignmentEditorScreen)
         assert text_of(app, "#editor-chain") == f"Smaller step of: {shown}"
-        await replace_text(pilot, "#title", hostile)
-        await replace_text(pilot, "#what", hostile)
+        await retype_text(pilot, "#title", hostile)
+        await retype_text(pilot, "#what", hostile)
         await choose_first_value(pilot)
         label = editor.query_one("#value_id", Select).query_one("#label")
         assert str(label.render()) == shown

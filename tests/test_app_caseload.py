@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,32 +11,30 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from hwtui.app import HomeworkApp, build_app
-from hwtui.data import migrate
+from hwtui.app import HomeworkApp
 from hwtui.data.db import Database
-from hwtui.data.demo import generate
 from hwtui.data.models import AuditEvent, Client
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.screens.add_client import AddClientScreen
 from hwtui.screens.caseload import CaseloadScreen
 from hwtui.widgets.sparkline import sparkline
+from tests.app_helpers import app_maker
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_demo"
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(tmp_path / "demo.sqlite3")
-    migrate.upgrade(db)
-    generate(db, clinician=CLINICIAN, clients=8, weeks=10, seed=3, today=TODAY)
+def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Database]:
+    db = demo_sqlite(
+        tmp_path / "demo.sqlite3", clinician=CLINICIAN, clients=8, weeks=10, seed=3, today=TODAY
+    )
     yield db
     db.dispose()
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY)
+make_app = app_maker(CLINICIAN)
 
 
 def table_codes(app: HomeworkApp) -> list[str]:
@@ -127,7 +125,7 @@ async def test_filter_by_code_or_name(demo_db: Database) -> None:
 
 
 async def test_add_a_client_from_the_keyboard(sqlite_db: Database) -> None:
-    app = build_app(sqlite_db, username=CLINICIAN, today=lambda: TODAY)
+    app = make_app(sqlite_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -153,7 +151,7 @@ async def test_a_duplicate_code_is_explained_by_the_field_and_nothing_is_lost(
     with sqlite_db.write() as session:
         me = ensure_clinician(session, CLINICIAN)
         create_client(session, me, code="AB1", display_name="Existing")
-    app = build_app(sqlite_db, username=CLINICIAN, today=lambda: TODAY)
+    app = make_app(sqlite_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.press("a")
@@ -184,7 +182,7 @@ async def test_typed_text_is_shown_verbatim_and_does_nothing(
     with sqlite_db.write() as session:
         me = ensure_clinician(session, CLINICIAN)
         create_client(session, me, code="X1", display_name=hostile)
-    app = build_app(sqlite_db, username=CLINICIAN, today=lambda: TODAY)
+    app = make_app(sqlite_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,11 +13,9 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from hwtui.app import HomeworkApp, build_app
-from hwtui.data import migrate
+from hwtui.app import HomeworkApp
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.db import Database
-from hwtui.data.demo import generate
 from hwtui.data.models import AuditEvent, Review
 from hwtui.data.services.caseload import ClientBrief, client_brief
 from hwtui.data.services.identity import Actor, ensure_clinician
@@ -26,6 +24,7 @@ from hwtui.screens.client import ClientScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
 from hwtui.widgets.task_list import TaskList
+from tests.app_helpers import app_maker, settle
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client, add_completed_review
 
@@ -34,10 +33,10 @@ HOSTILE = ["[b]not bold[/b]", "[TODO] call GP", "[@click=app.quit]x[/]"]
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(tmp_path / "demo.sqlite3")
-    migrate.upgrade(db)
-    generate(db, clinician=CLINICIAN, clients=8, weeks=10, seed=3, today=TODAY)
+def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Database]:
+    db = demo_sqlite(
+        tmp_path / "demo.sqlite3", clinician=CLINICIAN, clients=8, weeks=10, seed=3, today=TODAY
+    )
     yield db
     db.dispose()
 
@@ -48,16 +47,7 @@ def me(sqlite_db: Database) -> Actor:
         return ensure_clinician(session, CLINICIAN)
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    # A finished load may start another (a reload on return); let that finish too.
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+make_app = app_maker(CLINICIAN)
 
 
 def shown_text(app: HomeworkApp, selector: str = "Static") -> str:
@@ -86,12 +76,6 @@ async def open_client(pilot: Pilot[Any], row: int = 0) -> ClientScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ClientScreen)
     return screen
-
-
-async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
-    pilot.app.screen.query_one(selector).focus()
-    await pilot.pause()
-    await pilot.press(*text)
 
 
 # -- the overview -------------------------------------------------------------------------

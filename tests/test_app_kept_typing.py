@@ -9,18 +9,16 @@ from typing import Any
 from sqlmodel import select
 from textual.widgets import Input
 
-from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.models import UnsavedInput
 from hwtui.screens.add_client import AddClientScreen
-from tests.conftest import TODAY
+from tests.app_helpers import app_maker
 
 HOSTILE = "[@click=app.quit]x[/] [TODO]"
 
 
-def _app(db: Database) -> HomeworkApp:
-    return build_app(db, username="dr_kept", today=lambda: TODAY, autosave_seconds=0.05)
+_app = app_maker("dr_kept", autosave_seconds=0.05)
 
 
 def _kept(db: Database) -> list[UnsavedInput]:

@@ -3,7 +3,7 @@ acknowledgement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,6 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from hwtui.app import HomeworkApp, build_app
-from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.models import AuditEvent, Measure
 from hwtui.data.services.clients import create_client
@@ -22,15 +20,17 @@ from hwtui.data.services.progress import open_alerts
 from hwtui.data.services.reviews import start_review
 from hwtui.screens.measures import MeasuresScreen, RiskAlertScreen
 from hwtui.screens.review import ReviewScreen
+from tests.app_helpers import app_maker, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_measure"
 
 
 @pytest.fixture
-def case(tmp_path: Path) -> Iterator[tuple[Database, int, int]]:
-    db = Database(tmp_path / "m.sqlite3")
-    migrate.upgrade(db)
+def case(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], Database]
+) -> Iterator[tuple[Database, int, int]]:
+    db = migrated_sqlite(tmp_path / "m.sqlite3")
     with db.write() as s:
         me = ensure_clinician(s, CLINICIAN)
         client = create_client(s, me, code="M1", display_name="Mo")
@@ -41,14 +41,7 @@ def case(tmp_path: Path) -> Iterator[tuple[Database, int, int]]:
     db.dispose()
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY, autosave_seconds=0.05)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+make_app = app_maker(CLINICIAN, autosave_seconds=0.05)
 
 
 async def enter_phq9(pilot: Pilot[Any], review_id: int, digits: str) -> None:

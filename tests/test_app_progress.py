@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
-from hwtui.app import HomeworkApp, build_app
-from hwtui.data import migrate
 from hwtui.data.db import Database
-from hwtui.data.demo import generate
 from hwtui.data.models import Client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.screens.client_view import ClientViewScreen
@@ -23,16 +18,19 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.progress import ProgressScreen
 from hwtui.screens.wins import WinsScreen
 from hwtui.widgets.progress_chart import CompletionChart
+from tests.app_helpers import app_maker, fill, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_progress"
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[tuple[Database, int]]:
-    db = Database(tmp_path / "p.sqlite3")
-    migrate.upgrade(db)
-    generate(db, clinician=CLINICIAN, clients=3, weeks=20, seed=5, today=TODAY)
+def practice(
+    tmp_path: Path, demo_sqlite: Callable[..., Database]
+) -> Iterator[tuple[Database, int]]:
+    db = demo_sqlite(
+        tmp_path / "p.sqlite3", clinician=CLINICIAN, clients=3, weeks=20, seed=5, today=TODAY
+    )
     with db.read() as s:
         me = ensure_clinician(s, CLINICIAN)
         client_id = s.exec(
@@ -43,14 +41,7 @@ def practice(tmp_path: Path) -> Iterator[tuple[Database, int]]:
     db.dispose()
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+make_app = app_maker(CLINICIAN)
 
 
 async def test_progress_screen_draws_charts_and_contrasts(practice: tuple[Database, int]) -> None:
@@ -96,10 +87,10 @@ async def test_wins_bank_searches(practice: tuple[Database, int]) -> None:
         everything = table.row_count
         assert everything > 3
         first_word = str(table.get_row_at(0)[2]).split()[0]
-        await pilot.press(*first_word)
+        await fill(pilot, first_word)
         await settle(pilot)
         assert 0 < table.row_count <= everything
-        await pilot.press(*"zzzz-no-such-win")
+        await fill(pilot, "zzzz-no-such-win")
         await settle(pilot)
         assert table.row_count == 0
         assert "No wins match" in str(app.screen.query_one("#wins-count", Static).render())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,6 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from hwtui.app import HomeworkApp, build_app
-from hwtui.data import migrate
 from hwtui.data.catalog import ReviewStep
 from hwtui.data.db import Database
 from hwtui.data.models import AuditEvent, Review
@@ -25,15 +23,17 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
+from tests.app_helpers import Words, app_maker, press_and_fill, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_record"
 
 
 @pytest.fixture
-def completed(tmp_path: Path) -> Iterator[tuple[Database, int]]:
-    db = Database(tmp_path / "record.sqlite3")
-    migrate.upgrade(db)
+def completed(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], Database]
+) -> Iterator[tuple[Database, int]]:
+    db = migrated_sqlite(tmp_path / "record.sqlite3")
     with db.write() as s:
         me = ensure_clinician(s, CLINICIAN)
         client = create_client(s, me, code="RC1", display_name="Rae C")
@@ -53,14 +53,7 @@ def completed(tmp_path: Path) -> Iterator[tuple[Database, int]]:
     db.dispose()
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY, autosave_seconds=0.05)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+make_app = app_maker(CLINICIAN, autosave_seconds=0.05)
 
 
 async def open_record(
@@ -140,7 +133,7 @@ async def test_sign_then_amend_keeps_both_versions(completed: tuple[Database, in
         await pilot.press("A")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
-        await pilot.press(*"win was misheard", "enter")
+        await press_and_fill(pilot, Words("win was misheard"), "enter")
         await settle(pilot)
         review_screen = app.screen
         assert isinstance(review_screen, ReviewScreen)

@@ -3,7 +3,7 @@ and what happens when saving fails. Each ends by checking what reached the datab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,6 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, ContentSwitcher, Input, Select, Static
 
-from hwtui.app import HomeworkApp, build_app
-from hwtui.data import migrate
 from hwtui.data.catalog import ReviewStep
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
@@ -26,6 +24,7 @@ from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import save_draft, start_review
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
+from tests.app_helpers import Words, app_maker, fill, press_and_fill, settle, type_into
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_review"
@@ -41,9 +40,8 @@ class Case:
 
 
 @pytest.fixture
-def case(tmp_path: Path) -> Iterator[Case]:
-    db = Database(tmp_path / "review.sqlite3")
-    migrate.upgrade(db)
+def case(tmp_path: Path, migrated_sqlite: Callable[[Path], Database]) -> Iterator[Case]:
+    db = migrated_sqlite(tmp_path / "review.sqlite3")
     with db.write() as s:
         me = ensure_clinician(s, CLINICIAN)
         client = create_client(s, me, code="RV1", display_name="Robin V", values=["health"])
@@ -87,8 +85,7 @@ def case(tmp_path: Path) -> Iterator[Case]:
     db.dispose()
 
 
-def make_app(db: Database) -> HomeworkApp:
-    return build_app(db, username=CLINICIAN, today=lambda: TODAY, autosave_seconds=0.05)
+make_app = app_maker(CLINICIAN, autosave_seconds=0.05)
 
 
 async def open_review(pilot: Pilot[Any], review_id: int) -> ReviewScreen:
@@ -97,18 +94,6 @@ async def open_review(pilot: Pilot[Any], review_id: int) -> ReviewScreen:
     await pilot.app.push_screen(screen)
     await settle(pilot)
     return screen
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
-    pilot.app.screen.query_one(selector).focus()
-    await pilot.pause()
-    await pilot.press(*text)
 
 
 def step_title(screen: ReviewScreen) -> str:
@@ -149,15 +134,15 @@ async def test_a_full_review_through_all_six_steps(case: Case) -> None:
         await press("d", "n", "o", "pagedown")
         assert "step 2 of 6" in step_title(screen)
         # 2. the win, in the client's words, and its kind
-        await pilot.press(*"I said no to extra work")
+        await fill(pilot, "I said no to extra work")  # where the focus is
         await press("tab", "down", "enter", "pagedown")
         # 3. what worked: the done task is preselected; tick "thinking", add a note
         await press("space", "tab")
-        await pilot.press(*"remembered why it matters")
+        await fill(pilot, "remembered why it matters")
         assert "step 3 of 6" in step_title(screen)
         await press("pagedown")
         # 4. what got in the way: the missed task is preselected; search and tick a barrier
-        await pilot.press(*"sched")
+        await fill(pilot, "sched")
         await press("enter", "space", "pagedown")
         # 5. the new goal is prefilled from the missed task; make it smaller, rate it
         assert "step 5 of 6" in step_title(screen)
@@ -206,14 +191,14 @@ async def test_steps_that_do_not_apply_are_skipped_with_a_reason(case: Case) -> 
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
-        await pilot.press(*"client arrived upset", "enter")
+        await press_and_fill(pilot, Words("client arrived upset"), "enter")
         await pilot.pause()
         assert "step 3 of 6" in step_title(screen)
         await pilot.press("pagedown")
         assert "Every task was done" in str(screen.query_one("#barriers-empty", Static).render())
-        await pilot.press("f2", *"all done", "enter")
+        await press_and_fill(pilot, "f2", Words("all done"), "enter")
         await pilot.pause()
-        await pilot.press("f2", *"nothing missed", "enter")
+        await press_and_fill(pilot, "f2", Words("nothing missed"), "enter")
         await pilot.pause()
         assert "step 6 of 6" in step_title(screen)
         summary = str(screen.query_one("#summary-text", Static).render())
@@ -237,9 +222,11 @@ async def test_two_missed_tasks_each_get_barriers_and_a_smaller_goal(case: Case)
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "n", "pagedown", *"slept better", "pagedown", "pagedown")
+        await press_and_fill(
+            pilot, "d", "n", "n", "pagedown", Words("slept better"), "pagedown", "pagedown"
+        )
         # first missed task (preselected): too big
-        await pilot.press(*"big", "enter", "space")
+        await press_and_fill(pilot, Words("big"), "enter", "space")
         # the second missed task: no support
         task_select = screen.query_one("#missed-task", Select)
         task_select.value = case.call
@@ -256,7 +243,7 @@ async def test_two_missed_tasks_each_get_barriers_and_a_smaller_goal(case: Case)
             parent.value = missed
             await pilot.pause()
             screen.query_one("#goal-confidence", Input).value = ""
-            await type_into(pilot, "#goal-confidence", "10")
+            await fill(pilot, "10", into="#goal-confidence")
         await pilot.press("pagedown", "c")
         await settle(pilot)
 
@@ -277,9 +264,9 @@ async def test_closing_mid_review_then_resuming_restores_every_field_and_the_ste
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "pagedown", *"I went for a swim")
+        await press_and_fill(pilot, "d", "n", "pagedown", Words("I went for a swim"))
         await pilot.press("tab", "enter", "pagedown")
-        await pilot.press("space", "tab", *"planned it")
+        await press_and_fill(pilot, "space", "tab", Words("planned it"))
         await pilot.press("ctrl+q")  # quitting must keep the draft
         await pilot.pause()
 
@@ -318,13 +305,13 @@ async def test_resuming_starts_on_the_first_unanswered_task_and_after_the_words(
         assert screen.draft is not None
         assert screen.draft.tasks[case.walk].outcome == "done"
         assert screen.draft.tasks[case.gym].outcome == "not_done"
-        await pilot.press("pagedown", *"Went for a swim")
+        await press_and_fill(pilot, "pagedown", Words("Went for a swim"))
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
         screen = await open_review(pilot, case.review_id)
         assert "step 2 of 6" in step_title(screen)  # where it was left
-        await pilot.press(*" twice")
+        await fill(pilot, " twice")  # at the cursor, as typing would
         await settle(pilot)
         assert screen.draft is not None
         assert screen.draft.win_text == "Went for a swim twice"
@@ -386,9 +373,9 @@ async def test_a_note_beside_a_factor_ticks_it_and_reaches_the_summary(case: Cas
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o", "pagedown", *"A win", "pagedown")
+        await press_and_fill(pilot, "d", "n", "o", "pagedown", Words("A win"), "pagedown")
         await settle(pilot)
-        await type_into(pilot, "#note-scheduled", "put it in the diary")
+        await fill(pilot, "put it in the diary", into="#note-scheduled")
         await settle(pilot)
         assert screen.draft is not None
         assert screen.draft.tasks[case.walk].factors == ["scheduled"]

@@ -15,7 +15,8 @@ from textual.widgets import Checkbox, Input, Static
 
 from hwtui.screens.assign import AssignmentEditorScreen
 from hwtui.screens.review import ReviewScreen
-from tests.test_app_review import Case, case, load, make_app, open_review, settle, type_into
+from tests.app_helpers import fill
+from tests.test_app_review import Case, case, load, make_app, open_review, settle
 
 __all__ = ["case"]  # the fixture, shared with the review tests
 
@@ -26,7 +27,7 @@ def _text(screen: Screen[Any], selector: str) -> str:
 
 async def _to_goal_step(pilot: Pilot[Any], screen: ReviewScreen) -> None:
     await pilot.press("d", "n", "o", "pagedown")
-    await pilot.press(*"Walked twice")
+    await fill(pilot, "Walked twice")
     await pilot.press("pagedown", "pagedown", "pagedown")
     await settle(pilot)
     assert "step 5 of 6" in str(screen.query_one("#review-title", Static).render())
@@ -51,15 +52,15 @@ async def test_the_goal_is_finished_in_the_full_editor_and_created_on_completion
         assert "RV1" in _text(editor, "#editor-title")
 
         # a past due date is refused on the field; nothing is handed back yet
-        await type_into(pilot, "#due_date", "2026-11-20")
+        await fill(pilot, "2026-11-20", into="#due_date")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is editor
         assert "past" in _text(editor, "#due_date-error")
 
         editor.query_one("#due_date", Input).value = ""
-        await type_into(pilot, "#due_date", "fri")
-        await type_into(pilot, "#confidence", "9")
+        await fill(pilot, "fri", into="#due_date")
+        await fill(pilot, "9", into="#confidence")
         editor.query_one("#decided_together", Checkbox).focus()
         await pilot.press("space")
         await pilot.press("ctrl+s")
@@ -95,7 +96,7 @@ async def test_leaving_the_editor_keeps_the_goal_as_it_was(case: Case) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot, case.review_id)
         await _to_goal_step(pilot, screen)
-        await type_into(pilot, "#goal-where", " at 8")
+        await fill(pilot, " at 8", into="#goal-where")
         before = screen.query_one("#goal-where", Input).value
 
         await pilot.press("f5")
@@ -103,7 +104,7 @@ async def test_leaving_the_editor_keeps_the_goal_as_it_was(case: Case) -> None:
         editor = app.screen
         assert isinstance(editor, AssignmentEditorScreen)
         assert editor.query_one("#where", Input).value == before  # typed words carried over
-        await type_into(pilot, "#where", "!!")
+        await fill(pilot, "!!", into="#where")
         await pilot.press("escape")  # asks before discarding
         await settle(pilot)
         await pilot.press("y")

@@ -21,7 +21,8 @@ from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import complete_review, open_review, save_draft
 from hwtui.screens.draft_conflict import DraftInUseScreen, DraftLostScreen, DraftPeekScreen
 from hwtui.screens.review import ReviewScreen
-from tests.test_app_review import CLINICIAN, Case, make_app, type_into
+from tests.app_helpers import fill
+from tests.test_app_review import CLINICIAN, Case, make_app
 from tests.test_app_review import case as case  # the fixture
 
 OTHER = Holder("0" * 32, "laptop", 4242, "/dev/pts/7")
@@ -80,7 +81,7 @@ async def test_taken_over_the_session_is_told_keeps_its_words_and_can_leave(case
         # The clinician opens the same client on a laptop and takes the draft over.
         other_session(case.db, case.review_id, take_over=True)
         app.autosave_seconds = 600  # the words below stay unsaved until the check
-        await type_into(pilot, "#win_text", "Sang at choir")
+        await fill(pilot, "Sang at choir", into="#win_text")
         screen.check_lease()  # what the 5 s timer does
         await settle(pilot)
         lost = app.screen
@@ -106,7 +107,7 @@ async def test_completed_elsewhere_quit_and_idle_logoff_still_work(case: Case) -
         screen = await open_review_screen(pilot, case.review_id)
         app.autosave_seconds = 600
         await pilot.press("d", "d", "d", "pagedown")
-        await type_into(pilot, "#win_text", "Walked twice")
+        await fill(pilot, "Walked twice", into="#win_text")
         other_session(case.db, case.review_id, take_over=True)
         with case.db.write() as s:
             me = ensure_clinician(s, CLINICIAN)

@@ -53,11 +53,9 @@ def bystander(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def real_db(tmp_path: Path) -> Path:
+def real_db(tmp_path: Path, migrated_sqlite: Callable[[Path], Database]) -> Path:
     path = tmp_path / "real.sqlite3"
-    db = Database(path)
-    migrate.upgrade(db)
-    db.dispose()
+    migrated_sqlite(path).dispose()
     return path
 
 

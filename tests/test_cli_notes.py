@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.services.identity import ensure_clinician, os_username
 from tests.conftest import TODAY
@@ -16,10 +16,9 @@ from tests.test_cli import assert_one_line_error, run
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> tuple[Path, int, int]:
+def practice(tmp_path: Path, migrated_sqlite: Callable[[Path], Database]) -> tuple[Path, int, int]:
     path = tmp_path / "notes.sqlite3"
-    db = Database(path)
-    migrate.upgrade(db)
+    db = migrated_sqlite(path)
     with db.write() as s:
         me = ensure_clinician(s, os_username())  # the CLI acts as the OS user
     client_id = add_client(db, me, code="NT1", display_name="Nat")

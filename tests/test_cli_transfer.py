@@ -15,9 +15,7 @@ from typing import Any
 
 import pytest
 
-from hwtui.data import migrate
 from hwtui.data.db import Database
-from hwtui.data.demo import generate
 from hwtui.data.services.identity import os_username
 from tests.conftest import TODAY
 from tests.test_cli import assert_one_line_error, run
@@ -26,13 +24,10 @@ TABLES = ["assignment", "client", "client_value", "clinician", "measure", "revie
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Path:
+def practice(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Path:
     """An SQLite file with my demo caseload (the clinician is whoever runs the tests)."""
     path = tmp_path / "practice.sqlite3"
-    db = Database(path)
-    migrate.upgrade(db)
-    generate(db, clinician=os_username(), clients=4, weeks=5, seed=3, today=TODAY)
-    db.dispose()
+    demo_sqlite(path, clinician=os_username(), clients=4, weeks=5, seed=3, today=TODAY).dispose()
     return path
 
 

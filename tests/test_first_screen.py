@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
-from hwtui.data import demo, first_screen, migrate
+from hwtui.data import first_screen
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.first_screen import read_first_screen
@@ -33,12 +33,19 @@ ME = "dr_first"
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[tuple[Database, Actor]]:
+def practice(
+    tmp_path: Path, demo_sqlite: Callable[..., Database]
+) -> Iterator[tuple[Database, Actor]]:
     """A demo practice: this clinician's caseload beside a colleague's, with a draft, an
     archived client and a client with hostile text in its name."""
-    db = Database(tmp_path / "hwtui.sqlite3")
-    migrate.upgrade(db)
-    demo.generate(db, clinician=ME, clients=12, weeks=20, today=TODAY, other_clinicians=1)
+    db = demo_sqlite(
+        tmp_path / "hwtui.sqlite3",
+        clinician=ME,
+        clients=12,
+        weeks=20,
+        today=TODAY,
+        other_clinicians=1,
+    )
     with db.write() as s:
         me = ensure_clinician(s, ME)
     hostile = add_client(db, me, "X1", display_name="[@click=app.quit]x[/] [TODO]")

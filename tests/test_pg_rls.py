@@ -39,7 +39,7 @@ from hwtui.data.services.caseload import list_caseload
 from hwtui.data.services.clients import list_values
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.data.services.measures import record_measure
-from tests.conftest import TODAY, _pg_admin_url
+from tests.conftest import TODAY, _pg_admin_url, pg_roles_lock
 from tests.helpers import add_assignment, add_client, add_completed_review
 
 pytestmark = pytest.mark.postgres
@@ -113,10 +113,11 @@ def rls_template(pg_template: str | None) -> Iterator[str]:
             if os.environ.get("HWTUI_TEST_REQUIRE_PG") == "1":
                 pytest.fail(message)
             pytest.skip(message)
-        for role in (OWNER, ALICE, BOB):
-            _login_role(conn, role)
-        # pg_template's migration made sure hwtui_app exists.
-        conn.exec_driver_sql(f"GRANT {APP_ROLE} TO {ALICE}, {BOB}")
+        with pg_roles_lock(engine):  # other test processes may be setting them up too
+            for role in (OWNER, ALICE, BOB):
+                _login_role(conn, role)
+            # pg_template's migration made sure hwtui_app exists.
+            conn.exec_driver_sql(f"GRANT {APP_ROLE} TO {ALICE}, {BOB}")
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     db_engine = create_engine(
         make_url(_pg_admin_url() or "").set(drivername="postgresql+psycopg", database=name),

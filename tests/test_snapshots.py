@@ -5,7 +5,7 @@ Review the SVGs with `pytest --snapshot-report` before accepting a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +13,17 @@ import pytest
 from textual.pilot import Pilot
 
 from hwtui.app import build_app
-from hwtui.data import migrate
 from hwtui.data.db import Database
-from hwtui.data.demo import generate
 from tests.conftest import TODAY
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(tmp_path / "demo.sqlite3")
-    migrate.upgrade(db)
-    generate(db, clinician="dr_demo", clients=30, weeks=12, seed=11, today=TODAY)
+def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Database]:
+    db = demo_sqlite(
+        tmp_path / "demo.sqlite3", clinician="dr_demo", clients=30, weeks=12, seed=11, today=TODAY
+    )
     yield db
     db.dispose()
 
@@ -52,9 +50,10 @@ def test_caseload_filtered(snap_compare: Any, demo_db: Database) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=filtered)
 
 
-def test_caseload_empty_with_help(snap_compare: Any, tmp_path: Path) -> None:
-    db = Database(tmp_path / "empty.sqlite3")
-    migrate.upgrade(db)
+def test_caseload_empty_with_help(
+    snap_compare: Any, tmp_path: Path, migrated_sqlite: Callable[[Path], Database]
+) -> None:
+    db = migrated_sqlite(tmp_path / "empty.sqlite3")
     app = build_app(db, username="dr_new", today=lambda: TODAY)
 
     async def help_open(pilot: Pilot[Any]) -> None:

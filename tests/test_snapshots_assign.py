@@ -16,9 +16,8 @@ import pytest
 from textual.pilot import Pilot
 
 from hwtui.app import build_app
-from hwtui.data import migrate
 from hwtui.data.db import Database
-from hwtui.data.demo import generate
+from tests.app_helpers import Words, fill, press_and_fill
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_demo"
@@ -27,15 +26,15 @@ BUSY_CLIENT = "C0021"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
-# A step of a scenario: keys to press, or (selector, text) to type into that field.
+# A step of a scenario: keys to press, or (selector, text) to fill that field with.
 Step = str | tuple[str, str]
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(tmp_path / "demo.sqlite3")
-    migrate.upgrade(db)
-    generate(db, clinician=CLINICIAN, clients=30, weeks=12, seed=11, today=TODAY)
+def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Database]:
+    db = demo_sqlite(
+        tmp_path / "demo.sqlite3", clinician=CLINICIAN, clients=30, weeks=12, seed=11, today=TODAY
+    )
     yield db
     db.dispose()
 
@@ -52,14 +51,12 @@ def on_the_client(*steps: Step) -> RunBefore:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await loaded(pilot)
-        await pilot.press("slash", *BUSY_CLIENT, "enter", "enter")
+        await press_and_fill(pilot, "slash", Words(BUSY_CLIENT), "enter", "enter")
         await loaded(pilot)
         for step in steps:
             if isinstance(step, tuple):
                 selector, text = step
-                pilot.app.screen.query_one(selector).focus()
-                await pilot.pause()
-                await pilot.press(*text)
+                await fill(pilot, text, into=selector)
             else:
                 await pilot.press(step)
             await loaded(pilot)

@@ -14,12 +14,11 @@ import pytest
 from textual.pilot import Pilot
 
 from hwtui.app import build_app
-from hwtui.data import migrate
 from hwtui.data.db import Database
-from hwtui.data.demo import generate
 from hwtui.data.services.clients import find_client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import start_review
+from tests.app_helpers import Words, press_and_fill
 from tests.conftest import TODAY
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -33,10 +32,10 @@ RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(tmp_path / "demo.sqlite3")
-    migrate.upgrade(db)
-    generate(db, clinician=CLINICIAN, clients=30, weeks=12, seed=11, today=TODAY)
+def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Database]:
+    db = demo_sqlite(
+        tmp_path / "demo.sqlite3", clinician=CLINICIAN, clients=30, weeks=12, seed=11, today=TODAY
+    )
     yield db
     db.dispose()
 
@@ -51,7 +50,7 @@ def opened(code: str, *then: str) -> RunBefore:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await loaded(pilot)
-        await pilot.press("slash", *code, "enter", "enter")
+        await press_and_fill(pilot, "slash", Words(code), "enter", "enter")
         await loaded(pilot)
         if then:
             await pilot.press(*then)

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from hwtui.app import HomeworkApp, build_app
 from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.services.assignments import create_assignment
@@ -17,6 +16,7 @@ from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import complete_review, start_review
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
+from tests.app_helpers import Words, app_maker, press_and_fill
 from tests.conftest import TODAY
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -65,21 +65,21 @@ async def _walk_to(pilot: Pilot[Any], review_id: int, step: str) -> None:
         (
             "win",
             [
-                *"I told my manager I needed a day off [and meant it]",
+                Words("I told my manager I needed a day off [and meant it]"),
                 "tab",
                 "down",
                 "enter",
                 "pagedown",
             ],
         ),
-        ("worked", ["space", "tab", *"remembered why", "pagedown"]),
-        ("barriers", [*"sched", "enter", "space", "pagedown"]),
+        ("worked", ["space", "tab", Words("remembered why"), "pagedown"]),
+        ("barriers", [Words("sched"), "enter", "space", "pagedown"]),
         ("goal", ["f3"]),
     ]
     for name, keys in plan:
         if name == step:
             break
-        await pilot.press(*keys)
+        await press_and_fill(pilot, *keys)
     if step == "summary":
         screen = pilot.app.screen
         assert isinstance(screen, ReviewScreen)
@@ -93,8 +93,7 @@ async def _walk_to(pilot: Pilot[Any], review_id: int, step: str) -> None:
     await pilot.pause()
 
 
-def _app(db: Database) -> HomeworkApp:
-    return build_app(db, username="dr_snap", today=lambda: TODAY, autosave_seconds=0.05)
+_app = app_maker("dr_snap", autosave_seconds=0.05)
 
 
 @pytest.mark.parametrize("size", SIZES)

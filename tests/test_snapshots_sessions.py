@@ -18,6 +18,7 @@ from hwtui.data.models import Review
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import open_review, save_draft
 from hwtui.screens.review import ReviewScreen
+from tests.app_helpers import fill
 from tests.test_snapshots_review import _app, _practice
 
 OTHER = Holder("0" * 32, "laptop", 4242, "/dev/pts/7")
@@ -88,7 +89,7 @@ def test_the_session_that_lost_its_draft(snap_compare: Any, tmp_path: Path) -> N
         await pilot.press("d", "n", "o", "pagedown")
         await _settle(pilot)
         pilot.app.autosave_seconds = 600  # type: ignore[attr-defined]
-        await pilot.press(*"Sang at choir [TODO]")
+        await fill(pilot, "Sang at choir [TODO]")
         _other_takes(db, review_id)
         screen.check_lease()
         await _settle(pilot)

@@ -49,7 +49,6 @@ from textual.widgets._toast import Toast
 from textual.widgets.option_list import Option
 
 from hwtui.app import HomeworkApp
-from hwtui.data import migrate
 from hwtui.data.catalog import BARRIERS, FACTORS
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
@@ -83,6 +82,7 @@ from hwtui.widgets.fields import TextInput
 from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.progress_chart import BarrierChart
 from hwtui.widgets.safe import notify_safe, safe_content, safe_plain, safe_text
+from tests.app_helpers import settle
 from tests.conftest import TODAY
 
 # The cases named in issue 7, each tried first by every property test.
@@ -610,17 +610,10 @@ def _store(db: Database) -> Practice:
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[Practice]:
-    db = Database(tmp_path / "hostile.sqlite3")
-    migrate.upgrade(db)
+def practice(tmp_path: Path, migrated_sqlite: Callable[[Path], Database]) -> Iterator[Practice]:
+    db = migrated_sqlite(tmp_path / "hostile.sqlite3")
     yield _store(db)
     db.dispose()
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def shows(app: App[Any], practice: Practice, *names: str) -> None:
