@@ -25,7 +25,9 @@ from hwtui.data.actor import Actor, os_username
 from hwtui.data.caseload_rows import CaseloadRow
 from hwtui.data.errors import HwtuiError
 from hwtui.data.lease import Holder
+from hwtui.data.practice import Practice
 from hwtui.key_order import KeyOrder, KeyTurn
+from hwtui.screens.asking import Failed
 from hwtui.screens.caseload import CaseloadScreen
 from hwtui.widgets.safe import notify_safe, safe_plain
 
@@ -94,6 +96,8 @@ class HomeworkApp(App[None]):
         self.logged_off: str | None = None
         # Keys and pastes one at a time, in order (see key_order.py).
         self._keys = KeyOrder(self, super().on_event)
+        # What screens ask of the record, each question in a worker (screens/asking.py).
+        self.practice = Practice(lambda: self.db, actor, lambda: self.today(), self.holder)
 
     @property
     def db(self) -> Database:
@@ -276,6 +280,10 @@ class HomeworkApp(App[None]):
     def format_title(self, title: str, sub_title: str) -> Content:
         # Titles may name a client or the clinician (from the passwd entry or the database).
         return super().format_title(safe_plain(title), safe_plain(sub_title))
+
+    def on_failed(self, event: Failed) -> None:
+        """A screen's question to the record failed and the screen left it to us."""
+        self.show_error(event.error)
 
     def show_error(self, error: BaseException | None) -> None:
         """Tell the clinician something failed; never swallow it."""

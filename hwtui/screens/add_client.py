@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
-from hwtui.data.services.clients import create_client
+from hwtui.screens.asking import ask
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
@@ -40,6 +41,14 @@ class AddClientScreen(KeepsTyping, ModalScreen[int | None]):
     ]
 
     app: HomeworkApp
+
+    @dataclass
+    class Added(Message, bubble=False):
+        client_id: int
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        error: BaseException
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
@@ -74,28 +83,26 @@ class AddClientScreen(KeepsTyping, ModalScreen[int | None]):
     def _submitted(self) -> None:
         self.action_save()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save(self, code: str, name: str, values: list[str]) -> int:
-        with self.app.db.write() as session:
-            client = create_client(
-                session, self.app.actor, code=code, display_name=name, values=values
-            )
-            assert client.id is not None
-            return client.id
+    def save(self, code: str, name: str, values: list[str]) -> None:
+        ask(
+            self,
+            lambda p: p.add_client(code, name, values),
+            self.Added,
+            name="save",
+            failed=self.Refused,
+        )
 
-    @on(Worker.StateChanged)
-    def _saved(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "save":
-            return
-        if event.state is WorkerState.SUCCESS:
-            self.forget_typed()
-            self.dismiss(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            error = event.worker.error
-            if isinstance(error, InvalidInput):
-                self._show_problems(error)
-            else:
-                self.app.show_error(error)
+    @on(Added)
+    def _added(self, event: Added) -> None:
+        self.forget_typed()
+        self.dismiss(event.client_id)
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        if isinstance(event.error, InvalidInput):
+            self._show_problems(event.error)
+        else:
+            self.app.show_error(event.error)
 
     def _show_problems(self, error: InvalidInput) -> None:
         first = None

@@ -6,18 +6,19 @@ replaces it with a smaller step; closed tasks are shown read-only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.assignment_form import AssignmentForm
 from hwtui.data.catalog import (
@@ -29,8 +30,9 @@ from hwtui.data.catalog import (
     Outcome,
 )
 from hwtui.data.models import Assignment
-from hwtui.data.services.assignment_detail import AssignmentDetail, assignment_detail
-from hwtui.data.services.assignments import complete_assignment, is_overdue
+from hwtui.data.services.assignment_detail import AssignmentDetail
+from hwtui.data.services.assignments import is_overdue
+from hwtui.screens.asking import ask
 from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.retire import RetireScreen
@@ -192,6 +194,17 @@ class AssignmentScreen(Screen[None]):
 
     app: HomeworkApp
 
+    @dataclass
+    class Loaded(Message, bubble=False):
+        detail: AssignmentDetail
+
+    @dataclass
+    class LoadFailed(Message, bubble=False):
+        error: BaseException
+
+    class Completed(Message, bubble=False):
+        pass
+
     def __init__(self, assignment_id: int) -> None:
         super().__init__()
         self.assignment_id = assignment_id
@@ -215,33 +228,38 @@ class AssignmentScreen(Screen[None]):
 
     # -- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
-    def load(self) -> AssignmentDetail:
-        with self.app.db.write() as session:  # a write: viewing homework is audited
-            return assignment_detail(session, self.app.actor, self.assignment_id)
+    def load(self) -> None:
+        assignment_id = self.assignment_id
+        ask(
+            self,
+            lambda p: p.assignment_detail(assignment_id),
+            self.Loaded,
+            name="detail",
+            failed=self.LoadFailed,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="complete")
     def complete(self) -> None:
-        with self.app.db.write() as session:
-            complete_assignment(session, self.app.actor, self.assignment_id)
+        assignment_id = self.assignment_id
+        ask(
+            self,
+            lambda p: p.complete_assignment(assignment_id),
+            lambda _: self.Completed(),
+            name="complete",
+        )
 
-    @on(Worker.StateChanged)
-    async def _worker_done(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if group not in {"detail", "complete"}:
-            return
-        if event.state is WorkerState.SUCCESS:
-            if group == "detail" and event.worker.result is not None:
-                await self.show_detail(event.worker.result)
-            elif group == "complete":
-                notify_safe(self, "Marked completed: it stays in the earlier homework.")
-                self.load()
-        elif event.state is WorkerState.ERROR:
-            if group == "detail":
-                self.query_one("#assignment-head", Static).update(
-                    "This homework could not be loaded."
-                )
-            self.app.show_error(event.worker.error)
+    @on(Loaded)
+    async def _loaded(self, event: Loaded) -> None:
+        await self.show_detail(event.detail)
+
+    @on(LoadFailed)
+    def _load_failed(self, event: LoadFailed) -> None:
+        self.query_one("#assignment-head", Static).update("This homework could not be loaded.")
+        self.app.show_error(event.error)
+
+    @on(Completed)
+    def _completed(self) -> None:
+        notify_safe(self, "Marked completed: it stays in the earlier homework.")
+        self.load()
 
     async def show_detail(self, detail: AssignmentDetail) -> None:
         self.detail = detail

@@ -10,18 +10,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
-from hwtui.data.models import Assignment, Client
-from hwtui.data.services.assignments import active_assignments
-from hwtui.data.services.clients import get_client
-from hwtui.data.services.progress import Progress, Win, client_progress, wins_bank
+from hwtui.data.practice import ClientFacing
+from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.safe import safe_text
@@ -30,14 +28,6 @@ if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
 
 WINS_SHOWN = 8
-
-
-@dataclass(frozen=True)
-class ClientFacing:
-    client: Client
-    progress: Progress
-    wins: list[Win]
-    goals: list[Assignment]
 
 
 class ClientViewScreen(Screen[None]):
@@ -56,6 +46,10 @@ class ClientViewScreen(Screen[None]):
 
     app: HomeworkApp
 
+    @dataclass
+    class Loaded(Message, bubble=False):
+        view: ClientFacing
+
     def __init__(self, client_id: int) -> None:
         super().__init__()
         self.client_id = client_id
@@ -71,27 +65,16 @@ class ClientViewScreen(Screen[None]):
         yield Static("ctrl+x: clinician, to leave this view", id="view-footer", markup=False)
 
     def on_mount(self) -> None:
-        self.load()
+        ask(
+            self,
+            lambda p: p.client_facing(self.client_id, wins=WINS_SHOWN),
+            self.Loaded,
+            name="client-view",
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="client-view")
-    def load(self) -> ClientFacing:
-        with self.app.db.write() as session:  # audited like any view of client data
-            me = self.app.actor
-            return ClientFacing(
-                client=get_client(session, me, self.client_id),
-                progress=client_progress(session, me, self.client_id),
-                wins=wins_bank(session, me, self.client_id)[:WINS_SHOWN],
-                goals=active_assignments(session, me, self.client_id),
-            )
-
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.app.show_error(event.worker.error)
-        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, ClientFacing):
-            self._show(event.worker.result)
-
-    def _show(self, view: ClientFacing) -> None:
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        view = event.view
         title = Text("Your progress, ", style="bold")
         title.append_text(safe_text(view.client.display_name, "bold"))
         self.query_one("#view-title", Static).update(title)

@@ -9,18 +9,20 @@ not saved, which are kept in the database and can be copied.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.review_draft import ReviewDraft
-from hwtui.data.services.reviews import ReviewContext, open_review
+from hwtui.data.services.reviews import ReviewContext
+from hwtui.screens.asking import ask
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.review_summary import render_summary
 from hwtui.widgets.safe import notify_safe, safe_content, safe_text
@@ -133,6 +135,10 @@ class DraftPeekScreen(Screen[None]):
 
     app: HomeworkApp
 
+    @dataclass
+    class Loaded(Message, bubble=False):
+        ctx: ReviewContext
+
     def __init__(self, review_id: int) -> None:
         super().__init__()
         self.review_id = review_id
@@ -145,15 +151,11 @@ class DraftPeekScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
+        ask(self, lambda p: p.peek_review(self.review_id), self.Loaded, name="peek")
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self) -> None:
-        with self.app.db.write() as session:  # a view of client data: audited
-            ctx = open_review(session, self.app.actor, self.review_id)
-        self.app.call_from_thread(self._show, ctx)
-
-    def _show(self, ctx: ReviewContext) -> None:
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        ctx = event.ctx
         draft = ReviewDraft.from_saved(
             ctx.review, ctx.assignments, ctx.outcomes, ctx.review.draft_goals
         )
@@ -167,7 +169,3 @@ class DraftPeekScreen(Screen[None]):
         self.query_one("#peek-title", Static).update(title)
         self.query_one("#peek-text", Static).update(render_summary(draft, setup))
         self.query_one("#peek-scroll").focus()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.app.show_error(event.worker.error)

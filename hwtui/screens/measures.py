@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import INSTRUMENTS, INSTRUMENTS_BY_CODE
 from hwtui.data.errors import InvalidInput
 from hwtui.data.measure_entry import Reading, parse_items
 from hwtui.data.models import Measure
-from hwtui.data.services.measures import record_measure
-from hwtui.data.services.progress import acknowledge_alert
+from hwtui.screens.asking import ask
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
@@ -54,6 +54,14 @@ class MeasuresScreen(KeepsTyping, ModalScreen[int | None]):
     ]
 
     app: HomeworkApp
+
+    @dataclass
+    class Recorded(Message, bubble=False):
+        measure: Measure
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        error: BaseException
 
     def __init__(self, client_id: int, review_id: int | None = None) -> None:
         super().__init__()
@@ -139,36 +147,34 @@ class MeasuresScreen(KeepsTyping, ModalScreen[int | None]):
         question = self.query_one("#measure-question", Input).value
         self.save(self._code(), self.reading.items, question)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="measure-save")
-    def save(self, code: str, items: list[int], question: str) -> Measure:
-        with self.app.db.write() as session:
-            return record_measure(
-                session,
-                self.app.actor,
-                self.client_id,
-                code,
-                items,
-                review_id=self.review_id,
-                question=question,
-            )
+    def save(self, code: str, items: list[int], question: str) -> None:
+        ask(
+            self,
+            lambda p: p.record_measure(
+                self.client_id, code, items, review_id=self.review_id, question=question
+            ),
+            self.Recorded,
+            name="measure-save",
+            failed=self.Refused,
+        )
 
-    @on(Worker.StateChanged)
-    def _saved(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            if isinstance(error, InvalidInput):
-                self.query_one("#measure-result", Static).update(str(error))
-            else:
-                self.app.show_error(error)
-        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Measure):
-            measure = event.worker.result
-            spec = INSTRUMENTS_BY_CODE[measure.instrument]
-            notify_safe(self.app, f"{spec.name} recorded: {measure.total}/{spec.total_max}.")
-            self.forget_typed()
-            self.dismiss(measure.id)
-            if self.reading is not None and self.reading.risk and measure.id is not None:
-                # Nothing else happens until the clinician has answered the alert.
-                self.app.push_screen(RiskAlertScreen(measure.id, measure.items[8]))
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        if isinstance(event.error, InvalidInput):
+            self.query_one("#measure-result", Static).update(str(event.error))
+        else:
+            self.app.show_error(event.error)
+
+    @on(Recorded)
+    def _saved(self, event: Recorded) -> None:
+        measure = event.measure
+        spec = INSTRUMENTS_BY_CODE[measure.instrument]
+        notify_safe(self.app, f"{spec.name} recorded: {measure.total}/{spec.total_max}.")
+        self.forget_typed()
+        self.dismiss(measure.id)
+        if self.reading is not None and self.reading.risk and measure.id is not None:
+            # Nothing else happens until the clinician has answered the alert.
+            self.app.push_screen(RiskAlertScreen(measure.id, measure.items[8]))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -186,6 +192,9 @@ class RiskAlertScreen(ModalScreen[bool]):
     ]
 
     app: HomeworkApp
+
+    class Acknowledged(Message, bubble=False):
+        pass
 
     def __init__(self, measure_id: int, score: int) -> None:
         super().__init__()
@@ -207,18 +216,18 @@ class RiskAlertScreen(ModalScreen[bool]):
     def action_acknowledge(self) -> None:
         self.acknowledge()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="alert-ack")
     def acknowledge(self) -> None:
-        with self.app.db.write() as session:
-            acknowledge_alert(session, self.app.actor, self.measure_id)
+        ask(
+            self,
+            lambda p: p.acknowledge_alert(self.measure_id),
+            lambda _: self.Acknowledged(),
+            name="alert-ack",
+        )
 
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.app.show_error(event.worker.error)
-        elif event.state is WorkerState.SUCCESS:
-            notify_safe(self.app, "Alert acknowledged and recorded.")
-            self.dismiss(True)
+    @on(Acknowledged)
+    def _done(self) -> None:
+        notify_safe(self.app, "Alert acknowledged and recorded.")
+        self.dismiss(True)
 
     def action_later(self) -> None:
         self.dismiss(False)

@@ -3,19 +3,21 @@ seems to help (with counts, so a tiny sample is not over-read)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import INSTRUMENTS_BY_CODE
-from hwtui.data.services.progress import Progress, client_progress
+from hwtui.data.services.progress import Progress
+from hwtui.screens.asking import ask
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
 from hwtui.widgets.safe import safe_content
@@ -53,22 +55,16 @@ class ProgressScreen(Screen[None]):
         yield Static("", id="contrasts", classes="hint", markup=False)
         yield Footer()
 
+    @dataclass
+    class Loaded(Message, bubble=False):
+        progress: Progress
+
     def on_mount(self) -> None:
-        self.load()
+        ask(self, lambda p: p.progress(self.client_id), self.Loaded, name="progress")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="progress")
-    def load(self) -> Progress:
-        with self.app.db.write() as session:  # a view of client data: audited
-            return client_progress(session, self.app.actor, self.client_id)
-
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.app.show_error(event.worker.error)
-        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Progress):
-            self._show(event.worker.result)
-
-    def _show(self, progress: Progress) -> None:
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        progress = event.progress
         self.query_one(CompletionChart).show(progress)
         self.query_one(BarrierChart).show(progress)
         for code, points in progress.measures.items():

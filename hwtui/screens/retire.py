@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
-from hwtui.data.services.assignments import retire_assignment
+from hwtui.screens.asking import ask
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
@@ -38,6 +39,13 @@ class RetireScreen(KeepsTyping, ModalScreen[bool]):
     ]
 
     app: HomeworkApp
+
+    class Retired(Message, bubble=False):
+        pass
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        error: BaseException
 
     def __init__(self, assignment_id: int, title: str) -> None:
         super().__init__()
@@ -76,24 +84,27 @@ class RetireScreen(KeepsTyping, ModalScreen[bool]):
         self.forget_typed()
         self.dismiss(False)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="retire")
     def retire(self, reason: str) -> None:
-        with self.app.db.write() as session:
-            retire_assignment(session, self.app.actor, self.assignment_id, reason)
+        ask(
+            self,
+            lambda p: p.retire_assignment(self.assignment_id, reason),
+            lambda _: self.Retired(),
+            name="retire",
+            failed=self.Refused,
+        )
 
-    @on(Worker.StateChanged)
-    def _retired(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "retire":
-            return
-        if event.state is WorkerState.SUCCESS:
-            self.forget_typed()
-            self.dismiss(True)
-        elif event.state is WorkerState.ERROR:
-            error = event.worker.error
-            if isinstance(error, InvalidInput) and error.for_field("reason"):
-                self._show_error(str(error))
-            else:
-                self.app.show_error(error)
+    @on(Retired)
+    def _retired(self) -> None:
+        self.forget_typed()
+        self.dismiss(True)
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        error = event.error
+        if isinstance(error, InvalidInput) and error.for_field("reason"):
+            self._show_error(str(error))
+        else:
+            self.app.show_error(error)
 
     def _show_error(self, message: str) -> None:
         label = self.query_one("#reason-error", Static)

@@ -3,16 +3,19 @@ trend, lowest first, so homework that is slipping is seen before the client arri
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Header, Static
-from textual.worker import Worker, WorkerState
 
-from hwtui.data.services.trends import CaseloadTrends, ClientTrend, caseload_trends
+from hwtui.data.practice import Practice
+from hwtui.data.services.trends import CaseloadTrends, ClientTrend
+from hwtui.screens.asking import ask
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.progress_chart import CaseloadChart
@@ -63,20 +66,25 @@ class TrendsScreen(ReloadingScreen[None]):
         self.query_one(DataTable).add_columns(*COLUMNS)
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="trends")
-    def load(self) -> CaseloadTrends:
-        with self.app.db.write() as session:  # a view of client data: audited
-            return caseload_trends(session, self.app.actor, self.app.today())
+    @dataclass
+    class Loaded(Message, bubble=False):
+        trends: CaseloadTrends
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "trends":
-            return
-        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, CaseloadTrends):
-            self._show(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            self.query_one("#trends-summary", Static).update("The trends could not be loaded.")
-            self.app.show_error(event.worker.error)
+    @dataclass
+    class LoadFailed(Message, bubble=False):
+        error: BaseException
+
+    def load(self) -> None:
+        ask(self, Practice.caseload_trends, self.Loaded, name="trends", failed=self.LoadFailed)
+
+    @on(LoadFailed)
+    def _failed(self, event: LoadFailed) -> None:
+        self.query_one("#trends-summary", Static).update("The trends could not be loaded.")
+        self.app.show_error(event.error)
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self._show(event.trends)
 
     def _show(self, trends: CaseloadTrends) -> None:
         self.trends = trends

@@ -7,19 +7,20 @@ are removed here, so earlier homework still shows the value it served.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.errors import InvalidInput
-from hwtui.data.services.clients import get_client, list_values, set_values
+from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.footer import Footer
@@ -52,6 +53,18 @@ class ValuesScreen(KeepsTyping, ModalScreen[bool]):
 
     app: HomeworkApp
 
+    @dataclass
+    class Loaded(Message, bubble=False):
+        code: str
+        values: list[str]
+
+    class Saved(Message, bubble=False):
+        pass
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        error: BaseException
+
     def __init__(self, client_id: int) -> None:
         super().__init__()
         self.client_id = client_id
@@ -76,38 +89,38 @@ class ValuesScreen(KeepsTyping, ModalScreen[bool]):
 
     # -- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def load(self) -> tuple[str, list[str]]:
-        with self.app.db.read() as session:
-            client = get_client(session, self.app.actor, self.client_id)
-            values = list_values(session, self.app.actor, self.client_id)
-            return client.code, [value.text for value in values]
+    def load(self) -> None:
+        ask(
+            self,
+            lambda p: p.client_values(self.client_id),
+            lambda found: self.Loaded(*found),
+            name="load",
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def save(self, values: list[str]) -> None:
-        with self.app.db.write() as session:
-            set_values(session, self.app.actor, self.client_id, values)
+        ask(
+            self,
+            lambda p: p.set_values(self.client_id, values),
+            lambda _: self.Saved(),
+            name="save",
+            failed=self.Refused,
+        )
 
-    @on(Worker.StateChanged)
-    def _worker_done(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if group not in {"load", "save"}:
-            return
-        if event.state is WorkerState.SUCCESS:
-            if group == "load" and event.worker.result is not None:
-                code, values = event.worker.result
-                self._show(code, values)
-            elif group == "save":
-                self.forget_typed()
-                self.dismiss(True)
-        elif event.state is WorkerState.ERROR:
-            error = event.worker.error
-            if group == "save" and isinstance(error, InvalidInput):
-                self._show_error(str(error))
-            else:
-                self.app.show_error(error)
+    @on(Saved)
+    def _saved(self) -> None:
+        self.forget_typed()
+        self.dismiss(True)
 
-    def _show(self, code: str, values: list[str]) -> None:
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        if isinstance(event.error, InvalidInput):
+            self._show_error(str(event.error))
+        else:
+            self.app.show_error(event.error)
+
+    @on(Loaded)
+    def _show(self, event: Loaded) -> None:
+        code, values = event.code, event.values
         self.query_one("#values-title", Static).update(
             Content.assemble("Values of ", safe_content(code).stylize("bold"))
         )

@@ -4,18 +4,20 @@ Open it during a review to remind the client what they have already done."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState
 
-from hwtui.data.services.progress import Win, wins_bank
+from hwtui.data.services.progress import Win
+from hwtui.screens.asking import ask
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import safe_content, safe_text
@@ -29,6 +31,10 @@ class WinsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="wins.close")]
 
     app: HomeworkApp
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        wins: list[Win]
 
     def __init__(self, client_id: int, title: str = "") -> None:
         super().__init__()
@@ -53,10 +59,8 @@ class WinsScreen(ModalScreen[None]):
         table.add_column("In the client's words", key="text")
         self.load("")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="wins")
-    def load(self, search: str) -> list[Win]:
-        with self.app.db.write() as session:  # viewing client data is audited
-            return wins_bank(session, self.app.actor, self.client_id, search)
+    def load(self, search: str) -> None:
+        ask(self, lambda p: p.wins(self.client_id, search), self.Loaded, name="wins")
 
     @on(Input.Changed, "#wins-search")
     def _search(self, event: Input.Changed) -> None:
@@ -66,24 +70,21 @@ class WinsScreen(ModalScreen[None]):
     def _to_table(self) -> None:
         self.query_one(DataTable).focus()
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.app.show_error(event.worker.error)
-        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, list):
-            wins: list[Win] = event.worker.result
-            table = self.query_one(DataTable)
-            table.clear()
-            width = max(20, self.size.width - 26)
-            for win in wins:
-                text = " ".join(win.text.split())
-                table.add_row(
-                    Text(f"{win.day:%d %b %Y}"),
-                    safe_text(win.kind, style="dim"),
-                    safe_text(text if len(text) <= width else text[: width - 1] + "…"),
-                    key=str(win.review_id),
-                )
-            count = len(wins)
-            self.query_one("#wins-count", Static).update(
-                f"{count} win{'s' if count != 1 else ''}" if count else "No wins match."
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        wins = event.wins
+        table = self.query_one(DataTable)
+        table.clear()
+        width = max(20, self.size.width - 26)
+        for win in wins:
+            text = " ".join(win.text.split())
+            table.add_row(
+                Text(f"{win.day:%d %b %Y}"),
+                safe_text(win.kind, style="dim"),
+                safe_text(text if len(text) <= width else text[: width - 1] + "…"),
+                key=str(win.review_id),
             )
+        count = len(wins)
+        self.query_one("#wins-count", Static).update(
+            f"{count} win{'s' if count != 1 else ''}" if count else "No wins match."
+        )
