@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.app import HomeworkApp
 from hwtui.data.db import Database
@@ -19,7 +18,7 @@ from hwtui.data.services.identity import ensure_clinician
 from hwtui.screens.add_client import AddClientScreen
 from hwtui.screens.caseload import CaseloadScreen
 from hwtui.widgets.sparkline import sparkline
-from tests.app_helpers import app_maker
+from tests.app_helpers import app_maker, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_demo"
@@ -67,13 +66,12 @@ async def test_rows_come_first_then_their_trends(demo_db: Database) -> None:
     def hook(message: Message) -> None:
         if isinstance(message, CaseloadScreen.RowsLoaded):
             seen.append("rows")
-        elif isinstance(message, Worker.StateChanged) and message.state is WorkerState.SUCCESS:
+        elif isinstance(message, CaseloadScreen.TrendsLoaded):
             seen.append("trends")
 
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CaseloadScreen)
         assert seen == ["rows", "trends"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from hwtui.app import HomeworkApp
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.db import Database
 from hwtui.data.models import AuditEvent, Review
+from hwtui.data.practice import Practice
 from hwtui.data.services.caseload import ClientBrief, client_brief
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.screens.caseload import CaseloadScreen
@@ -112,21 +114,30 @@ async def test_a_brief_read_before_the_widgets_are_mounted_is_shown_once_they_ar
     demo_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The brief is read from the moment the overview is built; when it comes back before
-    the screen's widgets are mounted, it is kept and shown when they are."""
-    arrived = asyncio.Event()
+    the screen's widgets are mounted, it is shown once they are (its answer waits in the
+    screen's queue), and not hidden again by on_mount."""
+    read = threading.Event()
     mounted_then: list[bool] = []
-    real_loaded = ClientScreen._loaded
+    real_read = Practice.client_overview
+    real_show = ClientScreen.show_brief
 
-    def loaded(self: ClientScreen, *args: Any) -> None:
+    def read_overview(self: Practice, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return real_read(self, *args, **kwargs)
+        finally:
+            read.set()
+
+    def show(self: ClientScreen, *args: Any) -> None:
         mounted_then.append(self.is_mounted)
-        arrived.set()
-        real_loaded(self, *args)
+        real_show(self, *args)
 
     async def slow_mount(self: TaskList) -> None:
-        # The homework list finishes mounting only once the brief has come back.
-        await asyncio.wait_for(arrived.wait(), 10)
+        # The homework list finishes mounting only once the brief has been read.
+        await asyncio.wait_for(asyncio.to_thread(read.wait, 10), 11)
+        await asyncio.sleep(0.05)  # and its answer is on its way to the screen
 
-    monkeypatch.setattr(ClientScreen, "_loaded", loaded)
+    monkeypatch.setattr(Practice, "client_overview", read_overview)
+    monkeypatch.setattr(ClientScreen, "show_brief", show)
     monkeypatch.setattr(TaskList, "on_mount", slow_mount, raising=False)
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -137,7 +148,7 @@ async def test_a_brief_read_before_the_widgets_are_mounted_is_shown_once_they_ar
         screen = ClientScreen(client_id)
         app.push_screen(screen)
         await settle(pilot)
-        assert mounted_then == [False]
+        assert mounted_then == [True]
         assert screen.brief is not None
         assert screen.brief.client.code in shown_text(app)
         assert screen.query_one("#homework", TaskList).display

@@ -7,15 +7,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from hwtui.data.caseload_rows import CaseloadRow, Trend
+from hwtui.data.practice import Practice
+from hwtui.screens.asking import ask
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
@@ -70,9 +71,19 @@ class CaseloadScreen(ReloadingScreen[None]):
 
     @dataclass
     class RowsLoaded(Message, bubble=False):
-        """The caseload's rows, read; their trends follow as the worker's result."""
+        """The caseload's rows, read; their trends are asked for next."""
 
         rows: list[CaseloadRow]
+
+    @dataclass
+    class RowsFailed(Message, bubble=False):
+        error: BaseException
+
+    @dataclass
+    class TrendsLoaded(Message, bubble=False):
+        """Each client's completion sparkline, by client id."""
+
+        trends: dict[int, Trend]
 
     def __init__(self) -> None:
         super().__init__()
@@ -105,43 +116,35 @@ class CaseloadScreen(ReloadingScreen[None]):
             self.refill()
             # The trends, and the ORM they are read with (loading it takes a while, and
             # holds the interpreter), wait until the rows are on screen.
-            self.call_after_refresh(self.load, rows)
+            self.call_after_refresh(self._load_trends, rows)
 
     # -- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
-    def load(self, rows: list[CaseloadRow] | None = None) -> dict[int, Trend]:
-        """The rows (unless given), shown as soon as they are read; then their trends,
-        the result."""
-        from hwtui.data.services.caseload import caseload_trend, list_caseload
+    def load(self) -> None:
+        """The rows, shown as soon as they are read; then their trends."""
+        ask(self, Practice.caseload, self.RowsLoaded, name="caseload", failed=self.RowsFailed)
 
-        today = self.app.today()
-        if rows is None:
-            with self.app.db.write() as session:  # a write: viewing the caseload is audited
-                rows = list_caseload(session, self.app.actor, today)
-            if get_current_worker().is_cancelled:
-                return {}  # a newer load has started
-            self.post_message(self.RowsLoaded(rows))
+    def _load_trends(self, rows: list[CaseloadRow]) -> None:
         # Years of history behind each sparkline: not worth keeping the rows waiting for.
-        with self.app.db.read() as session:
-            return caseload_trend(session, self.app.actor, today, [r.client_id for r in rows])
+        ids = [row.client_id for row in rows]
+        ask(self, lambda p: p.caseload_trend(ids), self.TrendsLoaded, name="caseload-trends")
 
     @on(RowsLoaded)
     def _rows_loaded(self, event: RowsLoaded) -> None:
         self.rows = event.rows
         self.refill()
+        self._load_trends(event.rows)
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "caseload":
-            return
-        if event.state is WorkerState.SUCCESS:
-            self.trends = event.worker.result or {}
-            self._fill_trends()
-        elif event.state is WorkerState.ERROR:
-            if not self.rows:  # else the rows came, and only their trends did not
-                self.query_one("#summary", Static).update("The caseload could not be loaded.")
-            self.app.show_error(event.worker.error)
+    @on(RowsFailed)
+    def _rows_failed(self, event: RowsFailed) -> None:
+        if not self.rows:  # else the rows shown stay, older but still right to act on
+            self.query_one("#summary", Static).update("The caseload could not be loaded.")
+        self.app.show_error(event.error)
+
+    @on(TrendsLoaded)
+    def _trends_loaded(self, event: TrendsLoaded) -> None:
+        self.trends = event.trends
+        self._fill_trends()
 
     def refill(self) -> None:
         table = self.query_one(LeanTable)

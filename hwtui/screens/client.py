@@ -7,20 +7,21 @@ earlier homework with its status, and the history of past reviews.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from hwtui.data.catalog import (
     BARRIERS_BY_CODE,
@@ -29,11 +30,12 @@ from hwtui.data.catalog import (
     AssignmentStatus,
 )
 from hwtui.data.models import Assignment
+from hwtui.data.practice import ClientOverview
 from hwtui.data.services.assignments import is_overdue
-from hwtui.data.services.caseload import ClientBrief, DueTask, client_brief
-from hwtui.data.services.progress import Progress, client_progress
-from hwtui.data.services.reviews import start_review
+from hwtui.data.services.caseload import ClientBrief, DueTask
+from hwtui.data.services.progress import Progress
 from hwtui.data.text import clean_line
+from hwtui.screens.asking import ask
 from hwtui.screens.assign import AssignmentEditorScreen, EditorResult
 from hwtui.screens.assignment import AssignmentScreen
 from hwtui.screens.reloading import ReloadingScreen
@@ -293,8 +295,6 @@ class ClientScreen(ReloadingScreen[None]):
         self.progress: Progress | None = None
         # The inline charts there is data for, in the order g shows them.
         self.charts: list[str] = ["trend-completion"]
-        # A brief read before the screen's widgets were mounted (see `_loaded`).
-        self._read_early: tuple[ClientBrief, Progress] | None = None
 
     def compose(self) -> ComposeResult:
         # The brief is read while the screen is built: it is what the clinician waits for.
@@ -339,54 +339,48 @@ class ClientScreen(ReloadingScreen[None]):
         # frame then lays out and paints a few lines, not every empty section twice.
         for part in self.query(WHILE_LOADING_HIDDEN):
             part.display = False
-        if self._read_early is not None:
-            self.show_brief(*self._read_early)
-            self._read_early = None
 
     # -- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="brief")
+    @dataclass
+    class Loaded(Message, bubble=False):
+        overview: ClientOverview
+
+    @dataclass
+    class LoadFailed(Message, bubble=False):
+        error: BaseException
+
+    @dataclass
+    class Started(Message, bubble=False):
+        review_id: int
+
     def load(self) -> None:
-        """The brief and the chart's history, in one transaction (both are audited), then
-        shown."""
-        worker = get_current_worker()
-        with self.app.db.write() as session:
-            brief = client_brief(session, self.app.actor, self.client_id)
-            progress = client_progress(
-                session, self.app.actor, self.client_id, history=OVERVIEW_HISTORY
-            )
-        # Not on the worker's state change: that message waits in the screen's queue
-        # behind what the screen is busy with just after it opens (the footer's keys),
-        # which held a brief already read back by 20 ms or more.
-        self.app.call_from_thread(self._loaded, worker, brief, progress)
+        """The brief and the chart's history, in one transaction (both are audited)."""
+        ask(
+            self,
+            lambda p: p.client_overview(self.client_id, history=OVERVIEW_HISTORY),
+            self.Loaded,
+            name="brief",
+            failed=self.LoadFailed,
+        )
 
-    def _loaded(self, worker: Worker[None], brief: ClientBrief, progress: Progress) -> None:
-        if worker.is_cancelled or not self.is_attached:
-            return  # a newer load has started, or the overview was closed meanwhile
-        if not self.is_mounted:
-            self._read_early = (brief, progress)  # before its widgets: on_mount shows it
-            return
-        self.show_brief(brief, progress)
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        # Asked for from compose, but answered in the screen's queue: after on_mount,
+        # which would otherwise hide a brief shown before it.
+        self.show_brief(event.overview.brief, event.overview.progress)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="start")
-    def start(self) -> int:
-        with self.app.db.write() as session:
-            review = start_review(session, self.app.actor, self.client_id, self.app.today())
-            assert review.id is not None
-            return review.id
+    @on(LoadFailed)
+    def _load_failed(self, event: LoadFailed) -> None:
+        self.query_one("#client-head", Static).update("This client could not be loaded.")
+        self.app.show_error(event.error)
 
-    @on(Worker.StateChanged)
-    def _worker_done(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if group not in {"brief", "start"}:
-            return
-        if event.state is WorkerState.SUCCESS:
-            if group == "start":
-                self.open_review(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            if group == "brief":
-                self.query_one("#client-head", Static).update("This client could not be loaded.")
-            self.app.show_error(event.worker.error)
+    def start(self) -> None:
+        ask(self, lambda p: p.start_review(self.client_id), self.Started, name="start")
+
+    @on(Started)
+    def _started(self, event: Started) -> None:
+        self.open_review(event.review_id)
 
     def show_brief(self, brief: ClientBrief, progress: Progress) -> None:
         # One layout and one frame for the whole overview, not one per part filled in.
