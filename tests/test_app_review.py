@@ -17,6 +17,7 @@ from hwtui.data.catalog import ReviewStep
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.models import Assignment, Review, TaskOutcome
+from hwtui.data.practice import Practice
 from hwtui.data.review_steps import JUMP_KEYS, STEPS, number, step_label
 from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
@@ -417,7 +418,7 @@ async def test_a_save_failure_is_shown_not_swallowed(
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot, case.review_id)
-        monkeypatch.setattr("hwtui.screens.review.save_draft", broken)
+        monkeypatch.setattr(Practice, "save_draft", broken)
         await pilot.press("d", "pagedown")
         await settle(pilot)
         status = screen.query_one("#save-status", Static)

@@ -19,6 +19,7 @@ from hwtui.data import migrate
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.models import Review
+from hwtui.data.practice import Practice
 from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician, os_username
@@ -159,7 +160,7 @@ async def test_a_draft_that_cannot_be_saved_keeps_the_app_open(
         def broken(*args: object, **kwargs: object) -> None:
             raise DatabaseProblem("database error: disk I/O error")
 
-        monkeypatch.setattr("hwtui.screens.review.save_draft", broken)
+        monkeypatch.setattr(Practice, "save_draft", broken)
         app.idle_seconds = IDLE
         await asyncio.sleep(IDLE * 3)
         await pilot.pause()

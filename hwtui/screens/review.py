@@ -9,32 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import ReviewStatus, ReviewStep
 from hwtui.data.errors import InvalidInput
+from hwtui.data.practice import Practice
 from hwtui.data.review_draft import ReviewDraft, typed_words
 from hwtui.data.review_steps import STEPS, next_step, previous_step, step_info, step_label
-from hwtui.data.services.progress import Progress, client_progress
-from hwtui.data.services.reviews import (
-    DraftInUse,
-    DraftLost,
-    ReviewContext,
-    complete_review,
-    keep_unsaved,
-    lease_problem,
-    open_review,
-    record_unsaved_copy,
-    release_review,
-    save_draft,
-)
+from hwtui.data.services.progress import Progress
+from hwtui.data.services.reviews import DraftInUse, DraftLost, ReviewContext
+from hwtui.screens.asking import ask, tell
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.safe import notify_safe, safe_text
@@ -92,6 +83,32 @@ class ReviewScreen(Screen[None]):
 
     app: HomeworkApp
 
+    @dataclass
+    class Opened(Message, bubble=False):
+        ctx: ReviewContext
+
+    @dataclass
+    class ProgressLoaded(Message, bubble=False):
+        progress: Progress
+
+    @dataclass
+    class LeaseChecked(Message, bubble=False):
+        problem: DraftLost | None
+
+    @dataclass
+    class Saved(Message, bubble=False):
+        fresh: bool  # False: nothing newer than what was stored
+
+    class Completed(Message, bubble=False):
+        pass
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        """Opening, saving or completing failed; *doing* says which."""
+
+        doing: str
+        error: BaseException
+
     def __init__(self, review_id: int) -> None:
         super().__init__()
         self.review_id = review_id
@@ -118,16 +135,14 @@ class ReviewScreen(Screen[None]):
 
     # -- loading ------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
-    def load(self, take_over: bool = False) -> ReviewContext:
-        with self.app.db.write() as session:  # viewing a review is audited
-            return open_review(
-                session,
-                self.app.actor,
-                self.review_id,
-                lease=self.app.holder,
-                take_over=take_over,
-            )
+    def load(self, take_over: bool = False) -> None:
+        ask(
+            self,
+            lambda p: p.open_review(self.review_id, take_over=take_over),
+            self.Opened,
+            name="review-load",
+            failed=lambda error: self.Refused("open", error),
+        )
 
     def _in_use(self, error: DraftInUse) -> None:
         """Another session holds the draft: take it over, look without editing, or go."""
@@ -146,48 +161,31 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(DraftInUseScreen(str(error)), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review-progress")
-    def load_progress(self, client_id: int) -> Progress:
+    def load_progress(self, client_id: int) -> None:
         """The history the summary's chart draws; loaded while the first steps are filled."""
-        with self.app.db.write() as session:  # a view of client data: audited
-            return client_progress(session, self.app.actor, client_id)
+        ask(self, lambda p: p.progress(client_id), self.ProgressLoaded, name="review-progress")
 
-    @on(Worker.StateChanged)
-    async def _worker_done(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            if group == "review-load" and isinstance(error, DraftInUse):
-                self._in_use(error)
-                return
-            if isinstance(error, DraftLost):
-                self._lost(error)
-                return
-            if group == "review-complete" and isinstance(event.worker.error, InvalidInput):
-                self.query_one(SummaryStep).show_problems(
-                    [str(p) for p in event.worker.error.problems]
-                )
-                return
-            if group == "review-save":
-                self._show_saved(error=event.worker.error)
-            self.app.show_error(event.worker.error)
-        elif event.state is WorkerState.SUCCESS:
-            if group == "review-load" and isinstance(event.worker.result, ReviewContext):
-                await self._opened(event.worker.result)
-            elif group == "review-progress" and isinstance(event.worker.result, Progress):
-                self.query_one(SummaryStep).show_history(event.worker.result)
-            elif group == "review-save" and event.worker.result:
-                self._show_saved()
-            elif group == "review-lease" and isinstance(event.worker.result, DraftLost):
-                self._lost(event.worker.result)
-            elif group == "review-complete":
-                from hwtui.screens.review_record import ReviewRecordScreen
+    @on(ProgressLoaded)
+    def _progress_loaded(self, event: ProgressLoaded) -> None:
+        self.query_one(SummaryStep).show_history(event.progress)
 
-                notify_safe(self.app, "Review complete.")
-                # The note comes next: preview, copy or save it, and sign when ready.
-                self.app.switch_screen(ReviewRecordScreen(self.review_id, show_note=True))
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        error = event.error
+        if event.doing == "open" and isinstance(error, DraftInUse):
+            self._in_use(error)
+        elif isinstance(error, DraftLost):
+            self._lost(error)
+        elif event.doing == "complete" and isinstance(error, InvalidInput):
+            self.query_one(SummaryStep).show_problems([str(p) for p in error.problems])
+        else:
+            if event.doing == "save":
+                self._show_saved(error=error)
+            self.app.show_error(error)
 
-    async def _opened(self, ctx: ReviewContext) -> None:
+    @on(Opened)
+    async def _opened(self, event: Opened) -> None:
+        ctx = event.ctx
         if ctx.review.status != ReviewStatus.DRAFT:
             notify_safe(self.app, "This review is already complete.")
             self.dismiss(None)
@@ -216,11 +214,19 @@ class ReviewScreen(Screen[None]):
 
     # -- one writer per draft -----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review-lease")
-    def check_lease(self) -> DraftLost | None:
+    def check_lease(self) -> None:
         """Whether this session still holds the draft: told at once, not at the next save."""
-        with self.app.db.read() as session:
-            return lease_problem(session, self.app.actor, self.review_id, self.app.holder.token)
+        ask(
+            self,
+            lambda p: p.lease_problem(self.review_id),
+            self.LeaseChecked,
+            name="review-lease",
+        )
+
+    @on(LeaseChecked)
+    def _lease_checked(self, event: LeaseChecked) -> None:
+        if event.problem is not None:
+            self._lost(event.problem)
 
     def _lost(self, error: DraftLost) -> None:
         """The draft is no longer this session's: keep what it had not saved, then say so."""
@@ -256,20 +262,17 @@ class ReviewScreen(Screen[None]):
             return "", False
         words = typed_words(data, {k: a.title for k, a in self.setup.assignments.items()})
         try:
-            with self.app.db.write() as session:
-                kept = keep_unsaved(
-                    session, self.app.actor, self.review_id, words, reason, fields=data
-                )
-            self._kept_id = kept.id
+            # On this thread: the screen is about to be left or told it lost the draft,
+            # and the words must be kept before anything else happens.
+            self._kept_id = self.app.practice.keep_unsaved(self.review_id, words, reason, data)
         except Exception as exc:
             self.app.show_error(exc)
             return words, False
         return words, True
 
-    @work(thread=True, exit_on_error=False, group="review-copy")
     def _audit_copy(self) -> None:
-        with self.app.db.write() as session:
-            record_unsaved_copy(session, self.app.actor, self.review_id, self._kept_id)
+        kept_id = self._kept_id
+        tell(self, lambda p: p.record_unsaved_copy(self.review_id, kept_id), name="review-copy")
 
     # -- moving between steps -----------------------------------------------------------
 
@@ -402,27 +405,32 @@ class ReviewScreen(Screen[None]):
         if snapshot is not None:
             self.save(snapshot)
 
-    @work(thread=True, exit_on_error=False, group="review-save")
-    def save(self, snapshot: _Snapshot) -> bool:
-        return self._write(snapshot)
+    def save(self, snapshot: _Snapshot) -> None:
+        # Not exclusive: every snapshot is offered, and `_write` keeps only the newest.
+        ask(
+            self,
+            lambda p: self._write(p, snapshot),
+            self.Saved,
+            name="review-save",
+            exclusive=False,
+            failed=lambda error: self.Refused("save", error),
+        )
 
-    def _write(self, snapshot: _Snapshot, *, release: bool = False) -> bool:
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        if event.fresh:
+            self._show_saved()
+
+    def _write(self, practice: Practice, snapshot: _Snapshot, *, release: bool = False) -> bool:
         """Write *snapshot* unless a newer one is already stored. Any thread.
 
         *release*: this session is leaving the draft; free it for the next one.
         """
-        lease = self.app.holder.token
         with self._save_lock:
             fresh = snapshot.seq > self._saved_seq and snapshot.data != self._saved_data
             if not (fresh or release):
                 return False
-            with self.app.db.write() as session:
-                if fresh:
-                    save_draft(
-                        session, self.app.actor, self.review_id, lease=lease, **snapshot.data
-                    )
-                if release:
-                    release_review(session, self.app.actor, self.review_id, lease)
+            practice.save_draft(self.review_id, snapshot.data if fresh else None, release=release)
             if fresh:
                 self._saved_seq = snapshot.seq
                 self._saved_data = snapshot.data
@@ -442,7 +450,7 @@ class ReviewScreen(Screen[None]):
         if snapshot is None:
             return
         try:
-            self._write(snapshot, release=True)
+            self._write(self.app.practice, snapshot, release=True)
         except DraftLost as error:
             self._keep_unsaved(str(error))
             self.draft = None
@@ -482,12 +490,25 @@ class ReviewScreen(Screen[None]):
             self._autosave.stop()
         self.complete(self.draft.to_input())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review-complete")
     def complete(self, data: dict[str, Any]) -> None:
+        ask(
+            self,
+            lambda p: self._complete(p, data),
+            lambda _: self.Completed(),
+            name="review-complete",
+            failed=lambda error: self.Refused("complete", error),
+        )
+
+    def _complete(self, practice: Practice, data: dict[str, Any]) -> None:
         with self._save_lock:
-            with self.app.db.write() as session:
-                complete_review(
-                    session, self.app.actor, self.review_id, lease=self.app.holder.token, **data
-                )
+            practice.complete_review(self.review_id, data)
             # Nothing left to autosave: the review is no longer a draft.
             self.draft = None
+
+    @on(Completed)
+    def _completed(self) -> None:
+        from hwtui.screens.review_record import ReviewRecordScreen
+
+        notify_safe(self.app, "Review complete.")
+        # The note comes next: preview, copy or save it, and sign when ready.
+        self.app.switch_screen(ReviewRecordScreen(self.review_id, show_note=True))

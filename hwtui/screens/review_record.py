@@ -8,26 +8,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.catalog import ReviewStatus
-from hwtui.data.models import Review
-from hwtui.data.notes import render_text
+from hwtui.data.practice import RecordView
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
-from hwtui.data.services.notes import note_for, record_note_copy, save_note
-from hwtui.data.services.reviews import (
-    ReviewContext,
-    amend_review,
-    open_review,
-    review_versions,
-    sign_review,
-)
+from hwtui.data.services.reviews import ReviewContext
+from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Footer
@@ -60,17 +53,6 @@ def record_draft(ctx: ReviewContext) -> ReviewDraft:
     return draft
 
 
-@dataclass(frozen=True)
-class RecordView:
-    ctx: ReviewContext
-    note: str
-    versions: list[Review]
-
-    @property
-    def is_latest(self) -> bool:
-        return self.versions[-1].id == self.ctx.review.id
-
-
 class ReviewRecordScreen(Screen[None]):
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"record", "record-sign", "record-amend"})
@@ -85,6 +67,24 @@ class ReviewRecordScreen(Screen[None]):
     ]
 
     app: HomeworkApp
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        view: RecordView
+
+    class Copied(Message, bubble=False):
+        pass
+
+    @dataclass
+    class Saved(Message, bubble=False):
+        path: Path
+
+    class Signed(Message, bubble=False):
+        pass
+
+    @dataclass
+    class Amended(Message, bubble=False):
+        review_id: int
 
     def __init__(self, review_id: int, *, show_note: bool = False) -> None:
         super().__init__()
@@ -104,36 +104,32 @@ class ReviewRecordScreen(Screen[None]):
 
     # -- loading ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="record")
-    def load(self) -> RecordView:
-        with self.app.db.write() as session:  # viewing is audited
-            ctx = open_review(session, self.app.actor, self.review_id)
-            note = render_text(note_for(session, self.app.actor, self.review_id))
-            versions = review_versions(session, self.app.actor, self.review_id)
-        return RecordView(ctx, note, versions)
+    def load(self) -> None:
+        ask(self, lambda p: p.record_view(self.review_id), self.Loaded, name="record")
 
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.app.show_error(event.worker.error)
-            return
-        if event.state is not WorkerState.SUCCESS:
-            return
-        result = event.worker.result
-        if isinstance(result, RecordView):
-            self.view = result
-            self._show()
-        elif event.worker.group == "record-copy":
-            notify_safe(self.app, "Note copied to the clipboard.")
-        elif event.worker.group == "record-save" and isinstance(result, Path):
-            notify_safe(self.app, f"Note saved to {result} (readable only by you).")
-        elif event.worker.group == "record-sign":
-            notify_safe(self.app, "Review signed. It can no longer be edited; amend it instead.")
-            self.load()
-        elif event.worker.group == "record-amend" and isinstance(result, int):
-            from hwtui.screens.review import ReviewScreen
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.view = event.view
+        self._show()
 
-            self.app.switch_screen(ReviewScreen(result))
+    @on(Copied)
+    def _copied(self) -> None:
+        notify_safe(self.app, "Note copied to the clipboard.")
+
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        notify_safe(self.app, f"Note saved to {event.path} (readable only by you).")
+
+    @on(Signed)
+    def _signed(self) -> None:
+        notify_safe(self.app, "Review signed. It can no longer be edited; amend it instead.")
+        self.load()
+
+    @on(Amended)
+    def _amended(self, event: Amended) -> None:
+        from hwtui.screens.review import ReviewScreen
+
+        self.app.switch_screen(ReviewScreen(event.review_id))
 
     def _show(self) -> None:
         assert self.view is not None
@@ -196,10 +192,14 @@ class ReviewRecordScreen(Screen[None]):
         self.app.copy_to_clipboard(self.view.note)
         self._audit_copy()
 
-    @work(thread=True, exit_on_error=False, group="record-copy")
     def _audit_copy(self) -> None:
-        with self.app.db.write() as session:
-            record_note_copy(session, self.app.actor, self.review_id)
+        ask(
+            self,
+            lambda p: p.record_note_copy(self.review_id),
+            lambda _: self.Copied(),
+            name="record-copy",
+            exclusive=False,
+        )
 
     def action_save_note(self) -> None:
         if self.view is None:
@@ -224,10 +224,14 @@ class ReviewRecordScreen(Screen[None]):
             chosen,
         )
 
-    @work(thread=True, exit_on_error=False, group="record-save")
-    def _save(self, path: Path) -> Path:
-        with self.app.db.write() as session:
-            return save_note(session, self.app.actor, self.review_id, path)
+    def _save(self, path: Path) -> None:
+        ask(
+            self,
+            lambda p: p.save_note(self.review_id, path),
+            self.Saved,
+            name="record-save",
+            exclusive=False,
+        )
 
     def action_sign(self) -> None:
         def answered(yes: bool | None) -> None:
@@ -243,10 +247,13 @@ class ReviewRecordScreen(Screen[None]):
             answered,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="record-sign")
     def _sign(self) -> None:
-        with self.app.db.write() as session:
-            sign_review(session, self.app.actor, self.review_id)
+        ask(
+            self,
+            lambda p: p.sign_review(self.review_id),
+            lambda _: self.Signed(),
+            name="record-sign",
+        )
 
     def action_amend(self) -> None:
         def reason_given(reason: str | None) -> None:
@@ -263,9 +270,10 @@ class ReviewRecordScreen(Screen[None]):
             reason_given,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="record-amend")
-    def _amend(self, reason: str) -> int:
-        with self.app.db.write() as session:
-            amendment = amend_review(session, self.app.actor, self.review_id, reason)
-            assert amendment.id is not None
-            return amendment.id
+    def _amend(self, reason: str) -> None:
+        ask(
+            self,
+            lambda p: p.amend_review(self.review_id, reason),
+            self.Amended,
+            name="record-amend",
+        )
