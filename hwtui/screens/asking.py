@@ -14,7 +14,7 @@ default) is dropped: only the newest is shown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
@@ -22,7 +22,7 @@ from textual.worker import Worker, get_current_worker
 from hwtui.data.practice import Practice
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
+    from textual.dom import DOMNode
 
 T = TypeVar("T")
 
@@ -41,7 +41,7 @@ class Failed(Message):
 
 
 def ask(
-    screen: Screen[Any],
+    screen: DOMNode,
     question: Callable[[Practice], T],
     answer: Callable[[T], Message] | None,
     *,
@@ -68,7 +68,8 @@ def ask(
     )
 
 
-def tell(screen: Screen[Any], deed: Callable[[Practice], object], *, name: str) -> Worker[None]:
+def tell(screen: DOMNode, deed: Callable[[Practice], object], *, name: str) -> Worker[None]:
     """Do *deed* (an audit of a copy, keeping typed words) in a worker, needing no
-    answer; a failure is shown like any other."""
+    answer; a failure is shown like any other. *screen* may be the app itself, for a
+    deed that must outlive the screen that asked (a screen's workers end with it)."""
     return ask(screen, deed, None, name=name, exclusive=False)

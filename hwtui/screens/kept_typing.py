@@ -15,13 +15,16 @@ screen whose state is more than its fields overrides `typed_fields`/`restore_typ
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.message import Message
 from textual.widgets import Select
 
 from hwtui.data.models import UnsavedInput
-from hwtui.data.services.unsaved import forget_typing, keep_typing, typed
+from hwtui.data.practice import Practice
+from hwtui.screens.asking import ask, tell
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.safe import notify_safe, safe_plain
@@ -35,6 +38,13 @@ if TYPE_CHECKING:
     _Base = Screen[Any]
 else:
     _Base = object
+
+
+@dataclass
+class KeptTypingFound(Message, bubble=False):
+    """Words kept at this screen's place in an earlier session (or before a crash)."""
+
+    row: UnsavedInput | None
 
 
 class KeepsTyping(_Base):
@@ -101,16 +111,11 @@ class KeepsTyping(_Base):
         self._typing_baseline = self.typed_fields()
         place = self.typing_place()
         if place is not None:
-            self.app.run_worker(lambda: self._read_kept(place), thread=True, exit_on_error=False)
+            ask(self, lambda p: p.typed(place), KeptTypingFound, name="kept-typing")
 
-    def _read_kept(self, place: str) -> None:
-        with self.app.db.write() as session:  # reading client words is audited
-            row = typed(session, self.app.actor, place)
-        if row is not None:
-            self.app.call_from_thread(self._bring_back, row)
-
-    def _bring_back(self, row: UnsavedInput) -> None:
-        if self._typing_done or not self.is_attached:
+    def on_kept_typing_found(self, event: KeptTypingFound) -> None:
+        row = event.row
+        if row is None or self._typing_done or not self.is_attached:
             return
         self.restore_typed(row.fields)
         when = row.saved_at.astimezone().strftime("%H:%M")
@@ -137,28 +142,22 @@ class KeepsTyping(_Base):
 
     def _keep_in_worker(self) -> None:
         fields = self.typed_fields()
-        self.app.run_worker(lambda: self._keep(fields), thread=True, exit_on_error=False)
+        # On the app: keeping must finish even if the screen is closed meanwhile.
+        tell(self.app, lambda p: self._keep(p, fields), name="keep-typing")
 
-    def _keep(self, fields: dict[str, Any]) -> None:
+    def _keep(self, practice: Practice, fields: dict[str, Any]) -> None:
         """Keep *fields*, or forget what was kept if they are back as they were. Any thread."""
         place = self.typing_place()
         if place is None:
             return
-        with _LOCK, self.app.db.write() as session:
+        with _LOCK:
             if self._typing_done:
                 return  # saved or discarded meanwhile
             if fields == self._typing_baseline:
-                forget_typing(session, self.app.actor, place)
+                practice.forget_typing(place)
             else:
                 text = self.typed_text(fields)
-                keep_typing(
-                    session,
-                    self.app.actor,
-                    place,
-                    fields,
-                    text,
-                    client_id=self.typing_client(),
-                )
+                practice.keep_typing(place, fields, text, client_id=self.typing_client())
 
     def flush_draft(self) -> None:
         """The session is ending: keep what the fields hold now, on this thread."""
@@ -168,7 +167,7 @@ class KeepsTyping(_Base):
             return
         fields = self.typed_fields()
         if fields != self._typing_baseline:
-            self._keep(fields)
+            self._keep(self.app.practice, fields)
 
     def forget_typed(self) -> None:
         """Saved or discarded: nothing of this form is kept any more."""
@@ -179,11 +178,11 @@ class KeepsTyping(_Base):
         if place is None:
             return
 
-        def forget() -> None:
-            with _LOCK, self.app.db.write() as session:
-                forget_typing(session, self.app.actor, place)
+        def forget(practice: Practice) -> None:
+            with _LOCK:
+                practice.forget_typing(place)
 
-        self.app.run_worker(forget, thread=True, exit_on_error=False)
+        tell(self.app, forget, name="forget-typing")
 
 
 # Keeping and forgetting take turns, so a late keep never brings back a forgotten form.
