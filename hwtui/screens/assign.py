@@ -11,18 +11,19 @@ the goal it supports.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -35,21 +36,14 @@ from textual.widgets import (
     TextArea,
 )
 from textual.widgets.selection_list import Selection
-from textual.worker import Worker, WorkerState
 
 from hwtui.data.assignment_form import AssignmentForm
 from hwtui.data.catalog import BARRIERS, BARRIERS_BY_CODE, CHECKLIST, CUSTOM_KIND, KINDS_BY_CODE
 from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
+from hwtui.data.practice import EditorSetup, EditorTarget
 from hwtui.data.review_draft import CONFIDENT
-from hwtui.data.services.assignments import (
-    create_assignment,
-    get_assignment,
-    goal_chain,
-    replace_assignment,
-    update_assignment,
-)
-from hwtui.data.services.clients import get_client, get_value, list_values
+from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.screens.kind_picker import KindPickerScreen
@@ -120,17 +114,6 @@ TITLES = {
 }
 # What the editor hands back: the saved assignment's id, the review goal's form, or None.
 EditorResult = int | AssignmentForm | None
-
-
-@dataclass(frozen=True)
-class EditorSetup:
-    """What the form needs from the database, loaded once when it opens."""
-
-    code: str
-    values: list[tuple[int, str]]
-    form: AssignmentForm | None
-    # Titles of the goals this one supports, oldest first.
-    chain: list[str] = field(default_factory=list)
 
 
 def specific_status(form: AssignmentForm) -> tuple[str, bool]:
@@ -273,69 +256,53 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
 
     # -- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def load(self) -> EditorSetup:
-        me = self.app.actor
-        with self.app.db.read() as session:
-            code = get_client(session, me, self.client_id).code
-            values = [(v.id, v.text) for v in list_values(session, me, self.client_id) if v.id]
-            form, chain = self.prefill, []
-            if self.assignment_id is not None:
-                form = AssignmentForm.from_assignment(
-                    get_assignment(session, me, self.assignment_id)
-                )
-                chain = [a.title for a in goal_chain(session, me, self.assignment_id)[:-1]]
-            elif self.goal_of is not None:
-                chain = [a.title for a in goal_chain(session, me, self.goal_of)]
-            elif self.replacing is not None:
-                ancestors = goal_chain(session, me, self.replacing)
-                chain = [a.title for a in ancestors]
-                if form is None:
-                    form = AssignmentForm.smaller_step_of(ancestors[-1], None, [])
-            linked = form.value_id if form else None
-            if linked is not None and linked not in {value_id for value_id, _ in values}:
-                # A value the client has since dropped: still shown, so the link survives.
-                values.append((linked, f"{get_value(session, me, linked).text} (dropped)"))
-            return EditorSetup(code, values, form, chain)
+    @dataclass
+    class Loaded(Message, bubble=False):
+        setup: EditorSetup
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save(self, versions: list[dict[str, Any]], changes: dict[str, Any]) -> int:
+    @dataclass
+    class Saved(Message, bubble=False):
+        assignment_id: int
+
+    @dataclass
+    class Refused(Message, bubble=False):
+        error: BaseException
+
+    @property
+    def target(self) -> EditorTarget:
+        return EditorTarget(self.client_id, self.assignment_id, self.goal_of, self.replacing)
+
+    def load(self) -> None:
+        target, prefill = self.target, self.prefill
+        ask(self, lambda p: p.editor_setup(target, prefill), self.Loaded, name="load")
+
+    def save(self, versions: list[dict[str, Any]], changes: dict[str, Any]) -> None:
         """Save in one transaction: the form, and before it every bigger version it
         replaces, each replaced by the next smaller one."""
-        me, today = self.app.actor, self.app.today()
-        with self.app.db.write() as session:
-            if self.assignment_id is not None:
-                row = update_assignment(session, me, self.assignment_id, today=today, **changes)
-                rest = versions[1:]
-            elif self.replacing is not None:
-                row = get_assignment(session, me, self.replacing)
-                rest = versions
-            else:
-                row = create_assignment(session, me, self.client_id, today=today, **versions[0])
-                rest = versions[1:]
-            for fields in rest:
-                assert row.id is not None
-                row = replace_assignment(session, me, row.id, today=today, **fields)
-            assert row.id is not None
-            return row.id
+        target = self.target
+        ask(
+            self,
+            lambda p: p.save_assignment(target, versions, changes),
+            self.Saved,
+            name="save",
+            failed=self.Refused,
+        )
 
-    @on(Worker.StateChanged)
-    def _worker_done(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if group not in {"load", "save"}:
-            return
-        if event.state is WorkerState.SUCCESS:
-            if group == "load" and event.worker.result is not None:
-                self._show_setup(event.worker.result)
-            elif group == "save":
-                self.forget_typed()
-                self.dismiss(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            error = event.worker.error
-            if group == "save" and isinstance(error, InvalidInput):
-                self._show_problems(error)
-            else:
-                self.app.show_error(error)
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self._show_setup(event.setup)
+
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        self.forget_typed()
+        self.dismiss(event.assignment_id)
+
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        if isinstance(event.error, InvalidInput):
+            self._show_problems(event.error)
+        else:
+            self.app.show_error(event.error)
 
     def _show_setup(self, setup: EditorSetup) -> None:
         self.query_one("#editor-title", Static).update(
