@@ -10,9 +10,19 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
-from hwtui.data.catalog import BARRIERS_BY_CODE, KINDS_BY_CODE, AssignmentStatus
+from hwtui.data.assignment_form import AssignmentForm
+from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE, AssignmentStatus
 from hwtui.data.db import Database
 from hwtui.data.models import Assignment, AuditEvent
 from hwtui.data.services.assignments import get_assignment, retire_assignment
@@ -86,6 +96,32 @@ async def choose_first_value(pilot: Pilot[Any]) -> None:
     pilot.app.screen.query_one("#value_id").focus()
     await pilot.press("enter", "down", "enter")
     await pilot.pause()
+
+
+def widgets_form(editor: AssignmentEditorScreen) -> AssignmentForm:
+    """The form read afresh from every widget: what the editor's model must equal."""
+
+    def line(name: str) -> str:
+        return editor.query_one(f"#{name}", Input).value
+
+    value = editor.query_one("#value_id", Select).value
+    obstacles = editor.query_one("#obstacles", SelectionList).selected
+    return AssignmentForm(
+        title=line("title"),
+        kind=editor.form.kind,  # shown on a button by its name, not its code
+        instructions=editor.query_one("#instructions", TextArea).text,
+        rationale=editor.query_one("#rationale", TextArea).text,
+        what=line("what"),
+        when=line("when"),
+        where=line("where"),
+        how_often=line("how_often"),
+        how_long=line("how_long"),
+        due=line("due_date"),
+        value_id=value if isinstance(value, int) else None,
+        obstacles=sorted(obstacles, key=editor.form.obstacles.index),
+        confidence=line("confidence"),
+        **{attr: editor.query_one(f"#{attr}", Checkbox).value for attr in CHECKLIST},
+    )
 
 
 def active_keys(app: Any) -> set[str]:
@@ -169,6 +205,9 @@ async def test_filling_the_editor_and_saving(sqlite_db: Database, me: Actor) -> 
             editor.query_one(box, Checkbox).focus()
             await pilot.press("space")
         assert text_of(app, "#specific").startswith("✓ Specific")
+        # The editor keeps its form as it is typed, not read back from every widget.
+        assert editor.form == widgets_form(editor)
+        assert editor.form.kind == "mindfulness"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is overview

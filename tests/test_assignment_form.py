@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hwtui.data.assignment_form import AssignmentForm, smaller_title
+from hwtui.data.assignment_form import AssignmentForm, EditorMode, EditorTarget, smaller_title
 from hwtui.data.catalog import BARRIERS_BY_CODE, HOMEWORK_KINDS, kinds_matching
 from hwtui.data.errors import InvalidInput
 from hwtui.data.models import Assignment
@@ -164,3 +164,20 @@ def test_kinds_match_by_name_or_tag_and_custom_is_always_offered() -> None:
     assert codes("DIARY cbt") == ["mood_diary", "custom"]
     assert codes("astrology") == ["custom"]
     assert all(kind.tags or kind.code == "custom" for kind in HOMEWORK_KINDS)
+
+
+def test_an_editor_target_names_its_one_subject_by_mode() -> None:
+    new = EditorTarget.new(7)
+    edit = EditorTarget.edit(7, 40)
+    smaller = EditorTarget.smaller(7, 41)
+    goal = EditorTarget.goal(7, 42)
+    assert [t.mode for t in (new, edit, smaller, goal)] == list(EditorMode)
+    assert (edit.assignment_id, edit.replacing, edit.goal_of) == (40, None, None)
+    assert (smaller.assignment_id, smaller.replacing, smaller.goal_of) == (None, 41, None)
+    assert (goal.assignment_id, goal.replacing, goal.goal_of) == (None, None, 42)
+    assert (new.assignment_id, new.replacing, new.goal_of) == (None, None, None)
+    # Where typed words are kept: one place per subject, never shared between modes.
+    places = {t.place for t in (new, edit, smaller, goal)}
+    assert len(places) == 4
+    assert EditorTarget.edit(7, 40).place == edit.place
+    assert EditorTarget.edit(7, 43).place != edit.place

@@ -13,12 +13,12 @@ from sqlmodel import col, func, select
 
 import hwtui
 from hwtui.data.actor import Actor
-from hwtui.data.assignment_form import AssignmentForm
+from hwtui.data.assignment_form import AssignmentForm, EditorTarget
 from hwtui.data.catalog import AssignmentStatus
 from hwtui.data.db import Database
 from hwtui.data.lease import Holder
 from hwtui.data.models import Assignment, AuditEvent, Review
-from hwtui.data.practice import EditorTarget, Practice
+from hwtui.data.practice import Practice
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import DraftInUse, DraftLost
 from tests.conftest import TODAY
@@ -119,7 +119,7 @@ def test_a_smaller_step_replaces_the_task_it_supports(demo_db: Database) -> None
         ).first()
     assert task is not None
     assert task.id is not None
-    target = EditorTarget(client_id, replacing=task.id)
+    target = EditorTarget.smaller(client_id, task.id)
     setup = practice.editor_setup(target, None)
     assert setup.chain
     assert setup.chain[-1] == task.title

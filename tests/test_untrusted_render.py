@@ -49,6 +49,7 @@ from textual.widgets._toast import Toast
 from textual.widgets.option_list import Option
 
 from hwtui.app import HomeworkApp
+from hwtui.data.assignment_form import EditorTarget
 from hwtui.data.catalog import BARRIERS, FACTORS
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
@@ -673,7 +674,7 @@ async def test_the_app_shows_hostile_data_as_plain_text(practice: Practice) -> N
         await settle(pilot)
         shows(app, practice, "goal.title", "goal.when", "first.title")
         # Editing the goal: the form holds its words minus controls.
-        await app.push_screen(AssignmentEditorScreen(ids["client"], ids["goal"]))
+        await app.push_screen(AssignmentEditorScreen(EditorTarget.edit(ids["client"], ids["goal"])))
         await settle(pilot)
         check_screen(app)
         title = app.screen.query_one("#title", Input).value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, SPECIFICS
@@ -36,6 +37,66 @@ SHARED_FIELDS = (
     *CHECKLIST,
 )
 TITLE_MAX = 200
+
+
+class EditorMode(Enum):
+    """The assignment editor's four jobs."""
+
+    NEW = "new"  # assign new homework
+    EDIT = "edit"  # change an active task
+    SMALLER = "smaller"  # a smaller step that replaces its parent
+    GOAL = "goal"  # the review's new goal: handed back, saved with the review
+
+
+@dataclass(frozen=True, slots=True)
+class EditorTarget:
+    """What the editor works on: its mode and the one assignment that mode is about
+    (none for new homework)."""
+
+    client_id: int
+    mode: EditorMode
+    subject: int | None = None  # the task edited, replaced, or supported by the goal
+
+    @classmethod
+    def new(cls, client_id: int) -> EditorTarget:
+        return cls(client_id, EditorMode.NEW)
+
+    @classmethod
+    def edit(cls, client_id: int, assignment_id: int) -> EditorTarget:
+        return cls(client_id, EditorMode.EDIT, assignment_id)
+
+    @classmethod
+    def smaller(cls, client_id: int, replacing: int) -> EditorTarget:
+        return cls(client_id, EditorMode.SMALLER, replacing)
+
+    @classmethod
+    def goal(cls, client_id: int, goal_of: int | None) -> EditorTarget:
+        return cls(client_id, EditorMode.GOAL, goal_of)
+
+    def _when(self, mode: EditorMode) -> int | None:
+        return self.subject if self.mode is mode else None
+
+    @property
+    def assignment_id(self) -> int | None:
+        return self._when(EditorMode.EDIT)
+
+    @property
+    def replacing(self) -> int | None:
+        return self._when(EditorMode.SMALLER)
+
+    @property
+    def goal_of(self) -> int | None:
+        return self._when(EditorMode.GOAL)
+
+    @property
+    def place(self) -> str:
+        """Where typing in this editor is kept (screens/kept_typing.py)."""
+        return {
+            EditorMode.NEW: f"new homework for client {self.client_id}",
+            EditorMode.EDIT: f"edit homework {self.subject}",
+            EditorMode.SMALLER: f"smaller step of homework {self.subject}",
+            EditorMode.GOAL: f"review goal for homework {self.subject}",
+        }[self.mode]
 
 
 @dataclass

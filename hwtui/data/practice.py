@@ -22,7 +22,7 @@ from hwtui.data.actor import Actor
 from hwtui.data.caseload_rows import CaseloadRow
 
 if TYPE_CHECKING:
-    from hwtui.data.assignment_form import AssignmentForm
+    from hwtui.data.assignment_form import AssignmentForm, EditorTarget
     from hwtui.data.db import Database
     from hwtui.data.lease import Holder
     from hwtui.data.models import Assignment, Client, Measure, Review, UnsavedInput
@@ -74,17 +74,6 @@ class EditorSetup:
     form: AssignmentForm | None
     # Titles of the goals this one supports, oldest first.
     chain: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class EditorTarget:
-    """Which assignment the editor works on: exactly one of these is the subject, or
-    none for new homework for *client_id*."""
-
-    client_id: int
-    assignment_id: int | None = None  # editing this one
-    goal_of: int | None = None  # a smaller goal supporting this one
-    replacing: int | None = None  # a smaller step replacing this one
 
 
 class Practice:

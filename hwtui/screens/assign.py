@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -37,16 +36,17 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from hwtui.data.assignment_form import AssignmentForm
+from hwtui.data.assignment_form import AssignmentForm, EditorMode, EditorTarget
 from hwtui.data.catalog import BARRIERS, BARRIERS_BY_CODE, CHECKLIST, CUSTOM_KIND, KINDS_BY_CODE
 from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
-from hwtui.data.practice import EditorSetup, EditorTarget
+from hwtui.data.practice import EditorSetup
 from hwtui.data.review_draft import CONFIDENT
 from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.screens.kind_picker import KindPickerScreen
+from hwtui.widgets.assignment_fields import AREAS, BY_NAME, FORM_ORDER, LINES, label_of
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.note_area import NoteArea
@@ -57,60 +57,15 @@ if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
 
 LABEL = "$foreground-muted"
-# One-line fields: id -> (label, placeholder).
-LINES = {
-    "title": ("Title", "a short name the client will recognise"),
-    "what": ("What", "the exact action"),
-    "when": ("When", "e.g. Tuesday after dinner"),
-    "where": ("Where", "e.g. at the kitchen table"),
-    "how_often": ("How often", "e.g. once this week"),
-    "how_long": ("How long", "e.g. 10 minutes"),
-    "due_date": ("Due", "YYYY-MM-DD, today, tomorrow or a weekday (fri)"),
-    "confidence": ("Confidence", "0-10: how sure are they that they'll do it?"),
-}
-# A few lines each: the kind's default text is long, and the client should hear all of it.
-AREAS = {
-    "instructions": ("Instructions", "how to do it (choosing a kind fills this in)"),
-    "rationale": ("Rationale", "why it helps, in the client's words"),
-}
-OTHER_LABELS = {
-    "kind": "Kind",
-    "value_id": "Value",
-    "obstacles": "Obstacles",
-    "checklist": "Checklist",
-}
-FORM_ORDER = (
-    "title",
-    "kind",
-    "instructions",
-    "rationale",
-    "what",
-    "when",
-    "where",
-    "how_often",
-    "how_long",
-    "due_date",
-    "value_id",
-    "obstacles",
-    "confidence",
-    "checklist",
-)
 # Where the cursor goes to fix a field, when that is not the field's own id.
 FOCUS_FOR = {"obstacles": "#obstacle-search", "checklist": "#rationale_given"}
 
 
-class Mode(Enum):
-    NEW = "new"
-    EDIT = "edit"
-    SMALLER = "smaller"  # a smaller step that replaces its parent
-    GOAL = "goal"  # the review's new goal: returned as a form, saved with the review
-
-
 TITLES = {
-    Mode.NEW: "Assign homework to ",
-    Mode.EDIT: "Edit homework of ",
-    Mode.SMALLER: "A smaller step for ",
-    Mode.GOAL: "The review's new goal for ",
+    EditorMode.NEW: "Assign homework to ",
+    EditorMode.EDIT: "Edit homework of ",
+    EditorMode.SMALLER: "A smaller step for ",
+    EditorMode.GOAL: "The review's new goal for ",
 }
 # What the editor hands back: the saved assignment's id, the review goal's form, or None.
 EditorResult = int | AssignmentForm | None
@@ -162,35 +117,18 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
 
     app: HomeworkApp
 
-    def __init__(
-        self,
-        client_id: int,
-        assignment_id: int | None = None,
-        *,
-        replacing: int | None = None,
-        goal_of: int | None = None,
-        form: AssignmentForm | None = None,
-    ) -> None:
-        """*assignment_id* edits that assignment; *replacing* writes a smaller step that
-        replaces it, prefilled with *form* (or from the original when not given);
-        *goal_of* finishes *form*, a review's new goal supporting that missed task."""
+    def __init__(self, target: EditorTarget, form: AssignmentForm | None = None) -> None:
+        """Work on *target* (see `EditorTarget`), starting from *form* if given: a smaller
+        step's suggestion, or the review's goal to finish."""
         super().__init__()
-        self.client_id = client_id
-        self.assignment_id = assignment_id
-        self.replacing = replacing
-        self.goal_of = goal_of
+        self.target = target
+        self.mode = target.mode
         self.prefill = form
-        self.mode = (
-            Mode.EDIT
-            if assignment_id is not None
-            else Mode.SMALLER
-            if replacing is not None
-            else Mode.GOAL
-            if goal_of is not None
-            else Mode.NEW
-        )
-        self._kind = CUSTOM_KIND
-        self._obstacles: list[str] = []
+        # The form as typed, kept up to date by the handlers below (`_changed`), so that
+        # a key press reads one field, not every widget of the form.
+        self.form = AssignmentForm()
+        # Each field's problems from the last save, by field name (FORM_ORDER, "form").
+        self._problems: dict[str, list[str]] = {}
         # The instructions last filled in from a kind: choosing another kind replaces
         # them, but never what the clinician wrote.
         self._prefilled = ""
@@ -210,8 +148,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
             yield Static("", id="editor-chain", markup=False)
             with VerticalScroll(id="editor-form"), Grid(id="editor-grid"):
                 for name in FORM_ORDER:
-                    label = (LINES.get(name) or AREAS.get(name) or (OTHER_LABELS[name],))[0]
-                    yield Label(label, markup=False)
+                    yield Label(label_of(name), markup=False)
                     with Vertical(classes="field"):
                         yield from self._field(name)
                         yield Static("", id=f"{name}-error", classes="field-error", markup=False)
@@ -225,7 +162,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
                 yield Button(Content(KINDS_BY_CODE[CUSTOM_KIND].name), id="kind", compact=True)
                 yield Static("enter or f2: choose from the library", classes="hint", markup=False)
         elif name in AREAS:
-            yield NoteArea(placeholder=AREAS[name][1], id=name)
+            yield NoteArea(placeholder=AREAS[name].placeholder, id=name)
         elif name == "value_id":
             yield Select[int]([], prompt="none", compact=True, id="value_id")
         elif name == "obstacles":
@@ -241,7 +178,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
                     yield Checkbox(label, id=attr, compact=True)
         else:
             yield TextInput(
-                placeholder=LINES[name][1],
+                placeholder=LINES[name].placeholder,
                 id=name,
                 max_length=2 if name == "confidence" else 0,
             )
@@ -267,10 +204,6 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     @dataclass
     class Refused(Message, bubble=False):
         error: BaseException
-
-    @property
-    def target(self) -> EditorTarget:
-        return EditorTarget(self.client_id, self.assignment_id, self.goal_of, self.replacing)
 
     def load(self) -> None:
         target, prefill = self.target, self.prefill
@@ -325,16 +258,10 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     # -- what is typed is kept (screens/kept_typing.py) --------------------------------
 
     def typing_place(self) -> str:
-        if self.mode is Mode.EDIT:
-            return f"edit homework {self.assignment_id}"
-        if self.mode is Mode.SMALLER:
-            return f"smaller step of homework {self.replacing}"
-        if self.mode is Mode.GOAL:
-            return f"review goal for homework {self.goal_of}"
-        return f"new homework for client {self.client_id}"
+        return self.target.place
 
     def typing_client(self) -> int:
-        return self.client_id
+        return self.target.client_id
 
     def typed_fields(self) -> dict[str, Any]:
         # The whole form, kind, choices and bigger versions too: not only its text.
@@ -358,7 +285,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     def flush_draft(self) -> None:
         """Ending the session: a review's goal goes into the review's draft, which is
         saved next; anything else (or a goal not valid yet) is kept as typed."""
-        if self.mode is Mode.GOAL and self._hand_to_review():
+        if self.mode is EditorMode.GOAL and self._hand_to_review():
             return
         super().flush_draft()
 
@@ -367,9 +294,10 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
 
         for screen in self.app.screen_stack:
             if isinstance(screen, ReviewScreen) and screen.draft is not None:
-                goal = screen.draft.goal_for(self.goal_of)
+                goal_of = self.target.goal_of
+                goal = screen.draft.goal_for(goal_of)
                 try:
-                    updated = self._read_form().to_goal(self.goal_of, self.app.today())
+                    updated = self._read_form().to_goal(goal_of, self.app.today())
                 except InvalidInput:
                     return False
                 if goal in screen.draft.goals:
@@ -382,52 +310,42 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     # -- reading and writing the form -------------------------------------------------
 
     def _read_form(self) -> AssignmentForm:
-        value = self.query_one("#value_id", Select).value
-        return AssignmentForm(
-            title=self._line("title"),
-            kind=self._kind,
-            instructions=self.query_one("#instructions", TextArea).text,
-            rationale=self.query_one("#rationale", TextArea).text,
-            what=self._line("what"),
-            when=self._line("when"),
-            where=self._line("where"),
-            how_often=self._line("how_often"),
-            how_long=self._line("how_long"),
-            due=self._line("due_date"),
-            value_id=value if isinstance(value, int) else None,
-            obstacles=list(self._obstacles),
-            confidence=self._line("confidence"),
-            **{attr: self.query_one(f"#{attr}", Checkbox).value for attr in CHECKLIST},
-        )
-
-    def _line(self, name: str) -> str:
-        return self.query_one(f"#{name}", Input).value
+        """The form as it stands: a copy, for saving, comparing or keeping."""
+        return self.form.copy()
 
     def _show_form(self, form: AssignmentForm) -> None:
+        self.form = form.copy()
         # Quietly: the handlers for typing would take this for the clinician's own edits.
-        with self.prevent(Input.Changed, TextArea.Changed):
-            for name, attr in [*((n, n) for n in LINES if n != "due_date"), ("due_date", "due")]:
-                self.query_one(f"#{name}", Input).value = getattr(form, attr)
+        with self.prevent(Input.Changed, TextArea.Changed, Checkbox.Changed, Select.Changed):
+            for spec in LINES.values():
+                self.query_one(f"#{spec.name}", Input).value = getattr(form, spec.form_attr)
             for name in AREAS:
                 self.query_one(f"#{name}", TextArea).text = getattr(form, name)
+            for attr in CHECKLIST:
+                self.query_one(f"#{attr}", Checkbox).value = getattr(form, attr)
+            select = self.query_one("#value_id", Select)
+            if form.value_id in self._value_ids:
+                select.value = form.value_id
+            else:
+                select.clear()
+                self.form.value_id = None
         self._show_due_hint(form.due)
-        for attr in CHECKLIST:
-            self.query_one(f"#{attr}", Checkbox).value = getattr(form, attr)
-        select = self.query_one("#value_id", Select)
-        if form.value_id in self._value_ids:
-            select.value = form.value_id
-        else:
-            select.clear()
-        self._obstacles = list(form.obstacles)
         self._fill_obstacles()
         self._set_kind(form.kind, fill=False)
         self._show_notes()
+
+    def _changed(self, name: str, value: object) -> None:
+        """One field of the form changed on screen: the model follows."""
+        spec = BY_NAME.get(name)
+        setattr(self.form, spec.form_attr if spec else name, value)
 
     # -- handlers ---------------------------------------------------------------------
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         name = event.input.id or ""
+        if name in LINES:
+            self._changed(name, event.value)
         if name == "obstacle-search":
             self._fill_obstacles()
         elif name == "due_date":
@@ -439,8 +357,19 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
             self._reveal_note()
 
     @on(TextArea.Changed)
-    def _wrote(self) -> None:
+    def _wrote(self, event: TextArea.Changed) -> None:
+        if event.text_area.id in AREAS:
+            self._changed(event.text_area.id, event.text_area.text)
         self._show_notes()
+
+    @on(Checkbox.Changed)
+    def _ticked(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id in CHECKLIST:
+            self._changed(event.checkbox.id, event.value)
+
+    @on(Select.Changed, "#value_id")
+    def _valued(self, event: Select.Changed) -> None:
+        self._changed("value_id", event.value if isinstance(event.value, int) else None)
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
@@ -460,10 +389,10 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     @on(SelectionList.SelectionToggled, "#obstacles")
     def _obstacle_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         code = event.selection.value
-        if code in self._obstacles:
-            self._obstacles.remove(code)
+        if code in self.form.obstacles:
+            self.form.obstacles.remove(code)
         else:
-            self._obstacles.append(code)
+            self.form.obstacles.append(code)
         self._show_remedies()
 
     # -- actions ----------------------------------------------------------------------
@@ -481,7 +410,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
                 self._set_kind(code, fill=True)
                 self.query_one("#kind", Button).focus()
 
-        self.app.push_screen(KindPickerScreen(self._kind), chosen)
+        self.app.push_screen(KindPickerScreen(self.form.kind), chosen)
 
     def action_shrink(self) -> None:
         form = self._read_form()
@@ -516,7 +445,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     def action_save(self) -> None:
         self._clear_problems()
         today = self.app.today()
-        if self.mode is Mode.GOAL:
+        if self.mode is EditorMode.GOAL:
             self._hand_back_goal(today)
             return
         forms = [*self._bigger, self._read_form()]
@@ -529,14 +458,14 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
             self._show_problems(exc)
             return
         changes: dict[str, Any] = {}
-        if self.mode is Mode.EDIT:
+        if self.mode is EditorMode.EDIT:
             try:
                 before = self._baseline.service_fields(today, check_past=False)
             except InvalidInput:
                 before = {}  # stored before today's rules: send every field
             changes = {k: v for k, v in versions[0].items() if before.get(k) != v}
             if not changes and len(versions) == 1:
-                self.dismiss(self.assignment_id)  # nothing to save
+                self.dismiss(self.target.assignment_id)  # nothing to save
                 return
         self.save(versions, changes)
 
@@ -551,7 +480,9 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
                 self.forget_typed()
                 self.dismiss(None)
 
-        question = "Discard your changes?" if self.mode is Mode.EDIT else "Discard this homework?"
+        question = (
+            "Discard your changes?" if self.mode is EditorMode.EDIT else "Discard this homework?"
+        )
         self.app.push_screen(ConfirmScreen(question, "What you typed is lost."), answered)
 
     # -- helpers ----------------------------------------------------------------------
@@ -573,12 +504,12 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
 
     def _check_past(self, form: AssignmentForm, position: int) -> bool:
         """A due date in the past is refused, except an edited task's own unchanged one."""
-        editing_itself = self.mode is Mode.EDIT and position == 0
+        editing_itself = self.mode is EditorMode.EDIT and position == 0
         return not editing_itself or form.due != self._baseline.due
 
     def _set_kind(self, code: str, *, fill: bool) -> None:
         kind = KINDS_BY_CODE.get(code, KINDS_BY_CODE[CUSTOM_KIND])
-        self._kind = kind.code
+        self.form.kind = kind.code
         button = self.query_one("#kind", Button)
         button.label = Content(kind.name)
         button.refresh(layout=True)  # a new label does not resize the button by itself
@@ -586,11 +517,12 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
         rationale.placeholder = f"Ask: {kind.rationale_prompt}"
         how_often = self.query_one("#how_often", Input)
         how_often.placeholder = (
-            f"e.g. {kind.frequency}" if kind.code != CUSTOM_KIND else LINES["how_often"][1]
+            f"e.g. {kind.frequency}" if kind.code != CUSTOM_KIND else LINES["how_often"].placeholder
         )
         instructions = self.query_one("#instructions", TextArea)
         if fill and (not instructions.text.strip() or instructions.text == self._prefilled):
-            instructions.text = kind.instructions
+            instructions.text = kind.instructions  # its Changed updates the form
+            self.form.instructions = kind.instructions
             self._prefilled = kind.instructions
 
     def _fill_obstacles(self) -> None:
@@ -602,17 +534,17 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
                 Selection(
                     Text.assemble((f"{b.group.value:<11} ", "dim"), b.label),
                     b.code,
-                    b.code in self._obstacles,
+                    b.code in self.form.obstacles,
                 )
                 for b in BARRIERS
-                if b.code in self._obstacles or barrier_matches(b.code, needle)
+                if b.code in self.form.obstacles or barrier_matches(b.code, needle)
             )
         self._show_remedies()
 
     def _show_remedies(self) -> None:
         lines = [
             f"→ {BARRIERS_BY_CODE[code].label}: {BARRIERS_BY_CODE[code].remedy}"
-            for code in self._obstacles
+            for code in self.form.obstacles
             if code in BARRIERS_BY_CODE
         ]
         remedies = self.query_one("#obstacle-remedies", Static)
@@ -638,7 +570,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
         chain.display = bool(titles)
 
     def _show_notes(self) -> None:
-        form = self._read_form()
+        form = self.form
         text, complete = specific_status(form)
         specific = self.query_one("#specific", Static)
         specific.update(text)
@@ -646,7 +578,9 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
         note = self.query_one("#confidence-note", Static)
         if self._just_shrunk:
             kept = (
-                "" if self.mode is Mode.GOAL else "; the bigger one stays as the goal this supports"
+                ""
+                if self.mode is EditorMode.GOAL
+                else "; the bigger one stays as the goal this supports"
             )
             note.update(
                 f"A smaller version: half as often, half as long{kept}. Adjust it together, "
@@ -668,31 +602,26 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
             self.refresh_bindings()
 
     def _clear_problems(self) -> None:
-        for name in (*FORM_ORDER, "form"):
+        for name in self._problems:
             self._set_error(name, "")
+        self._problems = {}
 
     def _show_problems(self, error: InvalidInput) -> None:
-        bad: list[str] = []
         for problem in error.problems:
             name = problem.field
             if name in CHECKLIST:
                 name = "checklist"
             if name not in FORM_ORDER:
                 name = "form"
-            previous = str(self.query_one(f"#{name}-error", Static).render())
-            message = str(problem)
-            self._set_error(name, f"{previous}\n{message}" if previous else message)
-            bad.append(name)
-        first = next((name for name in FORM_ORDER if name in bad), None)
-        if first is not None:
-            self.query_one(FOCUS_FOR.get(first, f"#{first}")).focus()
-        labels = [
-            (LINES.get(n) or AREAS.get(n) or (OTHER_LABELS.get(n, "other"),))[0].lower()
-            for n in FORM_ORDER
-            if n in bad
-        ]
-        if labels and "form" not in bad:
-            self._set_error("form", f"Not saved: check {', '.join(labels)}.")
+            self._problems.setdefault(name, []).append(str(problem))
+        bad = [name for name in FORM_ORDER if name in self._problems]
+        if bad:
+            self.query_one(FOCUS_FOR.get(bad[0], f"#{bad[0]}")).focus()
+            if "form" not in self._problems:
+                labels = ", ".join(label_of(name).lower() for name in bad)
+                self._problems["form"] = [f"Not saved: check {labels}."]
+        for name, messages in self._problems.items():
+            self._set_error(name, "\n".join(messages))
 
     def _set_error(self, name: str, message: str) -> None:
         label = self.query_one(f"#{name}-error", Static)

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from hwtui.data.assignment_form import AssignmentForm
+from hwtui.data.assignment_form import AssignmentForm, EditorTarget
 from hwtui.data.catalog import (
     BARRIERS_BY_CODE,
     CHECKLIST,
@@ -296,7 +296,8 @@ class AssignmentScreen(Screen[None]):
 
         row = self.detail.assignment
         assert row.id is not None
-        self.app.push_screen(AssignmentEditorScreen(row.client_id, row.id), saved)
+        target = EditorTarget.edit(row.client_id, row.id)
+        self.app.push_screen(AssignmentEditorScreen(target), saved)
 
     def action_smaller(self) -> None:
         if self.detail is None:
@@ -314,9 +315,8 @@ class AssignmentScreen(Screen[None]):
                 self.assignment_id = result
                 self.load()
 
-        self.app.push_screen(
-            AssignmentEditorScreen(row.client_id, replacing=row.id, form=form), saved
-        )
+        target = EditorTarget.smaller(row.client_id, row.id)
+        self.app.push_screen(AssignmentEditorScreen(target, form), saved)
 
     def action_complete(self) -> None:
         if self.detail is None:

@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hwtui.data.assignment_form import EditorTarget
 from hwtui.data.catalog import (
     BARRIERS_BY_CODE,
     KINDS_BY_CODE,
@@ -575,7 +576,7 @@ class ClientScreen(ReloadingScreen[None]):
             if isinstance(result, int):
                 self.load()
 
-        self.app.push_screen(AssignmentEditorScreen(self.client_id), assigned)
+        self.app.push_screen(AssignmentEditorScreen(EditorTarget.new(self.client_id)), assigned)
 
     def action_values(self) -> None:
         def saved(changed: bool | None) -> None:

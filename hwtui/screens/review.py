@@ -370,9 +370,11 @@ class ReviewScreen(Screen[None]):
         done: Callable[[object], None],
     ) -> None:
         """The goal step's F5 (widgets/steps/goal.py: GoalEditorHost): the full editor."""
+        from hwtui.data.assignment_form import EditorTarget
         from hwtui.screens.assign import AssignmentEditorScreen
 
-        self.app.push_screen(AssignmentEditorScreen(client_id, goal_of=parent_id, form=form), done)
+        target = EditorTarget.goal(client_id, parent_id)
+        self.app.push_screen(AssignmentEditorScreen(target, form), done)
 
     @on(SummaryStep.Jump)
     def _jump(self, event: SummaryStep.Jump) -> None:

@@ -16,6 +16,7 @@ from hwtui.data.assignment_form import AssignmentForm
 from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE
 from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
+from hwtui.widgets.assignment_fields import BY_NAME, GOAL_LINES
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import notify_safe, safe_plain, safe_text
 from hwtui.widgets.steps.base import Step
@@ -23,13 +24,12 @@ from hwtui.widgets.steps.base import Step
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
 
-TEXT_FIELDS = (
-    ("title", "Goal", "a small first step"),
-    ("what", "What", "exactly what they will do"),
-    ("when", "When", "e.g. Tuesday after dinner"),
-    ("where", "Where", "e.g. at the kitchen table"),
-    ("how_often", "How often", "e.g. once this week"),
-    ("how_long", "How long", "e.g. 5 minutes"),
+# The editor's fields (widgets/assignment_fields.py); here the title is the goal itself.
+TEXT_FIELDS = tuple(
+    ("title", "Goal", "a small first step")
+    if name == "title"
+    else (name, BY_NAME[name].label, BY_NAME[name].placeholder)
+    for name in GOAL_LINES
 )
 
 
