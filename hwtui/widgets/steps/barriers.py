@@ -84,6 +84,17 @@ class BarriersStep(Step):
                 for b in BARRIERS
                 if b.code in chosen or barrier_matches(b.code, needle)
             )
+            # Highlight the first match, so Tab then Space ticks it (a list with no
+            # highlighted row ignores Space).
+            first = next(
+                (
+                    index
+                    for index in range(listing.option_count)
+                    if barrier_matches(str(listing.get_option_at_index(index).value), needle)
+                ),
+                0 if listing.option_count else None,
+            )
+            listing.highlighted = first
 
     def _remedies(self, task: TaskDraft | None) -> None:
         lines = [
