@@ -6,10 +6,13 @@ text that is neither clipped nor contradictory)."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, SelectionList
+from datetime import timedelta
+
+from textual.widgets import Input, SelectionList, Static
 
 from hwtui.data.catalog import ReviewStep
 from tests.app_helpers import fill, settle
+from tests.conftest import TODAY
 from tests.test_app_review import (  # noqa: F401
     Case,
     case,
@@ -44,3 +47,56 @@ async def test_after_a_search_tab_then_space_ticks_the_first_match(case: Case) -
         await pilot.press("tab", "space")
         await settle(pilot)
         assert screen.draft.tasks[case.gym].barriers == ["limiting_belief", "forgot"]
+
+
+async def test_the_goal_comes_first_then_its_due_day_then_the_confidence(case: Case) -> None:
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("d", "n", "o")
+        screen._go(ReviewStep.GOAL)
+        await pilot.pause()
+        title = screen.query_one("#goal-title", Input)
+        confidence = screen.query_one("#goal-confidence", Input)
+        due = screen.query_one("#goal-due", Input)
+        assert app.focused is title
+        assert title.region.y < due.region.y < confidence.region.y  # on screen at 80x24
+        assert confidence.region.bottom <= 24
+        # The next session, by the client's interval (7 days), shown and editable.
+        assert due.value == (TODAY + timedelta(days=7)).isoformat()
+        title.value = "Smaller step: drive to the gym"
+        await pilot.pause()
+        await pilot.press("enter")  # done with the goal: on to the confidence
+        assert app.focused is confidence
+        due.value = "tomorrow"
+        await pilot.pause()
+        await fill(pilot, "9", into="#goal-confidence")
+        assert screen.draft is not None
+        screen.draft.win_text = "slept better"
+        await settle(pilot)
+        screen._go(ReviewStep.SUMMARY)
+        await pilot.pause()
+        await pilot.press("c")
+        await settle(pilot)
+    _, _, created = load(case.db, case.review_id)
+    assert [(g.title, g.due_date) for g in created] == [
+        ("Smaller step: drive to the gym", TODAY + timedelta(days=1))
+    ]
+
+
+async def test_a_due_day_that_cannot_be_read_is_named_and_the_last_good_one_kept(
+    case: Case,
+) -> None:
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("d", "n", "o")
+        screen._go(ReviewStep.GOAL)
+        await pilot.pause()
+        screen.query_one("#goal-due", Input).value = "someday"
+        await pilot.pause()
+        note = str(screen.query_one("#goal-confidence-note", Static).render())
+        assert "is not a date I can read" in note
+        assert screen.query_one("#goal-due", Input).value == "someday"
+        assert screen.draft is not None
+        assert screen.draft.goals[0].due_date == (TODAY + timedelta(days=7)).isoformat()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, SPECIFICS, Outcome, ReviewStep, WinKind
@@ -64,7 +65,7 @@ class GoalDraft:
     value_id: int | None = None
     obstacles: list[str] = field(default_factory=list)
     confidence: int | None = None
-    # Set from the full assignment editor (F5 on the goal step); ISO date or None.
+    # ISO date or None: the next session by default, changed on the step or in F5.
     due_date: str | None = None
     rationale_given: bool = False
     decided_together: bool = False
@@ -213,8 +214,9 @@ class ReviewDraft:
         else:
             barriers.append(code)
 
-    def start_goal(self, missed: Assignment) -> GoalDraft:
-        """The smaller goal for *missed*, prefilled from it and its barriers' remedies."""
+    def start_goal(self, missed: Assignment, due: date | None = None) -> GoalDraft:
+        """The smaller goal for *missed*, prefilled from it and its barriers' remedies,
+        due on *due* (the next session) unless the clinician changes it."""
         existing = self.goal_for(missed.id)
         if existing is not None:
             return existing
@@ -233,6 +235,7 @@ class ReviewDraft:
             how_long=missed.how_long,
             value_id=missed.value_id,
             obstacles=list(barriers),
+            due_date=due.isoformat() if due else None,
         )
         if remedies:
             goal.rationale = "\n".join([goal.rationale, *remedies]).strip()

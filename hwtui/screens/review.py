@@ -198,6 +198,7 @@ class ReviewScreen(Screen[None]):
             client=ctx.client,
             assignments={a.id: a for a in ctx.assignments if a.id is not None},
             values=ctx.values,
+            session_date=review.session_date,
         )
         self.draft = ReviewDraft.from_saved(
             ctx.review, ctx.assignments, ctx.outcomes, ctx.review.draft_goals

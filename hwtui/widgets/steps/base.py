@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual.containers import Vertical
@@ -21,6 +22,14 @@ class ReviewSetup:
     client: Client
     assignments: dict[int, Assignment]
     values: list[ClientValue]
+    # The review's session day; a new goal is due at the next one by default.
+    session_date: date | None = None
+
+    def next_session(self) -> date | None:
+        """The day of the next review: the session day plus the client's interval."""
+        if self.session_date is None:
+            return None
+        return self.session_date + timedelta(days=self.client.review_interval_days)
 
     def title(self, assignment_id: int | None) -> str:
         row = self.assignments.get(assignment_id) if assignment_id is not None else None

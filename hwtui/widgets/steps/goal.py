@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from hwtui.data.assignment_form import AssignmentForm
 from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE
+from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
 from hwtui.widgets.assignment_fields import BY_NAME, GOAL_LINES
@@ -77,20 +78,24 @@ class GoalStep(Step):
             allow_blank=True,
         )
         yield Static("", id="goal-remedies", classes="hint", markup=False)
-        # Confidence first: the goal arrives prefilled, and how sure the client is
-        # decides whether it needs shrinking (F3) before anything else is edited.
-        with Grid(classes="form-grid", id="goal-confidence-grid"):
+        # The goal's fields in reading order, then its due day, then how confident the
+        # client is in it: editing the goal and rating it is one pass forward (Enter in a
+        # field of the goal goes to the confidence).
+        with Grid(classes="form-grid", id="goal-grid"):
+            for name, label, placeholder in TEXT_FIELDS:
+                yield Label(label, markup=False)
+                yield TextInput(placeholder=placeholder, id=f"goal-{name}")
+            yield Label("Due", markup=False)
+            yield TextInput(
+                placeholder="next session by default: YYYY-MM-DD, tomorrow, fri",
+                id="goal-due",
+            )
             yield Label("Confidence", markup=False)
             yield TextInput(
                 placeholder="0-10: how sure is the client they will do it?",
                 id="goal-confidence",
                 max_length=2,
             )
-        yield Static("", id="goal-confidence-note", classes="gentle", markup=False)
-        with Grid(classes="form-grid", id="goal-grid"):
-            for name, label, placeholder in TEXT_FIELDS:
-                yield Label(label, markup=False)
-                yield TextInput(placeholder=placeholder, id=f"goal-{name}")
             yield Label("Value", markup=False)
             yield Select[int](
                 [],
@@ -99,6 +104,7 @@ class GoalStep(Step):
                 compact=True,
                 allow_blank=True,
             )
+        yield Static("", id="goal-confidence-note", classes="gentle", markup=False)
         yield Static("", id="goal-specific", classes="hint", markup=False)
         yield Static("", id="goal-more", classes="hint", markup=False)
 
@@ -120,7 +126,6 @@ class GoalStep(Step):
         for widget in (
             "#goal-parent",
             "#goal-grid",
-            "#goal-confidence-grid",
             "#goal-specific",
             "#goal-more",
             "#goal-remedies",
@@ -128,7 +133,7 @@ class GoalStep(Step):
             self.query_one(widget).display = bool(missed)
         self._load()
         if missed:
-            self.query_one("#goal-confidence", Input).focus()
+            self.query_one("#goal-title", Input).focus()
 
     def _parent_id(self) -> int | None:
         value = self.query_one("#goal-parent", Select).value
@@ -143,7 +148,7 @@ class GoalStep(Step):
             return None
         existing = self.draft.goal_for(parent_id)
         if existing is None:
-            existing = self.draft.start_goal(assignment)
+            existing = self.draft.start_goal(assignment, due=self.setup.next_session())
             self.edited()
         return existing
 
@@ -152,6 +157,7 @@ class GoalStep(Step):
         with self.prevent(Input.Changed, Select.Changed):
             for name, _label, _placeholder in TEXT_FIELDS:
                 self.query_one(f"#goal-{name}", Input).value = getattr(goal, name) if goal else ""
+            self.query_one("#goal-due", Input).value = (goal.due_date or "") if goal else ""
             confidence = goal.confidence if goal else None
             self.query_one("#goal-confidence", Input).value = (
                 "" if confidence is None else str(confidence)
@@ -207,9 +213,26 @@ class GoalStep(Step):
                 self._notes(goal, str(exc))
                 return
         else:
-            setattr(goal, name, event.value)
+            if name == "due":
+                try:
+                    due = parse_due_date(event.value, self.app.today())
+                    problem = past_due_problem(due, self.app.today())
+                except ValueError as exc:
+                    problem = str(exc)
+                if problem:
+                    self._notes(goal, f"Due {problem}")  # the goal keeps its last good day
+                    return
+                goal.due_date = due.isoformat() if due else None
+            else:
+                setattr(goal, name, event.value)
         self._notes(goal)
         self.edited()
+
+    @on(Input.Submitted, "#goal-grid Input")
+    def _to_confidence(self, event: Input.Submitted) -> None:
+        """Enter in a field of the goal: done with it, on to how confident they are."""
+        if event.input.id != "goal-confidence":
+            self.query_one("#goal-confidence", Input).focus()
 
     @on(Select.Changed, "#goal-value")
     def _value(self, event: Select.Changed) -> None:
