@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from textual.widgets import Input, SelectionList, Static
 
-from hwtui.data.catalog import ReviewStep
+from hwtui.data.catalog import FACTORS, ReviewStep
 from tests.app_helpers import fill, settle
 from tests.conftest import TODAY
 from tests.test_app_review import (  # noqa: F401
@@ -100,3 +100,29 @@ async def test_a_due_day_that_cannot_be_read_is_named_and_the_last_good_one_kept
         assert screen.query_one("#goal-due", Input).value == "someday"
         assert screen.draft is not None
         assert screen.draft.goals[0].due_date == (TODAY + timedelta(days=7)).isoformat()
+
+
+async def test_up_and_down_move_between_factors_also_from_a_note(case: Case) -> None:
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("d", "n", "o")
+        screen._go(ReviewStep.WORKED)
+        await pilot.pause()
+        codes = [f.code for f in FACTORS]
+        assert app.focused is screen.query_one(f"#factor-{codes[0]}")
+        await pilot.press("down")
+        assert app.focused is screen.query_one(f"#factor-{codes[1]}")
+        await pilot.press("tab")  # into the note beside it
+        await fill(pilot, "felt calm")
+        await pilot.press("down", "down")
+        assert app.focused is screen.query_one(f"#note-{codes[3]}")
+        await pilot.press("up")
+        assert app.focused is screen.query_one(f"#note-{codes[2]}")
+        for _ in codes[2:]:
+            await pilot.press("down")
+        assert app.focused is screen.query_one("#double_down")
+        await pilot.press("up")
+        assert app.focused is screen.query_one(f"#note-{codes[-1]}")
+        assert screen.draft is not None
+        assert screen.draft.tasks[case.walk].factor_notes == {codes[1]: "felt calm"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -14,6 +15,13 @@ from hwtui.widgets.steps.base import Step
 
 
 class WorkedStep(Step):
+    # Up/Down move between factors, from a tick box or a note alike (an Input has no use
+    # for them), so "told others" is a few keys from "thinking", not seven Tabs.
+    BINDINGS = [
+        Binding("down", "move(1)", "Next factor", show=False, id="review.worked.down"),
+        Binding("up", "move(-1)", "Previous factor", show=False, id="review.worked.up"),
+    ]
+
     def compose(self) -> ComposeResult:
         yield Static("", id="worked-empty", classes="hint", markup=False)
         yield Select[int](
@@ -43,6 +51,37 @@ class WorkedStep(Step):
         if tasks:
             # The likeliest task is already chosen: start on the first factor.
             self.query_one(f"#factor-{FACTORS[0].code}", Checkbox).focus()
+
+    def _rows(self) -> list[list[str]]:
+        """The factor grid's rows of field ids, top to bottom: a tick box and its note
+        for each factor, then the two notes about the task."""
+        return [
+            *([f"factor-{f.code}", f"note-{f.code}"] for f in FACTORS),
+            ["double_down"],
+            ["worked_notes"],
+        ]
+
+    def action_move(self, by: int) -> None:
+        """Focus the field above or below in the same column (the box or the note)."""
+        focused = self.screen.focused
+        rows = self._rows()
+        here = next(
+            (
+                (r, row.index(focused.id))
+                for r, row in enumerate(rows)
+                if focused and focused.id in row
+            ),
+            None,
+        )
+        if here is None:
+            return
+        row, column = here
+        if len(rows[row]) == 1:
+            column = 1  # from a note about the task, up to the note beside a factor
+        target = row + by
+        if 0 <= target < len(rows):
+            fields = rows[target]
+            self.query_one(f"#{fields[min(column, len(fields) - 1)]}").focus()
 
     def _chosen(self) -> TaskDraft | None:
         value = self.query_one("#worked-task", Select).value
