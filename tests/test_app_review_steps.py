@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import DataTable, Input, SelectionList, Static
 
 from hwtui.data.catalog import FACTORS, ReviewStep
+from hwtui.data.models import Assignment
 from tests.app_helpers import fill, settle
 from tests.conftest import TODAY
 from tests.test_app_review import (  # noqa: F401
@@ -126,3 +127,42 @@ async def test_up_and_down_move_between_factors_also_from_a_note(case: Case) -> 
         assert app.focused is screen.query_one(f"#note-{codes[-1]}")
         assert screen.draft is not None
         assert screen.draft.tasks[case.walk].factor_notes == {codes[1]: "felt calm"}
+
+
+async def test_a_long_title_is_shortened_at_a_word_and_the_outcome_shows_whole(
+    case: Case,
+) -> None:
+    with case.db.write() as s:
+        walk = s.get(Assignment, case.walk)
+        assert walk is not None
+        walk.title = "Walk for ten minutes after lunch along the river and notice the trees"
+        walk.when = "every day after lunch, at the park"
+        s.add(walk)
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("o", "o", "o")
+        await pilot.pause()
+        table = screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        row = [str(cell) for cell in table.get_row(str(case.walk))]
+        assert row[2] == "· no opportunity"
+        assert row[0].endswith("…")
+        assert row[0].removesuffix("…").split()[-1] in walk.title.split()  # a whole word
+
+
+async def test_with_nothing_marked_steps_3_4_and_5_agree(case: Case) -> None:
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        texts = []
+        for step, selector in (
+            (ReviewStep.WORKED, "#worked-empty"),
+            (ReviewStep.BARRIERS, "#barriers-empty"),
+            (ReviewStep.GOAL, "#goal-empty"),
+        ):
+            screen._go(step)
+            await pilot.pause()
+            texts.append(str(screen.query_one(selector, Static).render()))
+        assert all("3 of 3 have no outcome (step 1)" in t for t in texts), texts
+        assert not any("Every task was done" in t for t in texts)

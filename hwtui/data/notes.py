@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from hwtui.data.text import strip_controls
+from hwtui.data.text import join_clauses, strip_controls
 
 
 class NoteStyle(StrEnum):
@@ -99,7 +99,7 @@ def _clean(text: str | None) -> str:
 
 def _sentence(parts: list[str]) -> str:
     """Clauses joined with semicolons into one sentence, without doubled full stops."""
-    return "; ".join(p.rstrip(" .;") for p in parts if p) + "."
+    return join_clauses(parts) + "."
 
 
 # -- the homework review, in pieces every format reuses ------------------------------------
@@ -200,7 +200,7 @@ def _goal_line(goal: GoalLine) -> str:
     if goal.supports:
         text += f", supporting “{_clean(goal.supports)}”"
     if specifics:
-        text += "; " + "; ".join(f"{label}: {value}" for label, value in specifics)
+        text += "; " + join_clauses([f"{label}: {value}" for label, value in specifics])
     if goal.value:
         text += f"; linked value: {_clean(goal.value)}"
     if goal.confidence is not None:

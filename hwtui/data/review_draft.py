@@ -170,6 +170,27 @@ class ReviewDraft:
     def missed_tasks(self) -> list[TaskDraft]:
         return [t for t in self.tasks.values() if t.outcome in MISSED_OUTCOMES]
 
+    def nothing_worked(self) -> str:
+        """Why the worked step has no task, true to what step 1 holds."""
+        return self._nothing("done or partly done", "No task was done or partly done")
+
+    def nothing_missed(self) -> str:
+        """Why the barrier and goal steps have no task, true to what step 1 holds."""
+        if self.tasks and all(t.outcome is Outcome.DONE for t in self.tasks.values()):
+            return "Every task was done: skip this step (F2)."
+        return self._nothing("not done or partly done", "No task was missed")
+
+    def _nothing(self, outcomes: str, none: str) -> str:
+        if not self.tasks:
+            return "No homework to review: skip this step (F2)."
+        left = len(self.unmarked())
+        if left:
+            return (
+                f"No task is marked {outcomes} yet, and {left} of {len(self.tasks)} "
+                "have no outcome (step 1). Mark them, or skip this step (F2)."
+            )
+        return f"{none}: skip this step (F2)."
+
     def goal_for(self, parent_id: int | None) -> GoalDraft | None:
         return next((g for g in self.goals if g.parent_id == parent_id), None)
 

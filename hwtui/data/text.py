@@ -29,3 +29,10 @@ def clean_line(text: str) -> str:
 def clean_block(text: str) -> str:
     """A multi-line field: controls removed, trailing whitespace trimmed."""
     return strip_controls(text).strip()
+
+
+def join_clauses(parts: list[str], sep: str = "; ") -> str:
+    """Clauses joined with *sep*, each without the full stop or semicolon it may end
+    with, so that joining never doubles punctuation ("first.; Pick a day"). Empty parts
+    are left out; the result has no closing full stop (the caller adds one if wanted)."""
+    return sep.join(c for c in (p.strip().rstrip(" .;") for p in parts) if c)

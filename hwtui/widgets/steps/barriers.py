@@ -43,7 +43,7 @@ class BarriersStep(Step):
         select = self.query_one("#missed-task", Select)
         self.fill_task_select(select, tasks, [t.assignment_id for t in tasks if t.discussed])
         empty = self.query_one("#barriers-empty", Static)
-        empty.update("" if tasks else "Every task was done: skip this step (F2).")
+        empty.update("" if tasks else self.draft.nothing_missed())
         empty.display = not tasks
         for widget in (
             "#missed-task",

@@ -17,6 +17,7 @@ from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE
 from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
 from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
+from hwtui.data.text import join_clauses
 from hwtui.widgets.assignment_fields import BY_NAME, GOAL_LINES
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.safe import notify_safe, safe_plain, safe_text
@@ -121,7 +122,7 @@ class GoalStep(Step):
             select, missed, [g.parent_id for g in self.draft.goals if g.parent_id]
         )
         empty = self.query_one("#goal-empty", Static)
-        empty.update("" if missed else "No task was missed: skip this step (F2).")
+        empty.update("" if missed else self.draft.nothing_missed())
         empty.display = not missed
         for widget in (
             "#goal-parent",
@@ -169,8 +170,10 @@ class GoalStep(Step):
                 value_select.clear()
         parent = self._parent_id()
         barriers = self.draft.tasks[parent].barriers if parent in self.draft.tasks else []
-        remedies = "; ".join(BARRIERS_BY_CODE[c].remedy for c in barriers)
-        self.query_one("#goal-remedies", Static).update(f"Remedies: {remedies}" if remedies else "")
+        remedies = join_clauses([BARRIERS_BY_CODE[c].remedy for c in barriers])
+        self.query_one("#goal-remedies", Static).update(
+            f"Remedies: {remedies}." if remedies else ""
+        )
         self._notes(goal)
 
     def _notes(self, goal: GoalDraft | None, confidence_note: str = "") -> None:

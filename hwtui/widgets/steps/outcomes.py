@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from hwtui.data.catalog import Outcome, ReviewStep
 from hwtui.data.review_steps import hint
-from hwtui.widgets.safe import safe_text
+from hwtui.widgets.safe import safe_plain, safe_text
 from hwtui.widgets.steps.base import Step
 
 KEYS = {"d": Outcome.DONE, "p": Outcome.PARTLY, "n": Outcome.NOT_DONE, "o": Outcome.NO_OPPORTUNITY}
@@ -19,6 +20,21 @@ MARKS = {
     Outcome.NOT_DONE: "✗ not done",
     Outcome.NO_OPPORTUNITY: "· no opportunity",
 }
+
+
+WHEN_WIDTH = 18  # the "When" column's widest, so that titles keep most of the room
+
+
+def fit_words(value: str, width: int) -> str:
+    """*value* in at most *width* cells: whole if it fits, else cut after a whole word
+    (a single long word is cut where it must) and ended with an ellipsis."""
+    if cell_len(value) <= width:
+        return value
+    cut = set_cell_size(value, max(0, width - 1)).rstrip()
+    space = cut.rfind(" ")
+    if space >= width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 class OutcomesStep(Step):
@@ -35,19 +51,41 @@ class OutcomesStep(Step):
         yield Static("", id="outcomes-count", classes="hint", markup=False)
 
     def on_mount(self) -> None:
+        self._fill(self.size.width)
+        self._count()
+
+    def on_resize(self) -> None:
+        self._fill(self.size.width)
+
+    def _fill(self, width: int) -> None:
+        """The table, sized to *width* so the outcome column always shows whole: a long
+        title or time is shortened with an ellipsis instead of the outcome being cut at
+        the screen's edge ("· no oppor")."""
         table = self.query_one(DataTable)
-        table.add_column("Homework", key="title")
-        table.add_column("When", key="when")
-        table.add_column("Outcome", width=16, key="outcome")
-        for task in self.draft.tasks.values():
-            row = self.setup.assignments[task.assignment_id]
+        rows = [(t, self.setup.assignments[t.assignment_id]) for t in self.draft.tasks.values()]
+        pad = 2 * table.cell_padding
+        outcome_width = max(cell_len(mark) for mark in MARKS.values())
+        when_width = min(
+            WHEN_WIDTH, max([4, *(cell_len(safe_plain(r.when or r.how_often)) for _, r in rows)])
+        )
+        spare = width - 2 - 3 * pad - outcome_width - when_width  # 2: border and scrollbar
+        title_width = max(
+            8, min(spare, max([8, *(cell_len(safe_plain(r.title)) for _, r in rows)]))
+        )
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Homework", width=title_width, key="title")
+        table.add_column("When", width=when_width, key="when")
+        table.add_column("Outcome", width=outcome_width, key="outcome")
+        for task, row in rows:
             table.add_row(
-                safe_text(row.title),
-                safe_text(row.when or row.how_often, style="dim"),
+                safe_text(fit_words(safe_plain(row.title), title_width)),
+                safe_text(fit_words(safe_plain(row.when or row.how_often), when_width), "dim"),
                 self._mark(task.outcome),
                 key=str(task.assignment_id),
             )
-        self._count()
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def show(self) -> None:
         table = self.query_one(DataTable)

@@ -41,9 +41,7 @@ class WorkedStep(Step):
         select = self.query_one("#worked-task", Select)
         self.fill_task_select(select, tasks, [t.assignment_id for t in tasks if t.discussed])
         empty = self.query_one("#worked-empty", Static)
-        empty.update(
-            "" if tasks else "No task was marked done or partly done: skip this step (F2)."
-        )
+        empty.update("" if tasks else self.draft.nothing_worked())
         empty.display = not tasks
         self.query_one("#factors").display = bool(tasks)
         select.display = bool(tasks)
