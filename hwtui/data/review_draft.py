@@ -303,6 +303,19 @@ def without_skipped(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_ONE_OFF = re.compile(
+    r"(?:just |only )?(?:once|one time|1 time|1 x|1x|x1|one-off|one off|a single time|"
+    r"a one-off|a one off|one|1)(?: only)?",
+)
+
+
+def is_one_off(how_often: str) -> bool:
+    """Whether *how_often* means the task is done a single time ("once", "1 time",
+    "one-off"), not "once a week": a one-off marked done is finished."""
+    words = " ".join(how_often.casefold().replace(".", " ").split())
+    return bool(words) and _ONE_OFF.fullmatch(words) is not None
+
+
 _NUMBER = re.compile(r"\d+")
 _TIMES = re.compile(r"\b(\d+|two|three|four|five|six|seven)\s*(times|x)\b", re.IGNORECASE)
 _DAILY = re.compile(r"\b(daily|every day|each day|every evening|every morning)\b", re.IGNORECASE)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from hwtui.data.catalog import AssignmentStatus, ReviewStatus, ReviewStep
+from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus, ReviewStep
 from hwtui.data.errors import FieldProblem, HwtuiError, InvalidInput, NotFound
 from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
 from hwtui.data.lease import Holder, describe, is_gone
@@ -21,10 +21,11 @@ from hwtui.data.models import (
     UnsavedInput,
     utcnow,
 )
-from hwtui.data.review_draft import without_skipped
+from hwtui.data.review_draft import is_one_off, without_skipped
 from hwtui.data.services import audit
 from hwtui.data.services.assignments import (
     active_assignments,
+    complete_assignment,
     create_assignment,
     get_assignment,
 )
@@ -243,6 +244,8 @@ def complete_review(
                 audit.record(
                     session, me, "replaced", "assignment", parent.id, client_id=parent.client_id
                 )
+    if review.amends_id is None:
+        _finish_one_offs(session, me, review_id)
     # The goals now live as assignments (created_in_review_id); don't keep two copies.
     review.draft_goals = []
     review.lease_token, review.lease_holder, review.lease_at = None, "", None
@@ -254,6 +257,22 @@ def complete_review(
     session.flush()
     outcomes = list(session.exec(select(TaskOutcome).where(TaskOutcome.review_id == review_id)))
     return ReviewDetail(review, outcomes, [], created)
+
+
+def _finish_one_offs(session: Session, me: Actor, review_id: int) -> None:
+    """A task meant to be done once ("once", "one time"), marked done, is finished:
+    it is completed (audited) rather than listed for review again."""
+    done = session.exec(
+        select(TaskOutcome.assignment_id).where(
+            TaskOutcome.review_id == review_id, TaskOutcome.outcome == Outcome.DONE.value
+        )
+    )
+    for assignment_id in list(done):
+        row = get_assignment(session, me, assignment_id)
+        if row.status == AssignmentStatus.ACTIVE and is_one_off(row.how_often):
+            complete_assignment(session, me, assignment_id)
+            row.status_reason = "done once, as meant"
+            session.add(row)
 
 
 @dataclass(frozen=True, slots=True)
