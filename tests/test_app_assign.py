@@ -346,7 +346,8 @@ async def test_low_confidence_prompts_and_shrinking_keeps_the_bigger_goal(
         assert "shrink" in active_keys(app)
         await pilot.press("f3")
         await settle(pilot)
-        # Half as often and half as long, retitled, and the confidence asked again.
+        # Half as often and half as long, retitled; the confidence typed stays until it
+        # is asked again (nothing typed is cleared).
         values = {
             f: editor.query_one(f"#{f}", Input).value
             for f in ("title", "how_often", "how_long", "confidence")
@@ -355,15 +356,15 @@ async def test_low_confidence_prompts_and_shrinking_keeps_the_bigger_goal(
             "title": "Smaller step: Thought record",
             "how_often": "once a week",
             "how_long": "5 minutes",
-            "confidence": "",
+            "confidence": "7",
         }
         assert app.focused is editor.query_one("#confidence")
-        assert "ask again how sure they are" in str(note.render())
+        assert "ask again how confident they are" in str(note.render())
         assert text_of(app, "#editor-chain") == "Smaller step of: Thought record"
         assert "undo_shrink" in active_keys(app)
         await replace_text(pilot, "#when", "Tuesday evening")
         await replace_text(pilot, "#how_long", "10 minutes")
-        await fill(pilot, "9", into="#confidence")
+        await replace_text(pilot, "#confidence", "9")
         assert not note.display
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -414,7 +415,7 @@ async def test_undoing_a_shrink_brings_the_bigger_version_back(
         await fill(pilot, "30 minutes", into="#how_long")
         await fill(pilot, "6", into="#confidence")
         await pilot.press("f3")
-        assert editor.query_one("#how_often", Input).value == "on 3 days"
+        assert editor.query_one("#how_often", Input).value == "on 3 days a week"
         assert editor.query_one("#how_long", Input).value == "15 minutes"
         await pilot.press("f4")
         await settle(pilot)

@@ -96,9 +96,8 @@ def test_shrinking_halves_how_often_and_how_long_and_asks_again() -> None:
         "Smaller step: Thought record",
         "once a week",
         "5 minutes",
-        "",
+        form.confidence,  # kept until asked again: nothing typed is cleared
     )
-    assert not shrunk.needs_shrinking()
     assert (shrunk.when, shrunk.where, shrunk.obstacles) == (form.when, form.where, ["forgot"])
     shrunk.obstacles.append("no_time")
     assert form.obstacles == ["forgot"]  # the bigger version is left as it was

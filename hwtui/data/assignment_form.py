@@ -18,7 +18,8 @@ from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import FieldProblem, InvalidInput
 from hwtui.data.inputs import AssignmentInput, parse
 from hwtui.data.models import Assignment
-from hwtui.data.review_draft import CONFIDENT, MISSED_OUTCOMES, GoalDraft, smaller
+from hwtui.data.review_draft import CONFIDENT, MISSED_OUTCOMES, GoalDraft
+from hwtui.data.shrink import Suggestion, suggest_smaller
 
 SMALLER_PREFIX = "Smaller step: "
 # Fields held the same way by the form, an assignment and a review's goal; the due date,
@@ -186,16 +187,27 @@ class AssignmentForm:
 
     # -- changes ------------------------------------------------------------------------
 
+    def smaller_suggestion(self) -> Suggestion:
+        """What F3 proposes for this form (`hwtui.data.shrink`)."""
+        return suggest_smaller(
+            how_often=self.how_often,
+            how_long=self.how_long,
+            when=self.when,
+            what=self.what,
+            kind=self.kind,
+        )
+
     def shrunk(self) -> AssignmentForm:
-        """A gentler version to talk over: half as often, half as long, titled as the
-        smaller step it is, and with the confidence to ask again."""
-        goal = smaller(GoalDraft(parent_id=None, how_often=self.how_often, how_long=self.how_long))
+        """A gentler version to talk over: less often, shorter, the kind's own smaller
+        version where the library has one, titled as the smaller step it is. Nothing
+        typed is cleared: the confidence stays until it is asked again."""
+        goal = self.smaller_suggestion()
         return replace(
             self,
             title=smaller_title(self.title),
             how_often=goal.how_often,
             how_long=goal.how_long,
-            confidence="",
+            what=goal.what,
             obstacles=list(self.obstacles),
         )
 

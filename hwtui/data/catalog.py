@@ -238,6 +238,12 @@ class HomeworkKind:
     rationale_prompt: str
     frequency: str
 
+    @property
+    def smaller(self) -> str:
+        """A first step of this kind, for a client not yet sure they can do the whole
+        task ("" where no one version fits, e.g. a custom task)."""
+        return SMALLER_VERSIONS.get(self.code, "")
+
 
 HOMEWORK_KINDS: tuple[HomeworkKind, ...] = (
     HomeworkKind(
@@ -392,6 +398,29 @@ HOMEWORK_KINDS: tuple[HomeworkKind, ...] = (
         "custom", "Custom", (), "", "Why does this task matter to the client?", "as agreed"
     ),
 )
+# Each kind's smaller version (F3 "make smaller"): the part of it that can be done in a
+# few minutes and still counts, in the app's own words.
+SMALLER_VERSIONS: dict[str, str] = {
+    "thought_record": "Write down just the situation and the first thought, once.",
+    "mood_diary": "Rate the mood once a day, at one set time; no notes needed.",
+    "activity_scheduling": "Pick one small pleasant activity and put it in the diary.",
+    "exposure_step": "Go one rung lower on the ladder, or do the same step for less time.",
+    "mindfulness": "Three slow breaths, once a day, at one set moment.",
+    "journaling": "Write one sentence in answer to the prompt.",
+    "letter": "Write only the opening line of the letter.",
+    "creative": "Collect one image or object for it; no making yet.",
+    "role_play": "Say the first sentence out loud once, alone.",
+    "coping_card": "Write one card and keep it where it will be seen.",
+    "daily_intention": "Read the intention once each morning; nothing more.",
+    "self_care": "Choose one part of the routine and do only that.",
+    "sfbt_goals": "Name one goal for the month and its very first step.",
+    "scaling": "Give the number once a day; the why can wait.",
+    "exceptions": "Notice one moment when things were a little better.",
+    "relaxation": "Relax one muscle group, or practise for two minutes.",
+    "reading": "Read the first page only.",
+    "support_conversation": "Send one message to the person to find a time to talk.",
+}
+
 KINDS_BY_CODE = {k.code: k for k in HOMEWORK_KINDS}
 CUSTOM_KIND = "custom"
 

@@ -316,36 +316,6 @@ def is_one_off(how_often: str) -> bool:
     return bool(words) and _ONE_OFF.fullmatch(words) is not None
 
 
-_NUMBER = re.compile(r"\d+")
-_TIMES = re.compile(r"\b(\d+|two|three|four|five|six|seven)\s*(times|x)\b", re.IGNORECASE)
-_DAILY = re.compile(r"\b(daily|every day|each day|every evening|every morning)\b", re.IGNORECASE)
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-
-
-def _fewer_times(match: re.Match[str]) -> str:
-    word = match.group(1).lower()
-    count = max(1, (int(word) if word.isdigit() else _COUNTS[word]) // 2)
-    return {1: "once", 2: "twice"}.get(count, f"{count} times")
-
-
-def smaller(goal: GoalDraft) -> GoalDraft:
-    """A gentler version to start the conversation: half as long, half as often.
-
-    The clinician and client then adjust it together; nothing is saved until they do.
-    """
-
-    def halve(match: re.Match[str]) -> str:
-        return str(max(1, int(match.group()) // 2))
-
-    how_often = re.sub(r"\btwice\b", "once", goal.how_often, flags=re.IGNORECASE)
-    how_often = _TIMES.sub(_fewer_times, how_often)
-    how_often = _DAILY.sub("on 3 days", how_often)
-    shrunk = GoalDraft(**goal.to_input())
-    shrunk.how_often = how_often
-    shrunk.how_long = _NUMBER.sub(halve, goal.how_long)
-    return shrunk
-
-
 def typed_words(data: dict[str, Any], titles: dict[int, str]) -> str:
     """A draft's input (`ReviewDraft.to_input`) as plain lines, for a person to read or
     copy: what was typed and chosen, one line each, nothing empty."""

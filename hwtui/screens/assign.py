@@ -139,6 +139,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
         # goal that the next, smaller one supports.
         self._bigger: list[AssignmentForm] = []
         self._just_shrunk = False
+        self._shrink_note = ""
         self._low_confidence = False
         self._value_ids: set[int] = set()
 
@@ -424,6 +425,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
             self._show_problems(exc)
             return
         self._bigger.append(form.copy())
+        self._shrink_note = form.smaller_suggestion().message
         self._show_form(form.shrunk())
         self._just_shrunk = True
         self._show_chain()
@@ -582,10 +584,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
                 if self.mode is EditorMode.GOAL
                 else "; the bigger one stays as the goal this supports"
             )
-            note.update(
-                f"A smaller version: half as often, half as long{kept}. Adjust it together, "
-                "then ask again how sure they are (f4 undoes)."
-            )
+            note.update(f"{self._shrink_note} (f4 undoes{kept}.)")
         elif form.needs_shrinking():
             note.update(
                 f"Confidence {form.confidence_value()}/10. Tasks a client is {CONFIDENT} or 10 "

@@ -16,7 +16,8 @@ from hwtui.data.assignment_form import AssignmentForm
 from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE
 from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
-from hwtui.data.review_draft import CONFIDENT, GoalDraft, smaller
+from hwtui.data.review_draft import CONFIDENT, GoalDraft
+from hwtui.data.shrink import suggest_smaller
 from hwtui.data.text import join_clauses
 from hwtui.widgets.assignment_fields import BY_NAME, GOAL_LINES
 from hwtui.widgets.fields import TextInput
@@ -245,20 +246,25 @@ class GoalStep(Step):
             self.edited()
 
     def action_shrink(self) -> None:
+        """Suggest a smaller version: only the words it understands change, a vague time
+        becomes a question, and nothing typed is cleared (the confidence stays)."""
         goal = self._goal()
         if goal is None:
             return
-        shrunk = smaller(goal)
-        goal.how_often, goal.how_long = shrunk.how_often, shrunk.how_long
-        goal.confidence = None  # ask again: it is a new task now
-        self._load()
-        self._notes(
-            goal,
-            "Suggested a smaller version below: check it together, then ask "
-            "again how confident they are.",
+        suggestion = suggest_smaller(
+            how_often=goal.how_often,
+            how_long=goal.how_long,
+            when=goal.when,
+            what=goal.what,
+            kind=goal.kind,
         )
+        goal.how_often, goal.how_long = suggestion.how_often, suggestion.how_long
+        goal.what = suggestion.what
+        self._load()
+        self._notes(goal, suggestion.message)
         self.query_one("#goal-confidence", Input).focus()
-        self.edited()
+        if suggestion.changed:
+            self.edited()
 
     def action_full_editor(self) -> None:
         """Finish the goal in the assignment editor: kind, due date, obstacles and the
