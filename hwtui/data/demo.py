@@ -11,8 +11,9 @@ It is used for demos, screenshots, app tests and benchmarks, so it is:
   `random.Random` instances seeded from `seed`, and every timestamp is derived from
   `today` and the session week, never from the clock. (The clinician rows and the one
   audit event are written by the ordinary services and carry the real time.)
-- fast: rows are built as plain dicts with ids assigned here, then bulk inserted with
-  SQLAlchemy Core in one transaction per batch of clients. The ORM is never used per row.
+- fast: rows are built as plain dicts with ids assigned here, then written by
+  `bulk_write` (SQLAlchemy Core, as the import writes) in one transaction per batch of
+  clients. The ORM is never used per row.
 
 Ids are taken from max(id) at the start of each batch, so generation must not run
 while others write to the same database. On PostgreSQL the id sequences are moved past
@@ -21,8 +22,6 @@ the inserted ids after every batch, so ordinary inserts keep working afterwards.
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import random
 import time as clock
@@ -31,24 +30,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BindParameter,
-    ColumnElement,
-    Connection,
-    Table,
-    TableClause,
-    Text,
-    cast,
-    column,
-    func,
-    insert,
-    select,
-    table,
-)
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy import Connection, Table, func, select
 
-from hwtui.data import catalog
+from hwtui.data import bulk_write, catalog
 from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus, ReviewStep, WinKind
 from hwtui.data.db import Database
 from hwtui.data.demo_words import KindText, words
@@ -61,8 +45,6 @@ Row = dict[str, Any]
 # Clients per transaction: large enough that commits are rare, small enough that a
 # batch of 260-week histories (~30k outcomes) stays a few tens of MB.
 CLIENTS_PER_BATCH = 25
-# Rows per executemany call.
-INSERT_CHUNK = 10_000
 COLLEAGUE_PREFIX = "demo_colleague_"
 
 # Tables in foreign-key order: each only points at tables earlier in the list.
@@ -282,72 +264,11 @@ def _write_batch(
         rows = _Rows()
         for index in indexes:
             _simulate_client(rng, ids, rows, actor.clinician_id, index, codes[index], weeks, today)
-        _insert(conn, rows)
+        for name in _TABLES:
+            bulk_write.insert_rows(conn, name, rows.by_table[name])
         if conn.dialect.name == "postgresql":
-            _advance_sequences(conn)
+            bulk_write.advance_sequences(conn, _TABLES)
     return rows
-
-
-def _insert(conn: Connection, rows: _Rows) -> None:
-    for name in _TABLES:
-        stmt = insert(_insert_target(name, conn.dialect.name))
-        batch = rows.by_table[name]
-        _encode_json(batch, _json_columns(name))
-        for start in range(0, len(batch), INSERT_CHUNK):
-            conn.execute(stmt, batch[start : start + INSERT_CHUNK])
-
-
-class _JsonText(TypeDecorator[str]):
-    """JSON already encoded to text, cast to JSON inside the statement (PostgreSQL)."""
-
-    impl = Text
-    cache_ok = True
-
-    def bind_expression(self, bindvalue: BindParameter[str]) -> ColumnElement[str]:
-        return cast(bindvalue, JSON)
-
-
-@functools.cache
-def _json_columns(name: str) -> tuple[str, ...]:
-    return tuple(c.name for c in _table(name).c if isinstance(c.type, JSON))
-
-
-@functools.cache
-def _insert_target(name: str, dialect: str) -> TableClause:
-    """The table with its JSON columns taking pre-encoded text.
-
-    Encoding JSON in SQLAlchemy's bind processing costs a json.dumps per value, about
-    a third of the whole run at full size; most values repeat ([] or the same codes),
-    so `_encode_json` encodes each distinct value once. SQLite stores JSON as text
-    anyway; PostgreSQL needs the cast. Every other column keeps its model type.
-    """
-    as_text: TypeEngine[Any] = _JsonText() if dialect == "postgresql" else Text()
-    json_columns = _json_columns(name)
-    return table(
-        name,
-        *(column(c.name, as_text if c.name in json_columns else c.type) for c in _table(name).c),
-    )
-
-
-def _encode_json(batch: list[Row], columns: Sequence[str]) -> None:
-    """Replace the lists and dicts in *columns* by their JSON text, in place."""
-    for name in columns:
-        seen: dict[tuple[Any, ...], str] = {}
-        for row in batch:
-            value = row[name]
-            key = tuple(value.items()) if isinstance(value, dict) else tuple(value)
-            encoded = seen.get(key)
-            if encoded is None:
-                encoded = seen[key] = json.dumps(value)
-            row[name] = encoded
-
-
-def _advance_sequences(conn: Connection) -> None:
-    # We chose the ids ourselves, so the serial sequences never moved; without this the
-    # next ordinary insert would be handed an id we already used.
-    for name in _TABLES:
-        last = select(func.max(_table(name).c.id)).scalar_subquery()
-        conn.execute(select(func.setval(func.pg_get_serial_sequence(name, "id"), last)))
 
 
 # --- One client's story --------------------------------------------------------------------

@@ -48,7 +48,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     ForeignKey,
-    Integer,
     MetaData,
     Table,
     func,
@@ -58,7 +57,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
-from hwtui.data import import_checks
+from hwtui.data import bulk_write, import_checks
 from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
@@ -75,8 +74,6 @@ VERSION = 1
 NOT_EXPORTED = frozenset({"audit_event", "audit_head", "alembic_version"})
 CLINICIAN = str(Clinician.__tablename__)
 CLIENT = str(Client.__tablename__)
-# Rows per executemany call when importing.
-INSERT_CHUNK = 5_000
 
 Row = dict[str, Any]
 
@@ -435,7 +432,7 @@ def import_json(db: Database, data: Any, *, username: str) -> ImportStats:
         _remap_clinician(rows, clinician_id)
         _insert(conn, rows)
         if conn.dialect.name == "postgresql":
-            _advance_sequences(conn, [link.table for link in links])
+            bulk_write.advance_sequences(conn, [link.table for link in links])
         counts = {CLINICIAN: 1, **{name: len(table_rows) for name, table_rows in rows.items()}}
         _record_import(session, username, rows[CLIENT], counts, checked.exported_by)
     remapped = exported_id if exported_id != clinician_id else None
@@ -527,17 +524,13 @@ def _remap_clinician(rows: dict[str, list[Row]], clinician_id: int) -> None:
 
 def _insert(conn: Connection, rows: dict[str, list[Row]]) -> None:
     for name, unordered in rows.items():
-        table = _tables()[name]
-        table_rows = _parents_first(table, unordered)
-        for start in range(0, len(table_rows), INSERT_CHUNK):
-            try:
-                conn.execute(insert(table), table_rows[start : start + INSERT_CHUNK])
-            except DBAPIError as exc:
-                detail = str(exc.orig).strip().splitlines()[0] if exc.orig else "?"
-                raise HwtuiError(
-                    f"the export's rows in {name} do not fit together ({detail}); "
-                    "nothing was imported"
-                ) from None
+        try:
+            bulk_write.insert_rows(conn, name, _parents_first(_tables()[name], unordered))
+        except DBAPIError as exc:
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else "?"
+            raise HwtuiError(
+                f"the export's rows in {name} do not fit together ({detail}); nothing was imported"
+            ) from None
 
 
 def _parents_first(table: Table, rows: list[Row]) -> list[Row]:
@@ -573,17 +566,6 @@ def _parents_first(table: Table, rows: list[Row]) -> list[Row]:
                 ordered.append(top)
                 stack.pop()
     return ordered
-
-
-def _advance_sequences(conn: Connection, names: list[str]) -> None:
-    # The ids came from the file, so the serial sequences never moved; without this the
-    # next ordinary insert would be handed an id that is already taken.
-    for name in names:
-        keys = list(_tables()[name].primary_key.columns)
-        if len(keys) != 1 or not isinstance(keys[0].type, Integer):
-            continue
-        last = select(func.max(keys[0])).scalar_subquery()
-        conn.execute(select(func.setval(func.pg_get_serial_sequence(name, keys[0].name), last)))
 
 
 def _record_import(
