@@ -136,10 +136,14 @@ def _same_text_key(value: Any) -> Hashable | None:
     """
     kind = type(value)
     if kind is list:
+        if not value:
+            return list  # the commonest values of all: [] and {}
         types = tuple(map(type, value))
         if _PLAIN.issuperset(types):
             return (list, types, *value)
     elif kind is dict:
+        if not value:
+            return dict
         key_types = tuple(map(type, value))
         types = tuple(map(type, value.values()))
         if _PLAIN.issuperset(key_types) and _PLAIN.issuperset(types):
