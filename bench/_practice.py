@@ -1,9 +1,10 @@
 """The benchmark's practice: a large demo database, written once and cached.
 
 The file is keyed by everything that shapes it (the generator's parameters, the schema
-head, the demo generator's source and the clinician it is written for) and is written
-again when it is more than a week old, since its dates run back from the day it was
-written. Each benchmark run works on its own copy, so the cached file never changes.
+head, the demo generator's source, writer and words, and the clinician it is written
+for) and is written again when it is more than a week old, since its dates run back from
+the day it was written. Each benchmark run works on its own copy, so the cached file
+never changes.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 from sqlmodel import col
 
-from hwtui.data import demo, migrate
+from hwtui.data import bulk_write, demo, demo_words, migrate
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.db import Database
 from hwtui.data.models import Review
@@ -59,14 +61,21 @@ def default_workdir() -> Path:
 
 
 def _key(spec: PracticeSpec, clinician: str) -> str:
-    demo_source = Path(demo.__file__).read_bytes()
     parts = [
         json.dumps(asdict(spec), sort_keys=True),
         head_revision(),
-        hashlib.sha256(demo_source).hexdigest(),
+        *(hashlib.sha256(source).hexdigest() for source in _demo_sources()),
         clinician,
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _demo_sources() -> list[bytes]:
+    """What the practice is made from: the generator, its writer, and its words."""
+    modules = [Path(module.__file__).read_bytes() for module in (demo, demo_words, bulk_write)]
+    corpora = resources.files("hwtui.data").joinpath("corpora")
+    words = sorted(corpora.iterdir(), key=lambda entry: entry.name)
+    return modules + [entry.read_bytes() for entry in words if entry.name.endswith(".toml")]
 
 
 def _log(message: str) -> None:

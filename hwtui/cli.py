@@ -666,14 +666,15 @@ def _note_format(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from hwtui.data import transfer
+    from hwtui.data import export
     from hwtui.data.errors import HwtuiError
+    from hwtui.data.export_csv import export_csv
     from hwtui.data.services.clients import find_client
     from hwtui.data.services.identity import ensure_clinician, os_username
 
     out = Path(args.out).expanduser() if args.out else None
     if out is not None:
-        transfer.check_new_path(out)  # before anything is read or audited
+        export.check_new_path(out)  # before anything is read or audited
     elif args.format == "csv":
         raise HwtuiError("a CSV export is one file per table: give --out FOLDER or --out FILE.zip")
     db = _open(_location(args), writes_schema=False)
@@ -682,18 +683,18 @@ def _export(args: argparse.Namespace) -> int:
             me = ensure_clinician(session, os_username())
             client_id = None if args.all else find_client(session, me, args.client).id
             if out is not None and args.format == "csv":
-                written = transfer.export_csv(session, me, client_id, out)
+                written = export_csv(session, me, client_id, out)
                 counts = written.tables
             else:
-                data = transfer.export_json(session, me, client_id)
+                data = export.export_json(session, me, client_id)
                 counts = {name: len(rows) for name, rows in data["tables"].items()}
     finally:
         db.dispose()
     # The audit event is committed: only now does the JSON leave the database.
     if args.format == "json":
         if out is None:
-            return _to_stdout(transfer.json_text(data))
-        transfer.write_json(data, out)
+            return _to_stdout(export.json_text(data))
+        export.write_json(data, out)
     print(
         f"hwtui: exported {_clients(counts['client'])}, {sum(counts.values())} rows, to {out}",
         file=sys.stderr,
@@ -726,23 +727,23 @@ IMPORT_PROBLEMS_SHOWN = 20
 
 
 def _import(args: argparse.Namespace) -> int:
-    from hwtui.data import transfer
+    from hwtui.data import import_file
     from hwtui.data.import_checks import ImportRefused
     from hwtui.data.services.identity import os_username
     from hwtui.data.sqlite_file import remove_new_database
 
     path = Path(args.file).expanduser()
     # Read and checked completely before the database is opened (or created).
-    data = transfer.read_json(path)
+    data = import_file.read_json(path)
     try:
-        checked = transfer.check_import(data)
+        checked = import_file.check_import(data)
     except ImportRefused as exc:
         return _refused(exc.headline, exc.lines(IMPORT_PROBLEMS_SHOWN))
     # A new SQLite file is made for the import and kept only if the import succeeds.
     db = _open(_location(args), create=True)
     try:
         # Only a database with no one's rows may be imported into: it must see them all.
-        stats = transfer.import_json(_whole(db, "import"), checked, username=os_username())
+        stats = import_file.import_json(_whole(db, "import"), checked, username=os_username())
     except BaseException:
         db.dispose()
         if db.created and db.path is not None:

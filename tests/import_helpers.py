@@ -18,6 +18,7 @@ from hwtui.data import migrate
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.db import Database
 from hwtui.data.demo import generate
+from hwtui.data.export import export_json, json_text
 from hwtui.data.first_screen import read_first_screen
 from hwtui.data.models import Assignment, Review
 from hwtui.data.notes import NoteStyle, render_markdown, render_text, to_dict
@@ -39,7 +40,6 @@ from hwtui.data.services.reviews import (
     start_review,
 )
 from hwtui.data.services.trends import caseload_trends
-from hwtui.data.transfer import export_json, json_text
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client, add_completed_review
 

@@ -15,6 +15,8 @@ from sqlmodel import Session, col, select
 from hwtui.data.backup import backup
 from hwtui.data.db import Database
 from hwtui.data.errors import InvalidInput
+from hwtui.data.export import export_json
+from hwtui.data.export_csv import export_csv
 from hwtui.data.models import AuditEvent, AuditHead
 from hwtui.data.services import audit
 from hwtui.data.services.assignments import (
@@ -37,7 +39,6 @@ from hwtui.data.services.reviews import (
     sign_review,
     start_review,
 )
-from hwtui.data.transfer import export_csv, export_json
 from tests.conftest import TODAY
 from tests.helpers import (
     Event,

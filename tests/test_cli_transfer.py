@@ -242,7 +242,7 @@ def test_an_import_that_fails_in_the_database_removes_the_database_it_created(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from hwtui import cli
-    from hwtui.data import transfer
+    from hwtui.data import import_file
     from hwtui.data.errors import HwtuiError
 
     exported = tmp_path / "caseload.json"
@@ -251,7 +251,7 @@ def test_an_import_that_fails_in_the_database_removes_the_database_it_created(
     def refuse(*_args: Any, **_kwargs: Any) -> None:
         raise HwtuiError("the export's rows in review do not fit together")
 
-    monkeypatch.setattr(transfer, "import_json", refuse)
+    monkeypatch.setattr(import_file, "import_json", refuse)
     fresh = tmp_path / "fresh.sqlite3"
     assert cli.main(["--db", str(fresh), "import", str(exported)]) == cli.EXIT_ERROR
     assert "do not fit together" in capsys.readouterr().err

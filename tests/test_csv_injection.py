@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from hwtui.data.db import Database
+from hwtui.data.export_csv import export_csv
 from hwtui.data.services.identity import Actor
-from hwtui.data.transfer import export_csv
 from tests.helpers import add_client
 
 HOSTILE = [

@@ -16,11 +16,11 @@ from sqlmodel import SQLModel
 
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
+from hwtui.data.import_file import import_json
 from hwtui.data.models import Review
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.notes import note_for
 from hwtui.data.services.reviews import review_versions
-from hwtui.data.transfer import import_json
 from tests.import_helpers import (
     USER,
     build_export,

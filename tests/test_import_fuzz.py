@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
-from hwtui.data.transfer import import_json
+from hwtui.data.import_file import import_json
 from tests.import_helpers import (
     USER,
     build_export,

@@ -22,20 +22,15 @@ from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.demo import generate
 from hwtui.data.errors import HwtuiError, NotFound
+from hwtui.data.export import export_json, json_text
+from hwtui.data.export_csv import export_csv
+from hwtui.data.export_plan import Link, plan
+from hwtui.data.import_file import check_import, import_json
 from hwtui.data.services import audit
 from hwtui.data.services.clients import archive_client, create_client, find_client
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.data.services.measures import record_measure
 from hwtui.data.services.reviews import amend_review, save_draft, sign_review, start_review
-from hwtui.data.transfer import (
-    Link,
-    check_import,
-    export_csv,
-    export_json,
-    import_json,
-    json_text,
-    plan,
-)
 from tests.conftest import TODAY
 from tests.helpers import (
     HOSTILE,

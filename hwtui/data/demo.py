@@ -3,14 +3,17 @@
 `generate` fills a migrated database with pseudonymous clients, their values, homework
 of every kind, weekly reviews with an outcome for each active task, smaller goals that
 replace missed tasks, and session measures (ORS, SRS, PHQ-9, GAD-7, scaling, SUDS).
+The words (names, values, homework, wins, what is said in a review) are package data in
+`hwtui/data/corpora/`, read by `demo_words`; this module plays the histories forward.
 It is used for demos, screenshots, app tests and benchmarks, so it is:
 
 - deterministic: the same arguments give the same rows. All randomness comes from
   `random.Random` instances seeded from `seed`, and every timestamp is derived from
   `today` and the session week, never from the clock. (The clinician rows and the one
   audit event are written by the ordinary services and carry the real time.)
-- fast: rows are built as plain dicts with ids assigned here, then bulk inserted with
-  SQLAlchemy Core in one transaction per batch of clients. The ORM is never used per row.
+- fast: rows are built as plain dicts with ids assigned here, then written by
+  `bulk_write` (SQLAlchemy Core, as the import writes) in one transaction per batch of
+  clients. The ORM is never used per row.
 
 Ids are taken from max(id) at the start of each batch, so generation must not run
 while others write to the same database. On PostgreSQL the id sequences are moved past
@@ -19,8 +22,6 @@ the inserted ids after every batch, so ordinary inserts keep working afterwards.
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import random
 import time as clock
@@ -29,26 +30,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BindParameter,
-    ColumnElement,
-    Connection,
-    Table,
-    TableClause,
-    Text,
-    cast,
-    column,
-    func,
-    insert,
-    select,
-    table,
-)
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy import Connection, Table, func, select
 
-from hwtui.data import catalog
+from hwtui.data import bulk_write, catalog
 from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus, ReviewStep, WinKind
 from hwtui.data.db import Database
+from hwtui.data.demo_words import KindText, words
 from hwtui.data.models import Client
 from hwtui.data.services import audit
 from hwtui.data.services.identity import Actor, ensure_clinician
@@ -58,8 +45,6 @@ Row = dict[str, Any]
 # Clients per transaction: large enough that commits are rare, small enough that a
 # batch of 260-week histories (~30k outcomes) stays a few tens of MB.
 CLIENTS_PER_BATCH = 25
-# Rows per executemany call.
-INSERT_CHUNK = 10_000
 COLLEAGUE_PREFIX = "demo_colleague_"
 
 # Tables in foreign-key order: each only points at tables earlier in the list.
@@ -76,559 +61,11 @@ class DemoStats:
     seconds: float
 
 
-# --- Words -------------------------------------------------------------------------------
-# Everything below is invented for the demo; it reads like a clinician's notes and a
-# client's own words, with enough variety that a long history does not repeat itself.
+# --- What the simulation draws -----------------------------------------------------------
+# The words (names, values, homework, wins, what is said in a review) are package data in
+# hwtui/data/corpora/, read by `demo_words.words()`; the codes and weights stay here.
 
-_FIRST_NAMES = (
-    "Maya", "Tom", "Aisha", "Daniel", "Priya", "Liam", "Sofia", "Mateo", "Chloe", "Omar",
-    "Grace", "Ethan", "Hana", "Lucas", "Zoe", "Kwame", "Elena", "Ravi", "Nora", "Jamal",
-    "Ingrid", "Diego", "Fatima", "Sam", "Yuki", "Leah", "Marcus", "Amara", "Owen", "Isla",
-    "Tariq", "Rosa", "Ben", "Mei", "Jonah", "Freya", "Kofi", "Lina", "Caleb", "Anika",
-    "Felix", "Noor", "Hugo", "Ada", "Ruben", "Sienna", "Arjun", "Clara", "Malik", "Eva",
-    "Tomas", "Ines", "Rory", "Leila", "Victor", "Maeve", "Kai", "Alma", "Theo", "Zara",
-    "Niko", "Esther", "Joel", "Camille", "Andre", "Yara", "Miles", "Olga", "Ibrahim", "Ruth",
-    "Dev", "Lucia", "Finn", "Hiba", "Gabriel", "June", "Emeka", "Signe", "Pablo", "Aoife",
-)  # fmt: skip
-_INITIALS = "ABCDEFGHIJKLMNOPRSTVWY"
-
-_VALUES = (
-    "being a present parent", "health", "honesty", "creativity", "friendship", "learning",
-    "kindness to myself", "independence", "being reliable at work", "faith", "adventure",
-    "calm", "staying close to my family", "courage", "fairness", "fun and play",
-    "looking after my body", "belonging to a community", "patience", "self-respect",
-    "growing as a person", "humour", "time outdoors", "financial security",
-    "making things with my hands", "being a good partner", "curiosity", "generosity",
-    "rest", "standing up for myself",
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class _KindText:
-    """Specifics a clinician might write down for one kind of homework."""
-
-    code: str
-    tasks: tuple[tuple[str, str], ...]  # (title, what)
-    whens: tuple[str, ...]
-    wheres: tuple[str, ...]
-    how_longs: tuple[str, ...]
-    rationales: tuple[str, ...]
-    smaller: tuple[str, str, str, str]  # graded-down (title, what, how_often, how_long)
-    # Depends on a situation turning up (a panic, an argument), so "no opportunity" is common.
-    situational: bool = False
-    # Done once and then finished, rather than practised week after week.
-    one_off: bool = False
-
-
-_KINDS = (
-    _KindText(
-        "thought_record",
-        (
-            ("Thought record when work worry spikes",
-             "Catch one moment of work worry and fill in the three columns: "
-             "what happened, what went through my mind, what I felt and did."),
-            ("ABC record for lonely evenings",
-             "When the evening low arrives, note the situation, the thought and the feeling, "
-             "then one other way of seeing it."),
-            ("Thought record after an argument",
-             "After a disagreement, write down the trigger, the hottest thought "
-             "and what I did next."),
-        ),
-        ("the same evening, before 9pm", "within an hour of it happening",
-         "at the end of the workday, 5:30pm"),
-        ("in the notes app on my phone", "in the blue notebook", "on the printed worksheet"),
-        ("10 minutes", "5-10 minutes", "up to 15 minutes"),
-        ("Seeing the thought on paper makes it easier to question.",
-         "We want to find the thoughts that keep the low mood going."),
-        ("One short thought record this week",
-         "Just the first two columns, once, even if it is only a line each.",
-         "once this week", "5 minutes"),
-        situational=True,
-    ),
-    _KindText(
-        "mood_diary",
-        (
-            ("Mood diary at bedtime", "Rate mood 0-10 and jot down the main thing I did."),
-            ("Sleep and mood log", "Note bedtime, waking time and mood first thing."),
-            ("Drinks and mood diary",
-             "Each evening note how many drinks I had and my mood before and after."),
-        ),
-        ("every night before bed", "each morning with the first coffee", "at 9pm, phone alarm"),
-        ("on the chart on the fridge", "in the mood app", "in the notebook by the bed"),
-        ("2 minutes", "5 minutes"),
-        ("A week of ratings shows patterns that memory smooths over.",
-         "To see whether sleep and mood move together."),
-        ("Mood number only", "Just the 0-10 rating each night, no notes.", "daily",
-         "1 minute"),
-    ),
-    _KindText(
-        "activity_scheduling",
-        (
-            ("Two things that used to feel good",
-             "Put two enjoyable activities in the calendar and rate pleasure and mastery after."),
-            ("Walk to the park and notice the trees",
-             "Walk to the park and pay attention to the trees on the way."),
-            ("Cook one proper meal", "Choose a recipe, shop for it, cook it, rate how it felt."),
-            ("Back to choir practice", "Go to choir and stay at least for the first half."),
-        ),
-        ("Tuesday and Friday evenings", "Saturday morning at 10", "Wednesday after work",
-         "Sunday afternoon"),
-        ("around the neighbourhood", "at home", "at the community centre", "in the kitchen"),
-        ("30 minutes", "20 minutes", "an hour"),
-        ("Action comes before motivation; mood tends to follow doing.",
-         "Getting back to things that mattered builds momentum."),
-        ("One 10-minute pleasant activity",
-         "Pick one small enjoyable thing and do it for ten minutes.", "once this week",
-         "10 minutes"),
-    ),
-    _KindText(
-        "exposure_step",
-        (
-            ("Drive to the gym and sit in the car park",
-             "Drive to the gym, park, stay five minutes; rate distress before, at peak, after."),
-            ("Supermarket at a busy time",
-             "Buy three items at the busiest hour without leaving early."),
-            ("Take the lift one floor", "Ride the lift one floor up and back, rating SUDS."),
-            ("Check the stove once only",
-             "Check the stove once, then leave without going back; rate the urge."),
-        ),
-        ("Monday, Wednesday and Friday at 7pm", "Saturday at 11am",
-         "Tuesday and Thursday lunchtimes"),
-        ("at the gym car park", "at the local supermarket", "in the office building", "at home"),
-        ("until distress drops by half", "15 minutes", "10 minutes"),
-        ("Staying with it lets the fear come down on its own.",
-         "Each step tests the prediction against what actually happens."),
-        ("The step below on the ladder",
-         "Do the easier step from the ladder and stay until distress starts to fall.",
-         "twice this week", "5 minutes"),
-    ),
-    _KindText(
-        "mindfulness",
-        (
-            ("Five senses pause",
-             "Stop and name five things I see, four I hear and three I can touch."),
-            ("Mindful breathing", "Sit and follow the breath; when the mind wanders, come back."),
-            ("Mindful walk", "Walk slowly and notice each step and what is around me."),
-            ("Mindful first cup of tea",
-             "Drink the first tea of the day without the phone, noticing taste and warmth."),
-        ),
-        ("every morning after breakfast", "on the walk to the station",
-         "weekday lunchtimes", "before getting out of bed"),
-        ("on the balcony", "in the bedroom", "on the way to work", "in the kitchen"),
-        ("3 minutes", "5 minutes", "10 minutes"),
-        ("Practising when calm makes the skill available when stressed.",
-         "Noticing without judging gives a little space from the worry."),
-        ("One minute of breathing", "One minute, straight after brushing teeth.", "daily",
-         "1 minute"),
-    ),
-    _KindText(
-        "journaling",
-        (
-            ("Journal: what I want from work",
-             "Write for ten minutes on what I want my working life to feel like."),
-            ("Journal: when I felt like myself",
-             "Write about the moments this week I felt most like myself."),
-            ("Three good things", "Write three things that went okay today, however small."),
-        ),
-        ("Tuesday and Friday evenings", "Sunday evening", "every night before bed"),
-        ("at the kitchen table", "in bed before lights out", "in the cafe after work"),
-        ("10 minutes", "15 minutes", "5 minutes"),
-        ("Writing helps sort thoughts that go round in circles.",
-         "Putting it on paper makes the choice clearer."),
-        ("Three sentences", "Write just three sentences on the prompt.", "twice this week",
-         "3 minutes"),
-    ),
-    _KindText(
-        "letter",
-        (
-            ("Letter to my fifteen-year-old self",
-             "Write to myself at fifteen about what I know now."),
-            ("Letter from me in five years",
-             "Write as myself five years on, describing how I got through this time."),
-        ),
-        ("Sunday morning", "Saturday afternoon"),
-        ("at the kitchen table", "in the library", "at my desk"),
-        ("30 minutes", "20 minutes"),
-        ("Writing to a younger self often brings out the kindness we hold back from ourselves.",
-         "Imagining the way through helps make the next step visible."),
-        ("The first paragraph", "Write only the opening paragraph; the rest can wait.",
-         "once", "10 minutes"),
-        one_off=True,
-    ),
-    _KindText(
-        "creative",
-        (
-            ("Vision board for the year",
-             "Collect pictures and words for where I want to be by next summer."),
-            ("Playlist for hard mornings", "Build a playlist of songs that help me get moving."),
-            ("A small sketch a day", "Draw one small thing I noticed each day."),
-        ),
-        ("Saturday morning", "Thursday evening"),
-        ("at the dining table", "on the sofa", "in the spare room"),
-        ("an hour", "20 minutes"),
-        ("Something to look at each morning keeps the direction in mind.",
-         "Making something uses a different part of me than worrying does."),
-        ("Collect five pictures", "Just gather five images or songs; no need to assemble them.",
-         "once", "15 minutes"),
-        one_off=True,
-    ),
-    _KindText(
-        "role_play",
-        (
-            ("Practise asking for the day off",
-             "Say the request out loud from the script, three times, standing up."),
-            ("Rehearse saying no to extra shifts",
-             "Practise the boundary sentence out loud in front of the mirror."),
-            ("Practise the talk with my flatmate",
-             "Rehearse raising the cleaning rota, using the script from session."),
-        ),
-        ("Monday and Wednesday mornings", "in the car before work, Tuesday and Thursday"),
-        ("in front of the bathroom mirror", "in the car", "at home"),
-        ("5 minutes", "10 minutes"),
-        ("Saying it out loud first makes the real conversation less daunting.",
-         "Rehearsal turns a script into my own words."),
-        ("Say the first sentence out loud once", "Only the opening line, out loud.", "once",
-         "1 minute"),
-        situational=True,
-        one_off=True,
-    ),
-    _KindText(
-        "coping_card",
-        (
-            ("Coping card for panic on the train",
-             "When panic starts, read the card: breathe out slowly, name five things, "
-             "remember it passes."),
-            ("Coping card for the urge to text my ex",
-             "Read the card and wait twenty minutes before doing anything."),
-            ("Card for 3am worrying", "Read the card and write the worry down for tomorrow."),
-        ),
-        ("as soon as the urge starts", "on the morning train, when panic rises"),
-        ("in my wallet", "on the phone lock screen", "on the bedside table"),
-        ("2 minutes", "as long as needed"),
-        ("In the moment it is hard to think; the card does the remembering.",
-         "A plan made when calm is easier to follow when upset."),
-        ("Photo of the card on the lock screen",
-         "Keep the card where I will see it; reading it once a day counts.", "daily",
-         "1 minute"),
-        situational=True,
-    ),
-    _KindText(
-        "daily_intention",
-        (
-            ("Morning intention", "Pick one intention at breakfast and check in with it at night."),
-            ("Sticky note: good enough is fine",
-             "Put the note on the monitor and pause each time I see it."),
-        ),
-        ("every morning at breakfast", "weekday mornings when I start work"),
-        ("at breakfast", "at my desk", "on the bathroom mirror"),
-        ("1 minute", "2 minutes"),
-        ("A small, clear aim makes the day feel less out of control.",
-         "The reminder interrupts the perfectionist habit."),
-        ("Intention on Mondays only", "One intention on Monday morning, checked that night.",
-         "once a week", "1 minute"),
-    ),
-    _KindText(
-        "self_care",
-        (
-            ("Lights out by 11pm", "Screens off at 10:30 and lights out by 11."),
-            ("Lunch away from the desk", "Eat lunch away from the desk, with no email."),
-            ("Morning stretch", "Ten minutes of stretching after getting up."),
-            ("Three regular meals", "Breakfast, lunch and dinner at roughly the same times."),
-        ),
-        ("every night from 10:30", "weekday lunchtimes at 1pm", "every morning after waking"),
-        ("at home", "at work", "in the bedroom"),
-        ("10 minutes", "30 minutes", "the whole evening"),
-        ("Sleep, food and movement are the ground everything else stands on.",
-         "Looking after the basics protects the energy for the harder work."),
-        ("Screens off fifteen minutes earlier", "Move screen-off time fifteen minutes earlier.",
-         "on work nights", "15 minutes"),
-    ),
-    _KindText(
-        "sfbt_goals",
-        (
-            ("Three goals for this month",
-             "Write three goals for the month and the first small step for each."),
-        ),
-        ("Sunday evening", "Monday morning before work"),
-        ("at the kitchen table", "at my desk"),
-        ("20 minutes",),
-        ("Knowing what better looks like makes it easier to notice progress.",),
-        ("One goal, one step", "Write one goal and its first step.", "once", "5 minutes"),
-        one_off=True,
-    ),
-    _KindText(
-        "scaling",
-        (
-            ("Evening 0-10 check",
-             "Rate the day 0-10 and write what kept it from being lower."),
-        ),
-        ("every night before bed", "at 9pm, phone alarm"),
-        ("in bed", "on the sofa"),
-        ("2 minutes",),
-        ("Noticing what keeps the number up shows what already works.",),
-        ("Rate three evenings", "Rate the day on three evenings.", "three times this week",
-         "1 minute"),
-    ),
-    _KindText(
-        "exceptions",
-        (
-            ("Notice when the worry is quieter",
-             "Note any time the worry was smaller and what was different."),
-            ("Spot the better hours",
-             "Catch times the day went better than expected and what I was doing."),
-        ),
-        ("whenever I notice one, noted by 8pm", "end of each workday"),
-        ("in the phone notes", "in the pocket notebook"),
-        ("a minute or two",),
-        ("What is already working is the best guide to what to do more of.",),
-        ("Notice one better moment", "Write down just one better moment.", "once this week",
-         "1 minute"),
-        situational=True,
-    ),
-    _KindText(
-        "relaxation",
-        (
-            ("Progressive muscle relaxation",
-             "Follow the PMR recording lying down, all the way through."),
-            ("Safe place imagery", "Use the guided imagery recording before sleep."),
-        ),
-        ("every night at 10pm", "after work on weekdays", "Sunday, Tuesday and Thursday nights"),
-        ("in bed", "on the living room floor"),
-        ("15 minutes", "20 minutes"),
-        ("A body that has practised letting go can do it faster when tense.",
-         "Winding down on purpose helps sleep come."),
-        ("Five minutes of the recording", "Play only the first five minutes of the recording.",
-         "three times this week", "5 minutes"),
-    ),
-    _KindText(
-        "reading",
-        (
-            ("Read the handout on the anxiety cycle",
-             "Read the handout and underline one part that fits me."),
-            ("Chapter on unhelpful thinking styles",
-             "Read the chapter and mark one thinking style I recognise."),
-        ),
-        ("on the Tuesday commute", "Saturday morning"),
-        ("on the train", "in bed", "at the library"),
-        ("30 minutes", "20 minutes"),
-        ("Understanding how anxiety works makes it less frightening.",),
-        ("Read the first two pages", "Only the first two pages, then stop.", "once",
-         "5 minutes"),
-        one_off=True,
-    ),
-    _KindText(
-        "support_conversation",
-        (
-            ("Ask my sister about the school runs",
-             "Ask my sister whether she could take two school runs a week."),
-            ("Tell a friend how things have been",
-             "Meet or call a friend and tell them a little about the last few months."),
-            ("Talk to my manager about workload",
-             "Ask my manager for fifteen minutes to go over priorities."),
-        ),
-        ("Thursday evening call", "Saturday over coffee", "Monday at the one-to-one"),
-        ("over coffee", "on the phone", "at work"),
-        ("20 minutes", "as long as it takes"),
-        ("Nobody has to carry everything alone.",
-         "Asking for help is a skill, and it gets easier with practice."),
-        ("Send a message to set up the chat", "Just text them to ask when is good to talk.",
-         "once", "2 minutes"),
-        situational=True,
-        one_off=True,
-    ),
-    _KindText(
-        "custom",
-        (
-            ("Sort one drawer of paperwork",
-             "Open the post pile and sort one drawer into keep, act and recycle."),
-            ("Half an hour in the garden", "Weed or plant for half an hour."),
-            ("Pick up the guitar again", "Play for a while, anything, no practising scales."),
-        ),
-        ("Saturday morning", "Wednesday evening", "Sunday after lunch"),
-        ("in the hallway", "in the garden", "in the living room"),
-        ("30 minutes", "15 minutes"),
-        ("Small practical wins take weight off the week.",
-         "It is something I used to enjoy and want back."),
-        ("Ten minutes of it", "Set a timer for ten minutes and stop when it rings.",
-         "once this week", "10 minutes"),
-    ),
-)  # fmt: skip
-assert {k.code for k in _KINDS} == set(catalog.KINDS_BY_CODE), "every kind needs demo text"
-
-_HABIT_WHENS = ("straight after brushing my teeth", "right after the school drop-off",
-                "when I put the kettle on in the morning", "as soon as I get home")  # fmt: skip
-_VAGUE_HOW_OFTEN = ("when I can", "a few times", "whenever there is time")
-
-_WIN_OPENERS: dict[WinKind, tuple[str, ...]] = {
-    WinKind.INSIGHT: ("I noticed that", "I realised", "It clicked for me that",
-                      "Looking back at the week, I saw that"),
-    WinKind.DECISION: ("I decided to", "I've made up my mind to", "I finally chose to",
-                       "I told my partner I'm going to"),
-    WinKind.PROCESS: ("I let myself", "For once I managed to", "I was able to",
-                      "Instead of running from it I"),
-    WinKind.EXTERNAL: ("Good news:", "Something nice happened:", "This week", "Out of the blue,"),
-}  # fmt: skip
-_WIN_CORES: dict[WinKind, tuple[str, ...]] = {
-    WinKind.INSIGHT: (
-        "I'm much harder on myself than on anyone else",
-        "my worst evenings come after skipping lunch",
-        "the dread before a task is worse than the task itself",
-        "I go quiet when I'm hurt, and people read it as anger",
-        "I feel better on days I get outside, even briefly",
-        "the worry about the meeting was bigger than the meeting",
-        "I say yes to everything so nobody is disappointed",
-        "I don't have to feel ready to start",
-        "scrolling at night leaves me flat the next day",
-        "my mum's voice is the one in my head when I criticise myself",
-        "I've been waiting to feel motivated instead of just starting",
-        "I can be tired and still do something small",
-    ),
-    WinKind.DECISION: (
-        "sign up for the Thursday pottery class",
-        "stop checking work email after 8pm",
-        "apply for the team lead role after all",
-        "see my GP about my sleep",
-        "go to my cousin's wedding, even if I leave early",
-        "take my full lunch break from now on",
-        "tell my brother I can't lend him more money",
-        "keep Sunday mornings free for myself",
-        "start looking for a smaller flat closer to work",
-        "join the walking group my neighbour runs",
-        "cut back to two coffees a day",
-        "ask for help with the kids on Wednesdays",
-    ),
-    WinKind.PROCESS: (
-        "feel sad without trying to fix it straight away",
-        "sit with the anxiety in the queue instead of leaving",
-        "cry at the film and not apologise for it",
-        "say 'I need a minute' instead of snapping",
-        "stay in the room when the argument started",
-        "notice the urge and wait it out",
-        "ask a question in the team meeting",
-        "rest on Saturday without feeling guilty about it",
-        "take a breath before answering my boss",
-        "leave the washing-up until the morning",
-        "laugh about a mistake at work",
-        "go to bed when I was tired instead of pushing on",
-    ),
-    WinKind.EXTERNAL: (
-        "I got the flat I applied for",
-        "my sister came to stay for the weekend",
-        "my manager said my report was the clearest she'd read",
-        "the kids slept through three nights in a row",
-        "I passed the first module of the course",
-        "an old friend got back in touch",
-        "the sun came out and I had lunch in the park",
-        "the landlord finally fixed the heating",
-        "my hours at work were cut back to what I asked for",
-        "the dog is recovering well after the operation",
-        "I was paid back money I'd given up on",
-        "my daughter's school report was lovely",
-    ),
-}
 _WIN_KINDS = tuple(WinKind)
-# Most wins are said plainly; some get a few words more, fitting the kind of win.
-_WIN_TAILS: dict[WinKind, tuple[str, ...]] = {
-    WinKind.INSIGHT: ("", "", "", " That was new to me.", " It explains a lot, actually.",
-                      " I wrote it down so I wouldn't forget."),
-    WinKind.DECISION: ("", "", "", " It's scary but it feels right.", " No more putting it off.",
-                       " I wanted to tell you first."),
-    WinKind.PROCESS: ("", "", "", " It felt good.", " Small, but it counts.",
-                      " My partner noticed too.", " It's been a while since I managed that."),
-    WinKind.EXTERNAL: ("", "", "", " I didn't expect that.", " It made the whole week lighter.",
-                       " It's been a while since something went my way."),
-}  # fmt: skip
-
-_FACTOR_NOTES: dict[str, tuple[str, ...]] = {
-    "thinking": ("Told myself it only had to be good enough.",
-                 "Thought about how I'd feel once it was done.",
-                 "Reminded myself it was only ten minutes."),
-    "feeling": ("Nervous at first, calmer halfway through.", "Tired, but lighter afterwards.",
-                "Low in the morning, a bit better after doing it."),
-    "values": ("It felt like being the parent I want to be.",
-               "Did it for my health, not because I had to.",
-               "It fitted with wanting to be honest with myself."),
-    "motivation": ("Wanted something to tell you this week.",
-                   "Last time it helped, so I wanted that again.",
-                   "My friend was counting on me."),
-    "told_others": ("Told my partner, who asked how it went.",
-                    "Mentioned it to a friend, which made me follow through.",
-                    "My sister checked in on me about it."),
-    "scheduled": ("Put it in the phone calendar with an alarm.",
-                  "Same time every day, after the school run.",
-                  "Wrote it on the kitchen calendar."),
-}  # fmt: skip
-_WORKED = ("Doing it at the same time every day.", "Keeping it short so it felt possible.",
-           "Having the worksheet out on the table already.", "The phone reminder.",
-           "Telling someone I was going to do it.", "Linking it to something I already do.",
-           "Doing it first, before the day got busy.",
-           "Remembering why it matters to me.")  # fmt: skip
-_DOUBLE_DOWN = ("Keep the same time slot next week.", "Add a second day.",
-                "Use the same reminder for the new task.", "Tell a friend about the next step too.",
-                "Keep it just as short; don't raise the bar yet.",
-                "Put next week's sessions in the calendar today.")  # fmt: skip
-
-_BARRIER_NOTES: dict[str, tuple[str, ...]] = {
-    "too_big": ("Felt like a mountain, so I never started.",
-                "Every day was too much with work on top."),
-    "unclear_start": ("Wasn't sure what counted as doing it.",
-                      "Didn't know where to begin on the first day."),
-    "not_valued": ("Couldn't see what it had to do with what I want.",
-                   "Felt like homework for its own sake."),
-    "not_meaningful": ("Got bored after the first go.", "Felt pointless by Wednesday."),
-    "rationale_unclear": ("Wasn't sure why we chose this one.",
-                          "Forgot what it was meant to help with."),
-    "forgot": ("Slipped my mind until last night.", "Remembered at bedtime, too late to start."),
-    "avoidance": ("Anxiety was high and I kept putting it off.",
-                  "Had a bad few days and stayed in."),
-    "limiting_belief": ("Thought 'what's the point, I'll only mess it up'.",
-                        "Told myself I don't deserve the time."),
-    "low_confidence": ("Wasn't sure I could do it properly.", "Worried I'd fail at it."),
-    "not_scheduled": ("Never picked a time, so it never happened.",
-                      "Meant to do it 'at some point'."),
-    "no_time": ("Work ran late every day.", "The kids were off school all week."),
-    "no_support": ("Partner was away, nobody to mind the kids.", "No one to go with."),
-    "no_situation": ("It just didn't come up this week.", "No meetings to practise in."),
-    "life_event": ("Family emergency; everything else stopped.", "Moved flat this week."),
-    "not_agreed": ("It felt more like your idea than mine.",),
-    "not_reviewed": ("We didn't go over it last time, so it dropped off.",),
-    "poor_fit": ("Didn't know how to do the worksheet part.",),
-}  # fmt: skip
-_LEARNED: dict[str, str] = {
-    "too_big": "Starts more easily when the step is tiny; begin at five minutes.",
-    "unclear_start": "Needs a named first action and a set time.",
-    "not_valued": "Tasks tied to a value they named get done; link it explicitly.",
-    "not_meaningful": "Pick versions they find worth doing, not the textbook one.",
-    "rationale_unclear": "Spend a minute on the why, in their words, before agreeing.",
-    "forgot": "Anchor tasks to an existing habit and a phone reminder.",
-    "avoidance": "Plan for the hard moment in advance; smaller steps when symptoms flare.",
-    "limiting_belief": "The belief comes up before starting; a thought record first may help.",
-    "low_confidence": "Keep shrinking until confidence is 9 or more.",
-    "not_scheduled": "Unscheduled tasks don't happen for them; always agree a day and time.",
-    "no_time": "Fit the task to a slot that already exists in the week.",
-    "no_support": "Name a support person and what they will do.",
-    "no_situation": "Create the situation on purpose rather than waiting for it.",
-    "life_event": "Pause new tasks during a crisis; check safety and keep one small anchor.",
-    "not_agreed": "Decide the next task together; offer options rather than one.",
-    "not_reviewed": "Review every task every session, even briefly.",
-    "poor_fit": "Practise the skill in session before sending it home.",
-}
-_NO_OPPORTUNITY_NOTE = "The situation didn't come up."
-_RETIRE_REASONS = ("No longer relevant after the change at work",
-                   "Set aside for now; focus on sleep first",
-                   "Client found it unhelpful; trying another approach",
-                   "Agreed to pause during the house move")  # fmt: skip
-_STUCK_REASON = "Missed several weeks running; set aside to try another approach"
-_HABIT_REASON = "Now part of the routine"
-_REPLACED_REASON = "replaced by a smaller goal"
-
-_SCALING_QUESTIONS = (
-    "How confident are you that you can do this week's task?",
-    "How motivated do you feel to keep going with the homework?",
-    "How prepared do you feel for the conversation?",
-    "Where are you today, where 10 is how you want life to be?",
-)
-_SUDS_QUESTION = "Peak distress during the exposure step"
 
 # Barriers clients keep running into, weighted: patient and environment ones dominate.
 _COMMON_BARRIERS = (
@@ -661,7 +98,7 @@ class _Task:
     """One assignment while the client's history is played forward."""
 
     row: Row
-    kind: _KindText
+    kind: KindText
     scheduled: bool
     boost: float  # added to the client's chance of doing it
     usual_factors: list[str]
@@ -678,7 +115,7 @@ class _Profile:
     adherence: float  # chance an average task is done, early in therapy
     gain: float  # how much that chance rises as therapy goes on
     favourite_barriers: tuple[str, ...]
-    kinds: tuple[_KindText, ...]
+    kinds: tuple[KindText, ...]
     target_active: int
     value_ids: list[int]
     slot: time  # the usual session time
@@ -827,72 +264,11 @@ def _write_batch(
         rows = _Rows()
         for index in indexes:
             _simulate_client(rng, ids, rows, actor.clinician_id, index, codes[index], weeks, today)
-        _insert(conn, rows)
+        for name in _TABLES:
+            bulk_write.insert_rows(conn, name, rows.by_table[name])
         if conn.dialect.name == "postgresql":
-            _advance_sequences(conn)
+            bulk_write.advance_sequences(conn, _TABLES)
     return rows
-
-
-def _insert(conn: Connection, rows: _Rows) -> None:
-    for name in _TABLES:
-        stmt = insert(_insert_target(name, conn.dialect.name))
-        batch = rows.by_table[name]
-        _encode_json(batch, _json_columns(name))
-        for start in range(0, len(batch), INSERT_CHUNK):
-            conn.execute(stmt, batch[start : start + INSERT_CHUNK])
-
-
-class _JsonText(TypeDecorator[str]):
-    """JSON already encoded to text, cast to JSON inside the statement (PostgreSQL)."""
-
-    impl = Text
-    cache_ok = True
-
-    def bind_expression(self, bindvalue: BindParameter[str]) -> ColumnElement[str]:
-        return cast(bindvalue, JSON)
-
-
-@functools.cache
-def _json_columns(name: str) -> tuple[str, ...]:
-    return tuple(c.name for c in _table(name).c if isinstance(c.type, JSON))
-
-
-@functools.cache
-def _insert_target(name: str, dialect: str) -> TableClause:
-    """The table with its JSON columns taking pre-encoded text.
-
-    Encoding JSON in SQLAlchemy's bind processing costs a json.dumps per value, about
-    a third of the whole run at full size; most values repeat ([] or the same codes),
-    so `_encode_json` encodes each distinct value once. SQLite stores JSON as text
-    anyway; PostgreSQL needs the cast. Every other column keeps its model type.
-    """
-    as_text: TypeEngine[Any] = _JsonText() if dialect == "postgresql" else Text()
-    json_columns = _json_columns(name)
-    return table(
-        name,
-        *(column(c.name, as_text if c.name in json_columns else c.type) for c in _table(name).c),
-    )
-
-
-def _encode_json(batch: list[Row], columns: Sequence[str]) -> None:
-    """Replace the lists and dicts in *columns* by their JSON text, in place."""
-    for name in columns:
-        seen: dict[tuple[Any, ...], str] = {}
-        for row in batch:
-            value = row[name]
-            key = tuple(value.items()) if isinstance(value, dict) else tuple(value)
-            encoded = seen.get(key)
-            if encoded is None:
-                encoded = seen[key] = json.dumps(value)
-            row[name] = encoded
-
-
-def _advance_sequences(conn: Connection) -> None:
-    # We chose the ids ourselves, so the serial sequences never moved; without this the
-    # next ordinary insert would be handed an id we already used.
-    for name in _TABLES:
-        last = select(func.max(_table(name).c.id)).scalar_subquery()
-        conn.execute(select(func.setval(func.pg_get_serial_sequence(name, "id"), last)))
 
 
 # --- One client's story --------------------------------------------------------------------
@@ -924,7 +300,7 @@ def _simulate_client(
             "id": client_id,
             "clinician_id": clinician_id,
             "code": code,
-            "display_name": f"{rng.choice(_FIRST_NAMES)} {rng.choice(_INITIALS)}.",
+            "display_name": f"{rng.choice(words().first_names)} {rng.choice(words().initials)}.",
             "review_interval_days": 7,
             "archived_at": None,
             "created_at": joined,
@@ -973,7 +349,7 @@ def _draw_profile(
 ) -> _Profile:
     """Pick the client's values (written as rows) and the traits that shape their history."""
     value_ids = []
-    for position, value in enumerate(rng.sample(_VALUES, rng.randint(2, 4))):
+    for position, value in enumerate(rng.sample(words().values, rng.randint(2, 4))):
         value_id = ids.take("client_value")
         value_ids.append(value_id)
         rows.by_table["client_value"].append(
@@ -993,7 +369,7 @@ def _draw_profile(
         adherence=rng.uniform(0.3, 0.65),
         gain=rng.uniform(0.0, 0.2),
         favourite_barriers=favourites,
-        kinds=tuple(rng.sample(_KINDS, rng.randint(4, 7))),
+        kinds=tuple(rng.sample(words().kinds, rng.randint(4, 7))),
         target_active=rng.choices((1, 2, 3, 4), weights=(5, 25, 40, 30))[0],
         value_ids=value_ids,
         slot=time(rng.randint(8, 17), rng.choice((0, 15, 30, 45)), tzinfo=UTC),
@@ -1022,7 +398,7 @@ def _new_task(
 ) -> _Task:
     """A fresh assignment, of a kind the client likes and is not already doing."""
     busy = [t.kind.code for t in active]
-    kind = rng.choice([k for k in profile.kinds if k.code not in busy] or _KINDS)
+    kind = rng.choice([k for k in profile.kinds if k.code not in busy] or words().kinds)
     title, what = rng.choice(kind.tasks)
     # About half get a concrete time written down; that is what predicts follow-through.
     scheduled = rng.random() < 0.55
@@ -1032,7 +408,7 @@ def _new_task(
     if scheduled or rng.random() < 0.5:
         how_often = catalog.KINDS_BY_CODE[kind.code].frequency
     else:
-        how_often = rng.choice(_VAGUE_HOW_OFTEN)
+        how_often = rng.choice(words().vague_how_often)
     row = _assignment_row(
         ids.take("assignment"),
         client_id,
@@ -1076,7 +452,7 @@ def _smaller_task(
     title, what, how_often, how_long = kind.smaller
     when = old["when"]
     if barriers[0] == "forgot":
-        when = rng.choice(_HABIT_WHENS)  # tie it to something that happens anyway
+        when = rng.choice(words().habit_whens)  # tie it to something that happens anyway
     elif not when or barriers[0] in ("not_scheduled", "unclear_start"):
         when = rng.choice(kind.whens)
     value_id = old["value_id"]
@@ -1105,14 +481,14 @@ def _smaller_task(
     )
     row["parent_id"] = old["id"]
     rows.by_table["assignment"].append(row)
-    _close(old, AssignmentStatus.REPLACED, _REPLACED_REASON, stamp)
+    _close(old, AssignmentStatus.REPLACED, words().replaced_reason, stamp)
     return _Task(row, kind, True, 0.3, _usual_factors(rng, True, value_id))
 
 
 def _assignment_row(
     assignment_id: int,
     client_id: int,
-    kind: _KindText,
+    kind: KindText,
     *,
     title: str,
     what: str,
@@ -1241,7 +617,7 @@ def _review(
         if outcome is Outcome.DONE and task.kind.code == "exposure_step":
             task.exposures += 1
             suds = [_suds(rng, task)]
-            _measure(ids, rows, client_id, review_id, "suds", suds, finished, _SUDS_QUESTION)
+            _measure(ids, rows, client_id, review_id, "suds", suds, finished, words().suds_question)
         next_task = _after_outcome(
             rng, ids, rows, profile, task, outcome, row["barriers"], discussed, finished, review_id
         )
@@ -1288,22 +664,22 @@ def _outcome_row(
             extra = rng.choice(catalog.FACTORS).code
             factors = factors if extra in factors else [*factors, extra]
             for code in factors[:2]:
-                factor_notes[code] = rng.choice(_FACTOR_NOTES[code])
-            worked = rng.choice(_WORKED)
-            double_down = rng.choice(_DOUBLE_DOWN)
+                factor_notes[code] = rng.choice(words().factor_notes[code])
+            worked = rng.choice(words().worked)
+            double_down = rng.choice(words().double_down)
     elif outcome is Outcome.NO_OPPORTUNITY:
         if rng.random() < 0.6:
             barriers = ["no_situation"]
-            barrier_notes = _NO_OPPORTUNITY_NOTE
+            barrier_notes = words().no_opportunity_note
     else:
         barriers = _barriers(rng, profile, task)
         if outcome is Outcome.PARTLY:
             factors = task.usual_factors[:1]
             barriers = barriers[:1]
         if discussed or rng.random() < 0.3:
-            barrier_notes = rng.choice(_BARRIER_NOTES[barriers[0]])
+            barrier_notes = rng.choice(words().barrier_notes[barriers[0]])
         if discussed:
-            learned = _LEARNED[barriers[0]]
+            learned = words().learned[barriers[0]]
     return {
         "id": ids.take("task_outcome"),
         "review_id": review_id,
@@ -1355,7 +731,7 @@ def _after_outcome(
             _close(task.row, AssignmentStatus.COMPLETED, "", stamp)
             return None
         if task.done >= 4 and rng.random() < 0.12:
-            _close(task.row, AssignmentStatus.COMPLETED, _HABIT_REASON, stamp)
+            _close(task.row, AssignmentStatus.COMPLETED, words().habit_reason, stamp)
             return None
     elif outcome is not Outcome.NO_OPPORTUNITY:
         task.misses_in_a_row += 1
@@ -1363,10 +739,10 @@ def _after_outcome(
         if outcome is Outcome.NOT_DONE and discussed and rng.random() < 0.5:
             return _smaller_task(rng, ids, rows, profile, task, barriers, stamp, review_id)
         if task.misses_in_a_row >= 4:
-            _close(task.row, AssignmentStatus.RETIRED, _STUCK_REASON, stamp)
+            _close(task.row, AssignmentStatus.RETIRED, words().stuck_reason, stamp)
             return None
     if task.reviews > 8 and rng.random() < 0.015:
-        _close(task.row, AssignmentStatus.RETIRED, rng.choice(_RETIRE_REASONS), stamp)
+        _close(task.row, AssignmentStatus.RETIRED, rng.choice(words().retire_reasons), stamp)
         return None
     return task
 
@@ -1386,9 +762,10 @@ def _win(
     if rng.random() < 0.02:
         return "", None, {**_SKIP_WIN, **skipped}
     kind = rng.choice(profile.win_kinds) if rng.random() < 0.6 else rng.choice(_WIN_KINDS)
-    opener = rng.choice(_WIN_OPENERS[kind])
-    core = rng.choice(_WIN_CORES[kind])
-    return f"{opener} {core}.{rng.choice(_WIN_TAILS[kind])}", kind.value, skipped
+    text = words().wins[kind]
+    opener = rng.choice(text.openers)
+    core = rng.choice(text.cores)
+    return f"{opener} {core}.{rng.choice(text.tails)}", kind.value, skipped
 
 
 # --- Measures ------------------------------------------------------------------------------
@@ -1431,7 +808,7 @@ def _session_measures(
     if profile.scaling and rng.random() < 0.35:
         score = min(10, max(0, round(3 + 5 * progress + rng.uniform(-1.5, 1.5))))
         taken = finished - timedelta(minutes=8)
-        question = rng.choice(_SCALING_QUESTIONS)
+        question = rng.choice(words().scaling_questions)
         _measure(ids, rows, client_id, review_id, "scaling", [score], taken, question)
 
 

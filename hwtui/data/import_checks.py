@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -57,13 +57,11 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
 from hwtui.data.errors import HwtuiError
+from hwtui.data.export_plan import Link
 from hwtui.data.import_links import REFUSED, FileRow, check_links
 from hwtui.data.import_rows import ROW_MODELS
 from hwtui.data.inputs import DATE_MAX, DATE_MIN, IMPORTED, TEXT_MAX, field_problem
 from hwtui.data.text import strip_controls
-
-if TYPE_CHECKING:
-    from hwtui.data.transfer import Link
 
 JSON_DEPTH_MAX = 6  # draft goals, the deepest, are 3: a list of goals with lists of codes
 JSON_ITEMS_MAX = 1_000  # entries in one JSON list or object

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Index, Table, UniqueConstraint
 from sqlmodel import SQLModel
 
 from hwtui.data.catalog import ReviewStatus
+from hwtui.data.export_plan import Link
 from hwtui.data.models import Assignment, Client, ClientValue, Clinician, Review
 from hwtui.data.services.review_chain import VERSIONS_MAX
-
-if TYPE_CHECKING:
-    from hwtui.data.transfer import Link
 
 CLINICIAN = str(Clinician.__tablename__)
 CLIENT = str(Client.__tablename__)
