@@ -108,7 +108,7 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def loaded() -> None:
-    """Treat the heap as `hwtui` does once its app is built (cli._run, hwtui/heap.py):
+    """Treat the heap as `hwtui` does once its app is built (`heap.loading`):
     what loading made (here also the practice this process generated, collected first)
     set aside, and the young generation collected less often."""
     gc.collect()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -24,6 +23,7 @@ from textual.widgets import Static
 from hwtui.data.actor import Actor, os_username
 from hwtui.data.caseload_rows import CaseloadRow
 from hwtui.data.errors import HwtuiError
+from hwtui.data.lazy_db import LazyDatabase
 from hwtui.data.lease import Holder
 from hwtui.data.practice import Practice
 from hwtui.key_order import KeyOrder, KeyTurn
@@ -33,6 +33,7 @@ from hwtui.widgets.safe import notify_safe, safe_plain
 
 if TYPE_CHECKING:  # the ORM is loaded after the first screen is painted (see `db`)
     from hwtui.data.db import Database
+    from hwtui.data.first_screen import FirstScreen
 
 # App-wide actions a client must not reach while the screen is turned toward them.
 _LOCKED_OUT = frozenset({"quit", "command_palette", "toggle_help", "help_quit", "show_help_panel"})
@@ -59,7 +60,7 @@ class HomeworkApp(App[None]):
 
     def __init__(
         self,
-        db: Database | Callable[[], Database],
+        database: LazyDatabase,
         actor: Actor,
         *,
         first_rows: list[CaseloadRow] | None = None,
@@ -69,16 +70,11 @@ class HomeworkApp(App[None]):
         dev: bool = False,
         holder: Holder | None = None,
     ) -> None:
-        """*db*: the database, or what opens it when it is first used (a launch that
-        read *first_rows*, the caseload, without it: see `hwtui.data.first_screen`)."""
+        """*database*: open, or opened by the first worker that needs it (a launch that
+        read *first_rows*, the caseload, without it: see `hwtui.launch`). Build the app
+        with `build_app`."""
         super().__init__()
-        if callable(db):
-            self._db: Database | None = None
-            self._open_db: Callable[[], Database] | None = db
-        else:
-            self._db, self._open_db = db, None
-        self._db_lock = threading.Lock()
-        self._open_db_failed = False
+        self._database = database
         self._first_rows = first_rows
         # Developer mode (`hwtui --dev`): Textual's crash report with local variables, and
         # its screenshot command. Both copy client data out of hwtui; never for real work.
@@ -103,39 +99,26 @@ class HomeworkApp(App[None]):
     def db(self) -> Database:
         """The database, opened on first use by whichever thread needs it first (a
         worker, as a rule; the others wait for it)."""
-        if self._db is None:
-            with self._db_lock:
-                if self._db is None:
-                    assert self._open_db is not None
-                    try:
-                        self._db = self._open_db()
-                    except BaseException:
-                        self._open_db_failed = True  # keys go on; the error is shown
-                        raise
-        return self._db
+        return self._database.get()
 
     @property
     def ready_for_keys(self) -> bool:
         """False while the database is still being opened after the first frame (see
         key_order.py): a key that opens a screen would import, on this thread, the very
         modules the opening worker is importing, and Python's import locks then hand one
-        of them a half-made module. The keys wait the moment it takes instead."""
-        return self._db is not None or self._open_db is None or self._open_db_failed
+        of them a half-made module. The keys wait the moment it takes instead; after a
+        failure they go on (the error is shown, and the next use tries again)."""
+        return self._database.opened or self._database.failed
 
     def close_database(self) -> None:
-        with self._db_lock:
-            if self._db is not None:
-                self._db.dispose()
-
-    def take_first_rows(self) -> list[CaseloadRow] | None:
-        """The caseload as read at launch, once: every later load reads it afresh."""
-        rows, self._first_rows = self._first_rows, None
-        return rows
+        self._database.close()
 
     def get_default_screen(self) -> Screen[None]:
         # The caseload is the bottom of the stack, where Textual would otherwise build and
-        # lay out an empty screen first, only to cover it.
-        return CaseloadScreen()
+        # lay out an empty screen first, only to cover it. It shows the rows read at
+        # launch, once: every later load reads them afresh.
+        rows, self._first_rows = self._first_rows, None
+        return CaseloadScreen(first_rows=rows)
 
     def on_mount(self) -> None:
         self._last_input = time.monotonic()
@@ -340,25 +323,39 @@ def _duration(seconds: float) -> str:
 
 
 def build_app(
-    db: Database,
+    db: Database | LazyDatabase,
     *,
     username: str | None = None,
+    first: FirstScreen | None = None,
     today: Callable[[], date] = date.today,
     autosave_seconds: float = 3.0,
     idle_seconds: float | None = IDLE_SECONDS,
     dev: bool = False,
 ) -> HomeworkApp:
-    """Build the app over a database already at the head schema (see migrate.prepare)."""
-    from hwtui.data.services.identity import ensure_clinician
+    """The app, as the command line, the tests and the bench build it.
 
-    username = username or os_username()
-    # Every transaction of the app acts as this clinician (row-level security on PostgreSQL).
-    db = db.for_clinician(username)
-    with db.write() as session:
-        actor = ensure_clinician(session, username)
+    *db*: a database at the head schema (see migrate.prepare); the app acts as *username*
+    (default: the OS user), made a clinician if new. Or, with *first* (the caseload as
+    the launch read it without the ORM, see `hwtui.launch`), the database not opened yet,
+    acting as that clinician: the app shows *first* and opens it later."""
+    if first is not None:
+        lazy = db if isinstance(db, LazyDatabase) else LazyDatabase.of(db)
+        actor, rows = first.actor, first.rows
+    else:
+        from hwtui.data.services.identity import ensure_clinician
+
+        username = username or os_username()
+        opened = db.get() if isinstance(db, LazyDatabase) else db
+        # Every transaction of the app acts as this clinician (row-level security on
+        # PostgreSQL).
+        lazy = LazyDatabase.of(opened.for_clinician(username))
+        with lazy.get().write() as session:
+            actor = ensure_clinician(session, username)
+        rows = None
     return HomeworkApp(
-        db,
+        lazy,
         actor,
+        first_rows=rows,
         today=today,
         autosave_seconds=autosave_seconds,
         idle_seconds=idle_seconds,

@@ -7,24 +7,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import os
 import sys
-import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from hwtui import __version__
+from hwtui import __version__, opening
 
 if TYPE_CHECKING:  # imported lazily at run time: `hwtui --version` stays instant
     from hwtui.app import HomeworkApp
-    from hwtui.config import Defaults
     from hwtui.data.db import Database
-    from hwtui.data.first_screen import FirstScreen
-    from hwtui.settings import Settings
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -198,20 +193,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _launch(args: argparse.Namespace) -> int:
     """`hwtui` alone: the app."""
+    from hwtui import launch
+
     _need_terminal()
-    # hwtui's libraries make next to no garbage as they load, and collecting through all
-    # they make costs a launch about a tenth of its time: none until the app is built.
-    gc.disable()
-    try:
-        dev = _launch_mode(args)  # before the database is opened
-        settings = _settings()
-        first = _FirstRead.begin(args.db if args.db is not None else settings.database_url)
-        app = _app_from_first_read(first, settings, dev=dev) if first else None
-        if app is None:
-            app = _app(_open(args.db, settings), settings, dev=dev)
-        return _run(app)
-    finally:
-        gc.enable()
+    return _run(launch.make_app(args.db, dev=args.dev))
 
 
 def _need_terminal() -> None:
@@ -232,132 +217,11 @@ def _location(args: argparse.Namespace) -> str | None:
     return sub if sub is not None else args.db
 
 
-def _settings() -> Settings | Defaults:
-    """The settings; without pydantic when nothing sets them (the usual launch)."""
-    from hwtui.config import DEFAULTS, nothing_set
-
-    if nothing_set(os.environ):
-        return DEFAULTS
-    from pydantic import ValidationError
-
-    from hwtui.data.errors import HwtuiError
-    from hwtui.settings import Settings
-
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise HwtuiError(f"bad setting {field}: {first['msg']}") from None
-    except (OSError, ValueError) as exc:  # unreadable or malformed config.toml
-        raise HwtuiError(f"cannot read the settings file: {exc}") from None
-
-
-def _database(
-    location: str | None,
-    settings: Settings | Defaults | None = None,
-    *,
-    create: bool = False,
-    tidy: bool = True,
-) -> Database:
-    """The database named by *location* (else the settings, else the default file).
-
-    A missing SQLite file is an error unless *create* (`db init`, `demo`, `import`): a
-    mistyped path must not quietly become a new, empty caseload."""
-    from hwtui.data.db import Database, default_url, resolve_url
-    from hwtui.data.errors import DatabaseProblem
-    from hwtui.data.services.identity import os_username
-
-    # The settings are read (and validated) only if the location is not given, once.
-    chosen = location if location is not None else (settings or _settings()).database_url
-    url = resolve_url(chosen) if chosen is not None else default_url()
-    try:
-        # On PostgreSQL every transaction names the clinician; row-level security holds.
-        db = Database(url, clinician=os_username(), create=create, tidy=tidy)
-    except DatabaseProblem:
-        if chosen is None and not Path(str(url.database)).exists():
-            raise DatabaseProblem(first_use(str(url.database))) from None
-        raise
-    db.check()
-    return db
-
-
-def _open(
-    location: str | None,
-    settings: Settings | Defaults | None = None,
-    *,
-    writes_schema: bool = True,
-    create: bool = False,
-) -> Database:
-    """Open and, if needed, upgrade the database (backing up an older SQLite file first).
-
-    Not *writes_schema* (the read-only commands): a database that would need its schema
-    made or changed is refused with what to run instead."""
-    from hwtui.data import migrate
-    from hwtui.data.errors import DatabaseProblem
-
-    db = _database(location, settings, create=create)
-    try:
-        if not writes_schema:
-            state = migrate.status(db).state
-            if state is migrate.SchemaState.EMPTY:
-                raise DatabaseProblem(
-                    f"{_where(db)} holds no hwtui data yet: create it with `hwtui db init`"
-                )
-            if state is migrate.SchemaState.BEHIND:
-                raise DatabaseProblem(
-                    f"{_where(db)} is from an older hwtui: run `hwtui db upgrade` first"
-                )
-        backup = migrate.prepare(db)
-    except BaseException:
-        db.dispose()  # a server keeps the connection otherwise, until the process ends
-        raise
-    if backup is not None:
-        print(f"hwtui: upgraded the database; the previous version is in {backup}", file=sys.stderr)
-    return db
-
-
-def first_use(path: str) -> str:
-    return (
-        f"there is no hwtui database yet at {path}: start your caseload with `hwtui db init`, "
-        "or try hwtui on made-up clients with `hwtui demo`"
-    )
-
-
-def _where(db: Database) -> str:
-    return str(db.path) if db.path is not None else "the database"
-
-
 def _quiet_stdout() -> None:
     """After standard output failed: point it at /dev/null, so that Python's own flush
     at exit does not fail again with a traceback."""
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def textual_dev_settings(environ: Mapping[str, str]) -> list[str]:
-    """The Textual developer settings in *environ* that copy what is on screen (client
-    data) out of the terminal, or act on the app by themselves, as Textual reads them
-    (textual/constants.py, textual/features.py): the devtools console (which may be on
-    another host), debug mode, a log file of every event and keystroke, timed
-    screenshots to a file, and keys pressed on nobody's behalf."""
-    from textual.features import parse_features
-
-    features = parse_features(environ.get("TEXTUAL", ""))
-    found = [f"TEXTUAL={name}" for name in ("devtools", "debug") if name in features]
-    if environ.get("TEXTUAL_DEBUG") == "1":
-        found.append("TEXTUAL_DEBUG=1")
-    if environ.get("TEXTUAL_LOG"):
-        found.append("TEXTUAL_LOG")
-    try:
-        screenshot = int(environ.get("TEXTUAL_SCREENSHOT", "-1"))
-    except ValueError:
-        screenshot = -1
-    if screenshot >= 0:
-        found.append("TEXTUAL_SCREENSHOT")
-    if environ.get("TEXTUAL_PRESS"):
-        found.append("TEXTUAL_PRESS")
-    return found
 
 
 def _whole(db: Database, command: str) -> Database:
@@ -373,134 +237,8 @@ def _whole(db: Database, command: str) -> Database:
     return whole
 
 
-def _launch_mode(args: argparse.Namespace) -> bool:
-    """Refuse to open the app with Textual's developer settings, unless in developer mode
-    (`--dev` or HWTUI_DEV=1); True in developer mode."""
-    from hwtui.data.errors import HwtuiError
-
-    dev = bool(args.dev or getattr(args, "demo_dev", False) or os.environ.get("HWTUI_DEV") == "1")
-    found = textual_dev_settings(os.environ)
-    if found and not dev:
-        raise HwtuiError(
-            f"refusing to start with {', '.join(found)}: Textual would copy client data out "
-            "of the terminal; unset it (developers: hwtui --dev, never with real client data)"
-        )
-    if dev:
-        extra = f" with {', '.join(found)}" if found else ""
-        print(f"hwtui: developer mode{extra}: not for real client data", file=sys.stderr)
-    return dev
-
-
-class _FirstRead(threading.Thread):
-    """`data.first_screen.read_first_screen` in a thread, started before the app's
-    modules are imported: `sqlite3` lets go of the interpreter while it reads, so the
-    reading and the importing overlap."""
-
-    def __init__(self, path: Path) -> None:
-        from hwtui.data.actor import os_username
-
-        super().__init__(name="hwtui-first-read", daemon=True)
-        self.path = path
-        self.username = os_username()
-        self._result: FirstScreen | None = None
-        self._error: BaseException | None = None
-
-    @classmethod
-    def begin(cls, location: str | None) -> _FirstRead | None:
-        """The read of the SQLite file at *location* (None: the default file), begun;
-        None for a URL (PostgreSQL, or SQLite spelled as one), which takes the full path."""
-        from hwtui.data.sqlite_file import default_sqlite_path
-
-        if location is not None and ("://" in location or not location.strip()):
-            return None
-        path = Path(location).expanduser().absolute() if location else default_sqlite_path()
-        reading = cls(path)
-        reading.start()
-        return reading
-
-    def run(self) -> None:
-        from hwtui.data.first_screen import read_first_screen
-
-        try:
-            self._result = read_first_screen(self.path, self.username, date.today())
-        except BaseException as exc:  # raised in the launching thread, by result()
-            self._error = exc
-
-    def result(self) -> FirstScreen | None:
-        self.join()
-        if self._error is not None:
-            from hwtui.data.errors import DatabaseProblem
-            from hwtui.data.sqlite_file import default_sqlite_path
-
-            if self.path == default_sqlite_path() and not self.path.exists():
-                raise DatabaseProblem(first_use(str(self.path))) from None
-            raise self._error
-        return self._result
-
-
-def _app_from_first_read(
-    reading: _FirstRead, settings: Settings | Defaults, *, dev: bool
-) -> HomeworkApp | None:
-    """The app over the caseload read without the ORM (see `data.first_screen`), which
-    opens the database itself once the caseload is on screen; None if the launch must
-    take the full path: a database to create or upgrade, a new clinician, a held lock."""
-    from hwtui.app import HomeworkApp
-
-    first = reading.result()
-    if first is None:
-        return None
-    path, username = reading.path, reading.username
-
-    from hwtui import heap
-
-    def open_database() -> Database:
-        # Called in a worker once the caseload is on screen. Like the launch's own
-        # loading, the ORM's makes next to no garbage and is then set aside (frozen), so
-        # that no collection in the middle of a review walks all it made.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            # At the head schema a moment ago; `_open` checks again, and upgrades nothing.
-            return _open(str(path)).for_clinician(username)
-        finally:
-            heap.set_aside_what_loaded()
-            if collecting:
-                gc.enable()
-
-    return HomeworkApp(
-        open_database,
-        first.actor,
-        first_rows=first.rows,
-        autosave_seconds=settings.autosave_seconds,
-        idle_seconds=settings.idle_minutes * 60,
-        dev=dev,
-    )
-
-
-def _app(db: Database, settings: Settings | Defaults, *, dev: bool) -> HomeworkApp:
-    from hwtui.app import build_app
-
-    try:
-        return build_app(
-            db,
-            autosave_seconds=settings.autosave_seconds,
-            idle_seconds=settings.idle_minutes * 60,
-            dev=dev,
-        )
-    except BaseException:
-        db.dispose()
-        raise
-
-
 def _run(app: HomeworkApp) -> int:
-    from hwtui import heap
-
-    heap.collect_less_often()
-    if not gc.isenabled():
-        # Loaded: collect from now on, but never again through what loading made, so
-        # that no collection in the middle of a review walks every module and class.
-        heap.set_aside_what_loaded()
-        gc.enable()
+    """Run the app; then, however it ended, keep what was typed and close the database."""
     try:
         app.run()
     finally:
@@ -520,7 +258,7 @@ def _db(args: argparse.Namespace) -> int:
     if args.action == "init":
         return _db_init(_location(args))
     # `db current` only looks: it leaves the file's mode as it is.
-    db = _database(_location(args), tidy=args.action != "current")
+    db = opening.connect(_location(args), tidy=args.action != "current")
     try:
         if args.action == "current":
             st = migrate.status(db)
@@ -547,16 +285,16 @@ def _db_init(location: str | None) -> int:
     """Create a new database (or finish one begun and interrupted) at the head schema."""
     from hwtui.data import migrate
 
-    db = _database(location, create=True)
+    db = opening.connect(location, create=True)
     try:
         state = migrate.status(db).state
         if state is not migrate.SchemaState.EMPTY:
-            print(f"{_where(db)} is already a database ({state.value}); nothing changed")
+            print(f"{opening.where(db)} is already a database ({state.value}); nothing changed")
             return 0
         migrate.upgrade(db)
     finally:
         db.dispose()
-    print(f"created {_where(db)}")
+    print(f"created {opening.where(db)}")
     return 0
 
 
@@ -573,7 +311,10 @@ def _demo(args: argparse.Namespace) -> int:
 
     if not args.no_launch:
         _need_terminal()
-    dev = False if args.no_launch else _launch_mode(args)  # before anything is written
+    from hwtui import launch
+
+    # Before anything is written.
+    dev = False if args.no_launch else launch.developer_mode(args.dev or args.demo_dev)
     if args.demo_db:
         path = Path(args.demo_db).expanduser()
         if "://" in args.demo_db:
@@ -615,7 +356,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_launch:
         db.dispose()
         return 0
-    return _run(_app(db, _settings(), dev=dev))
+    return _run(launch.app_over(db, dev=dev))
 
 
 def _note(args: argparse.Namespace) -> int:
@@ -628,7 +369,7 @@ def _note(args: argparse.Namespace) -> int:
     from hwtui.data.services.notes import latest_review_id, note_for
     from hwtui.data.services.reviews import get_review
 
-    db = _open(_location(args), writes_schema=False)
+    db = opening.open_database(_location(args), writes_schema=False)
     try:
         with db.write() as session:  # printing a note is a read of client data: audited
             me = ensure_clinician(session, os_username())
@@ -653,7 +394,7 @@ def _note_format(args: argparse.Namespace) -> int:
     from hwtui.data.services.identity import ensure_clinician, os_username
     from hwtui.data.services.notes import note_style, set_note_style
 
-    db = _open(_location(args))
+    db = opening.open_database(_location(args))
     try:
         with db.write() as session:
             me = ensure_clinician(session, os_username())
@@ -677,7 +418,7 @@ def _export(args: argparse.Namespace) -> int:
         export.check_new_path(out)  # before anything is read or audited
     elif args.format == "csv":
         raise HwtuiError("a CSV export is one file per table: give --out FOLDER or --out FILE.zip")
-    db = _open(_location(args), writes_schema=False)
+    db = opening.open_database(_location(args), writes_schema=False)
     try:
         with db.write() as session:
             me = ensure_clinician(session, os_username())
@@ -740,7 +481,7 @@ def _import(args: argparse.Namespace) -> int:
     except ImportRefused as exc:
         return _refused(exc.headline, exc.lines(IMPORT_PROBLEMS_SHOWN))
     # A new SQLite file is made for the import and kept only if the import succeeds.
-    db = _open(_location(args), create=True)
+    db = opening.open_database(_location(args), create=True)
     try:
         # Only a database with no one's rows may be imported into: it must see them all.
         stats = import_file.import_json(_whole(db, "import"), checked, username=os_username())
@@ -767,7 +508,7 @@ def _refused(headline: str, lines: list[str]) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from hwtui.data.backup import backup
 
-    db = _open(_location(args))
+    db = opening.open_database(_location(args))
     try:
         report = backup(db, Path(args.dest))
     finally:
@@ -790,7 +531,7 @@ def _backup(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from hwtui.data.services import audit
 
-    db = _open(_location(args), writes_schema=False)
+    db = opening.open_database(_location(args), writes_schema=False)
     try:
         # One chain runs through every clinician's events.
         with _whole(db, f"audit {args.audit_command}").read() as session:

@@ -1,17 +1,22 @@
 """Where hwtui keeps its files, and its settings when nothing sets them.
 
 Plain Python: a launch with no settings file and no HWTUI_* setting in the environment
-starts from these defaults without loading pydantic (see `hwtui.settings` for the rest).
+starts from these defaults without loading pydantic, which takes longer to import than
+the whole first screen (see `hwtui.settings` for the rest, and `hwtui.launch`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from hwtui.settings import Settings
 
 APP_NAME = "hwtui"
 ENV_PREFIX = "HWTUI_"
@@ -31,7 +36,9 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Defaults:
-    """Each setting's default; `hwtui.settings.Settings` takes its defaults from here."""
+    """The settings and their defaults: the one list of their names. `Settings` declares
+    the same fields with their checks and takes its defaults from here; a test holds the
+    two to the same names, and `nothing_set` to what pydantic-settings reads."""
 
     database_url: str | None = None
     idle_minutes: float = 10.0
@@ -39,16 +46,35 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
-SETTING_NAMES = frozenset(Defaults.__dataclass_fields__)
+SETTING_NAMES = frozenset(field.name for field in fields(Defaults))
 
 
 def nothing_set(environ: Mapping[str, str]) -> bool:
     """True when `Settings()` could only give the defaults: there is no settings file and
-    no HWTUI_<SETTING> variable (matched without regard to case, as pydantic-settings
-    matches them)."""
-    prefix = ENV_PREFIX.casefold()
-    for name in environ:
-        folded = name.casefold()
-        if folded.startswith(prefix) and folded[len(prefix) :] in SETTING_NAMES:
-            return False
+    no environment variable it reads, HWTUI_<SETTING> in any case (pydantic-settings is
+    not case-sensitive unless told; `tests/test_launch_paths.py` asks it)."""
+    # Lower-cased, as pydantic-settings compares them (not casefold: "ß" stays "ß").
+    names = {f"{ENV_PREFIX}{name}".lower() for name in SETTING_NAMES}
+    if any(variable.lower() in names for variable in environ):
+        return False
     return not config_path().exists()
+
+
+def load_settings() -> Settings | Defaults:
+    """The settings, checked; the defaults, without loading pydantic, when nothing sets
+    them (the everyday launch). A bad value is one line naming the setting."""
+    if nothing_set(os.environ):
+        return DEFAULTS
+    from pydantic import ValidationError
+
+    from hwtui.data.errors import HwtuiError
+    from hwtui.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise HwtuiError(f"bad setting {field}: {first['msg']}") from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed config.toml
+        raise HwtuiError(f"cannot read the settings file: {exc}") from None

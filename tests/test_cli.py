@@ -189,9 +189,9 @@ def test_launch_upgrades_an_older_database_after_backing_it_up(
 
     monkeypatch.setattr(migrate, "status", older)
     monkeypatch.setattr(migrate, "upgrade", lambda database, revision="head": _stamp_head(database))
-    from hwtui import cli
+    from hwtui import opening
 
-    opened = cli._open(str(path))
+    opened = opening.open_database(str(path))
     opened.dispose()
     backups = list(tmp_path.glob("old.sqlite3.base_for_test.*.bak"))
     assert len(backups) == 1

@@ -10,10 +10,11 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy.dialects import sqlite
 from sqlmodel import col, select
 
 from hwtui.data import first_screen
@@ -184,3 +185,20 @@ def test_a_draft_saved_by_the_orm_shows_as_open(practice: tuple[Database, Actor]
 def _events(path: Path) -> int:
     with sqlite3.connect(path) as conn:
         return int(conn.execute("SELECT count(*) FROM audit_event").fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 11, 26, 8, 30, 0, 123456, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(2026, 6, 1, 23, 59, 59, 1, tzinfo=timezone(timedelta(hours=-7))),
+    ],
+)
+def test_the_time_is_stored_as_the_orm_stores_it(at: datetime) -> None:
+    """The first read writes `audit_event.at` itself; the ORM reads it back and the chain
+    hashes what it reads, so the text must be SQLAlchemy's, for the same column."""
+    dialect = sqlite.dialect()
+    column_type = AuditEvent.__table__.c.at.type  # type: ignore[attr-defined]
+    store = column_type.dialect_impl(dialect).bind_processor(dialect)
+    assert first_screen.sqlite_datetime(at) == store(at)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from hwtui import cli
+from hwtui import cli, launch
 from hwtui.app import HomeworkApp, build_app
 from hwtui.data.db import Database
 from tests.pty_app import KEYS, PtyApp
@@ -119,7 +119,7 @@ def test_textual_developer_settings_refuse_to_start(
 
 @pytest.mark.parametrize("env", ALLOWED, ids=[",".join(e) or "none" for e in ALLOWED])
 def test_other_textual_settings_are_fine(env: dict[str, str]) -> None:
-    assert cli.textual_dev_settings(env) == []
+    assert launch.textual_dev_settings(env) == []
 
 
 def test_the_list_follows_textual_constants(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,13 +45,13 @@ def test_no_garbage_collection_while_hwtui_loads(
 ) -> None:
     """Off while the database is opened and the app built; on, with what loading made set
     aside (frozen), once the app runs."""
-    from hwtui import cli
+    from hwtui import cli, opening
     from hwtui.app import HomeworkApp
 
     seen: dict[str, bool | int] = {}
-    real_open = cli._open
+    real_open = opening.open_database
 
-    def opening(location: str | None, *args: object) -> Database:
+    def open_database(location: str | None, *args: object) -> Database:
         seen["collecting while opening"] = gc.isenabled()
         return real_open(location, *args)  # type: ignore[arg-type]
 
@@ -57,7 +59,7 @@ def test_no_garbage_collection_while_hwtui_loads(
         seen["collecting while running"] = gc.isenabled()
         seen["frozen"] = gc.get_freeze_count()
 
-    monkeypatch.setattr(cli, "_open", opening)
+    monkeypatch.setattr(opening, "open_database", open_database)
     monkeypatch.setattr(HomeworkApp, "run", run)
     monkeypatch.setattr(cli, "_need_terminal", lambda: None)
     path = str(tmp_path / "hwtui.sqlite3")
@@ -109,11 +111,25 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
         seen["young threshold"] = gc.get_threshold()[0]
         seen["collecting while running"] = gc.isenabled()
         seen["frozen"] = gc.get_freeze_count()
-        app.db  # noqa: B018  # opened once the caseload is on screen: its ORM set aside too
+        # Opened by a worker once the caseload is on screen: its ORM set aside too.
+        worker = threading.Thread(target=lambda: app.db, name="worker")
+        worker.start()
+        worker.join(30)
         seen["frozen after opening"] = gc.get_freeze_count() > seen["frozen"]
         seen["collecting after opening"] = gc.isenabled()
         app.close_database()
 
+    switched: list[str] = []  # the threads that turned collection off or on
+
+    def switch(real: Callable[[], None]) -> Callable[[], None]:
+        def turn() -> None:
+            switched.append(threading.current_thread().name)
+            real()
+
+        return turn
+
+    monkeypatch.setattr(gc, "disable", switch(gc.disable))
+    monkeypatch.setattr(gc, "enable", switch(gc.enable))
     monkeypatch.setattr(first_screen, "read_first_screen", reading)
     monkeypatch.setattr(HomeworkApp, "run", run)
     monkeypatch.setattr(cli, "_need_terminal", lambda: None)
@@ -131,3 +147,5 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
         "young threshold": heap.YOUNG_THRESHOLD,
     }
     assert seen["frozen"] > 0
+    # Only the launch turns collection off and on, on the main thread: never a worker.
+    assert set(switched) == {threading.main_thread().name}

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,14 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from hwtui import cli, config
-from hwtui.app import HomeworkApp
-from hwtui.config import DEFAULTS, SETTING_NAMES, nothing_set
+from hwtui.app import HomeworkApp, build_app
+from hwtui.config import DEFAULTS, ENV_PREFIX, SETTING_NAMES, nothing_set
 from hwtui.data import demo, migrate
 from hwtui.data.actor import os_username
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
 from hwtui.data.first_screen import read_first_screen
+from hwtui.data.lazy_db import LazyDatabase
 from hwtui.settings import Settings
 from tests.conftest import TODAY
 
@@ -48,12 +50,12 @@ def _launch_in_subprocess(db_path: Path, env: dict[str, str] | None = None) -> d
     code = f"""
 import json, sys
 from hwtui import cli
-from hwtui.app import HomeworkApp
+from hwtui.app import HomeworkApp, build_app
 def run(self, *a, **k):
     heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})
     print(json.dumps({{
         "heavy": sorted({{m.split('.')[0] for m in heavy}}),
-        "opened": self._db is not None,
+        "opened": self._database.opened,
         "first_rows": None if self._first_rows is None else len(self._first_rows),
         "idle_seconds": self.idle_seconds,
         "autosave_seconds": self.autosave_seconds,
@@ -129,20 +131,44 @@ def test_the_defaults_are_the_settings_defaults() -> None:
         assert getattr(settings, name) == getattr(DEFAULTS, name), name
 
 
-@pytest.mark.parametrize(
-    ("environ", "expected"),
-    [
-        ({}, True),
-        ({"HWTUI_CONFIG": "/x", "HWTUI_DEV": "1", "HWTUI_TEST_PG_URL": "p"}, True),
-        ({"HWTUI_DATABASE_URL": "/tmp/x"}, False),
-        ({"hwtui_idle_minutes": "3"}, False),
-        ({"Hwtui_Autosave_Seconds": "3"}, False),
-    ],
-)
-def test_nothing_set_knows_the_variables_pydantic_settings_reads(
-    environ: dict[str, str], expected: bool
+# A value other than the default for each setting, as the environment would give it.
+NOT_DEFAULT = {
+    "database_url": "/srv/hwtui/practice.sqlite3",
+    "idle_minutes": "7",
+    "autosave_seconds": "9",
+}
+# What pydantic-settings would refuse, were it to read it.
+REFUSED = {"database_url": "", "idle_minutes": "-3", "autosave_seconds": "soon"}
+
+
+def test_every_setting_has_probes() -> None:
+    assert set(NOT_DEFAULT) == set(REFUSED) == SETTING_NAMES
+
+
+@pytest.mark.parametrize("name", sorted(SETTING_NAMES))
+@pytest.mark.parametrize("spelling", [str.upper, str.lower, str.title, str.swapcase])
+def test_nothing_set_sees_each_variable_pydantic_settings_reads(
+    name: str, spelling: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert nothing_set(environ) is expected
+    """Asked of pydantic-settings itself: it reads HWTUI_<setting> in any case."""
+    variable = spelling(f"{ENV_PREFIX}{name}")
+    monkeypatch.setenv(variable, NOT_DEFAULT[name])
+    assert getattr(Settings(), name) != getattr(DEFAULTS, name), variable
+    assert not nothing_set(os.environ)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["HWTUI_DEV", "HWTUI_TEST_PG_URL", "HWTUI_IDLE", "HWTUI_{}_", "XHWTUI_{}", "HWTUI__{}", "{}"],
+)
+def test_nothing_set_ignores_what_pydantic_settings_ignores(
+    pattern: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each set to a value pydantic-settings would refuse, were it to read it."""
+    for name in SETTING_NAMES:
+        monkeypatch.setenv(pattern.format(name.upper()), REFUSED[name])
+    assert nothing_set(os.environ)
+    assert Settings() == Settings.model_validate(asdict(DEFAULTS))
 
 
 def test_a_settings_file_counts_as_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,9 +186,7 @@ def test_a_settings_file_counts_as_set(tmp_path: Path, monkeypatch: pytest.Monke
 def _first_app(path: Path, opener: Callable[[], Database]) -> HomeworkApp:
     first = read_first_screen(path, os_username(), TODAY)
     assert first is not None
-    return HomeworkApp(
-        opener, first.actor, first_rows=first.rows, today=lambda: TODAY, idle_seconds=None
-    )
+    return build_app(LazyDatabase(opener), first=first, today=lambda: TODAY, idle_seconds=None)
 
 
 async def test_the_first_rows_show_and_the_database_opens_once_after(tmp_path: Path) -> None:

@@ -24,8 +24,9 @@ def _imports(path: Path) -> set[str]:
 
 def test_layer_contracts_hold() -> None:
     """The import-linter contracts in pyproject.toml ([tool.importlinter]): the data core
-    imports no Textual, Rich or UI layer, widgets no screens, screens not the CLI; direct,
-    lazy and indirect imports all count. `.ci/run` runs `lint-imports` too."""
+    imports no Textual, Rich or UI layer, widgets no screens, the app and the UI neither
+    the CLI nor the launch; direct, lazy and indirect imports all count. `.ci/run` runs
+    `lint-imports` too."""
     pytest.importorskip("importlinter", reason="import-linter comes with the dev extra")
     code = (
         "import sys; from importlinter.cli import lint_imports;"

@@ -53,6 +53,7 @@ from hwtui.data.assignment_form import EditorTarget
 from hwtui.data.catalog import BARRIERS, FACTORS
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
+from hwtui.data.lazy_db import LazyDatabase
 from hwtui.data.metrics import Rate
 from hwtui.data.notes import (
     GoalLine,
@@ -638,7 +639,7 @@ async def test_the_app_shows_hostile_data_as_plain_text(practice: Practice) -> N
     ids = practice.ids
     with practice.db.write() as s:
         actor = ensure_clinician(s, "dr_hostile")
-    app = Recording(practice.db, actor, today=lambda: TODAY)
+    app = Recording(LazyDatabase.of(practice.db), actor, today=lambda: TODAY)
     async with app.run_test(size=(200, 60), notifications=True) as pilot:
         await settle(pilot)
         # The caseload: the clinician's name in the header, the client in the table.
@@ -723,7 +724,7 @@ async def _show_with_odd_codes(practice: Practice, screen: Any) -> None:
     _odd_codes(practice)
     with practice.db.write() as s:
         actor = ensure_clinician(s, "dr_hostile")
-    app = Recording(practice.db, actor, today=lambda: TODAY)
+    app = Recording(LazyDatabase.of(practice.db), actor, today=lambda: TODAY)
     async with app.run_test(size=(200, 60)) as pilot:
         await settle(pilot)
         await app.push_screen(screen)

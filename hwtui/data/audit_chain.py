@@ -1,7 +1,8 @@
-"""How an audit event is chained: the digest of its content and the hash before it.
+"""How an audit event is chained: the digest of its content and the hash before it, and
+where the chain's head moves when one is appended.
 
 Plain Python: the ORM's audit service (`services.audit`) and the launch's first read
-(`first_screen`) append to the same chain.
+(`first_screen`, with `sqlite3` alone) append to the same chain, both through `append`.
 """
 
 from __future__ import annotations
@@ -44,3 +45,31 @@ class EventContent:
             separators=(",", ":"),
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """Where the chain ends (the `audit_head` row): how many events, the last one's id and
+    hash."""
+
+    events: int
+    last_id: int | None
+    last_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A new event's place in the chain: the hash it follows and its own."""
+
+    prev_hash: str
+    hash: str
+
+    def moved(self, head: ChainHead, event_id: int) -> ChainHead:
+        """The head once the event, stored with *event_id*, is appended."""
+        return ChainHead(head.events + 1, event_id, self.hash)
+
+
+def append(head: ChainHead, content: EventContent) -> Link:
+    """Where *content* goes: after the head, not after whatever event is last now, so that
+    if the last events were deleted, the next event's link shows where."""
+    return Link(head.last_hash, content.digest(head.last_hash))

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from hwtui.data.actor import Actor
-from hwtui.data.audit_chain import HEAD_ID, EventContent
+from hwtui.data.audit_chain import HEAD_ID, ChainHead, EventContent, append
 from hwtui.data.caseload_rows import (
     AUDIT_ACTION,
     AUDIT_ENTITY,
@@ -38,8 +38,7 @@ from hwtui.data.sqlite_file import SQLITE_PRAGMAS, protect_sqlite_file
 # How long to wait for another process's write lock before leaving it to the full path
 # (whose waiting is fairer, see `db._begin_immediate`).
 LOCK_WAIT_SECONDS = 1.0
-# How SQLAlchemy stores a datetime in SQLite (naive UTC here, as `models.UtcDateTime`
-# writes it): the audit chain hashes the value read back, so it must be the same text.
+# How SQLAlchemy stores a datetime in SQLite (see `sqlite_datetime`).
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
@@ -104,20 +103,21 @@ def _read(
 
 
 def _audit(conn: sqlite3.Connection, os_user: str, detail: str, at: datetime) -> None:
-    """Append the view to the audit chain and move its head, as `services.audit.record`."""
-    head = conn.execute(
-        "SELECT last_hash FROM audit_head WHERE id = :id", {"id": HEAD_ID}
+    """Append the view to the audit chain and move its head, by the same rules as
+    `services.audit.record` (`audit_chain.append`); only the statements differ."""
+    found = conn.execute(
+        "SELECT events, last_id, last_hash FROM audit_head WHERE id = :id", {"id": HEAD_ID}
     ).fetchone()
-    if head is None:
+    if found is None:
         raise _Unusual("no chain head")  # the full path starts one, and verify reports it
-    prev_hash = head[0]
+    head = ChainHead(*found)
     content = EventContent(at, os_user, AUDIT_ACTION, AUDIT_ENTITY, None, None, detail)
-    hashed = content.digest(prev_hash)
+    link = append(head, content)
     stored = {
         **asdict(content),
-        "at": at.astimezone(UTC).strftime(SQLITE_DATETIME),
-        "prev_hash": prev_hash,
-        "hash": hashed,
+        "at": sqlite_datetime(at),
+        "prev_hash": link.prev_hash,
+        "hash": link.hash,
     }
     cursor = conn.execute(
         "INSERT INTO audit_event"
@@ -126,8 +126,17 @@ def _audit(conn: sqlite3.Connection, os_user: str, detail: str, at: datetime) ->
         " :prev_hash, :hash)",
         stored,
     )
+    assert cursor.lastrowid is not None
+    moved = link.moved(head, cursor.lastrowid)
     conn.execute(
-        "UPDATE audit_head SET events = events + 1, last_id = :last_id, last_hash = :hash"
+        "UPDATE audit_head SET events = :events, last_id = :last_id, last_hash = :last_hash"
         " WHERE id = :id",
-        {"last_id": cursor.lastrowid, "hash": hashed, "id": HEAD_ID},
+        {**asdict(moved), "id": HEAD_ID},
     )
+
+
+def sqlite_datetime(at: datetime) -> str:
+    """*at* as the ORM stores it in SQLite (naive UTC, `models.UtcDateTime`, in
+    SQLAlchemy's text form): the chain hashes the value read back, so it must be the same
+    text. A test holds this to SQLAlchemy's own."""
+    return at.astimezone(UTC).strftime(SQLITE_DATETIME)

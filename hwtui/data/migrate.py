@@ -1,9 +1,9 @@
 """Schema migrations with Alembic: status, upgrade, and the safe upgrade on launch.
 
-Every launch checks the schema; few upgrade it. The check reads the revision files
-(`hwtui.data.revisions`) and the `alembic_version` table itself, since importing Alembic
-would cost a launch more than everything else it does before the first screen; Alembic
-is imported to upgrade.
+Every launch checks the schema; few upgrade it. The check compares the `alembic_version`
+table with the head recorded in `hwtui.data.revisions`, since importing Alembic would cost
+a launch more than everything else it does before the first screen. Alembic is imported
+only for a database not at the head: to tell an older one from a newer, and to upgrade.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hwtui.data import revisions as schema_revisions
 from hwtui.data.backup import copy_sqlite
 from hwtui.data.db import Database
 from hwtui.data.errors import DatabaseProblem
-from hwtui.data.revisions import VERSION_TABLE, head_revision, revisions
+from hwtui.data.revisions import VERSION_TABLE, head_revision
 from hwtui.data.sqlite_file import SQLITE_WAL
 
 if TYPE_CHECKING:
@@ -64,8 +64,16 @@ def status(db: Database) -> SchemaStatus:
     elif revision == head:
         state = SchemaState.CURRENT
     else:
-        state = SchemaState.BEHIND if revision in revisions() else SchemaState.AHEAD
+        state = SchemaState.BEHIND if _known(revision) else SchemaState.AHEAD
     return SchemaStatus(state, revision, head)
+
+
+def _known(revision: str) -> bool:
+    """Whether one of this hwtui's migrations is *revision* (else a newer hwtui wrote it)."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return any(script.revision == revision for script in scripts.walk_revisions())
 
 
 def _current_revision(conn: Connection) -> str | None:

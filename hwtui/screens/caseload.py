@@ -85,8 +85,11 @@ class CaseloadScreen(ReloadingScreen[None]):
 
         trends: dict[int, Trend]
 
-    def __init__(self) -> None:
+    def __init__(self, first_rows: list[CaseloadRow] | None = None) -> None:
+        """*first_rows*: the caseload as the launch read it, shown at once (see
+        `hwtui.launch`); None: read here."""
         super().__init__()
+        self._first_rows = first_rows
         self.rows: list[CaseloadRow] = []
         # Each client's completion sparkline, by client id: loaded after the rows.
         self.trends: dict[int, Trend] = {}
@@ -108,7 +111,7 @@ class CaseloadScreen(ReloadingScreen[None]):
         table.add_column("Due", width=11, key="due")
         table.add_column("Active", width=6, key="active")
         table.add_column("Trend", width=8, key="trend")
-        rows = self.app.take_first_rows()
+        rows, self._first_rows = self._first_rows, None
         if rows is None:
             self.load()
         else:

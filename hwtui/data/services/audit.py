@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from hwtui.data.audit_chain import GENESIS, HEAD_ID, EventContent
+from hwtui.data.audit_chain import GENESIS, HEAD_ID, ChainHead, EventContent, append
 from hwtui.data.models import AuditEvent, AuditHead, utcnow
 from hwtui.data.services.identity import Actor
 from hwtui.data.text import clean_line
@@ -46,26 +46,23 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     head = _head(session)
-    # Chained to the head, not to whatever event is last now: if the last events were
-    # deleted, the next event's link shows where.
-    prev = head.last_hash
-    event = AuditEvent(
-        at=utcnow(),
-        os_user=actor if isinstance(actor, str) else actor.username,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        client_id=client_id,
-        detail=detail,
-        prev_hash=prev,
-        hash="",
+    chain = ChainHead(head.events, head.last_id, head.last_hash)
+    content = EventContent(
+        utcnow(),
+        actor if isinstance(actor, str) else actor.username,
+        action,
+        entity,
+        entity_id,
+        client_id,
+        detail,
     )
-    event.hash = _digest(event)
+    link = append(chain, content)
+    event = AuditEvent(**asdict(content), prev_hash=link.prev_hash, hash=link.hash)
     session.add(event)
     session.flush()
-    head.events += 1
-    head.last_id = event.id
-    head.last_hash = event.hash
+    assert event.id is not None
+    moved = link.moved(chain, event.id)
+    head.events, head.last_id, head.last_hash = moved.events, moved.last_id, moved.last_hash
     session.add(head)
     session.flush()
     return event

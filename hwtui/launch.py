@@ -1,0 +1,202 @@
+"""The launch: from `hwtui` on the command line to the app, built and ready to run.
+
+Why there are two ways. SQLAlchemy, SQLModel, pydantic and Alembic take longer to import
+than Textual and the whole first paint together, and a clinician opens hwtui while a
+client waits. So the launch makes a plan:
+
+- **first read** (the everyday launch: an SQLite file named by a path, nothing in the
+  settings to check): a thread reads the caseload with `sqlite3` alone
+  (`data.first_screen`, audited in the same chain) while Textual and the app load; the
+  app starts with those rows and a `LazyDatabase` that a worker opens once they are on
+  screen. If the read finds anything unusual (a new or older file, a new clinician, a
+  held lock) it steps aside and the launch goes the full way;
+- **full path** (PostgreSQL, an SQLite URL, or what the first read left): open the
+  database, create or upgrade its schema (`opening.open_database`), then the app.
+
+Both end in `app.build_app`, the factory the tests and the bench use too. Everything the
+first read needs besides its `data` modules is here: the thread, the choice, and the
+recipe that opens the database later. Garbage collection around all of it: `heap.loading`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hwtui import heap, opening
+from hwtui.config import load_settings
+from hwtui.data.lazy_db import LazyDatabase
+
+if TYPE_CHECKING:
+    from hwtui.app import HomeworkApp
+    from hwtui.config import Defaults
+    from hwtui.data.db import Database
+    from hwtui.data.first_screen import FirstScreen
+    from hwtui.settings import Settings
+
+
+def make_app(location: str | None, *, dev: bool = False) -> HomeworkApp:
+    """The app over the database *location* names (None: the settings', else the default
+    file), at the head schema, for the clinician running hwtui. *dev*: `--dev` given (see
+    `developer_mode`)."""
+    with heap.loading():
+        dev = developer_mode(dev)  # before the database is opened
+        settings = load_settings()
+        reading = FirstRead.begin(location if location is not None else settings.database_url)
+        # Textual and the app load while the thread reads (`sqlite3` lets go of the
+        # interpreter meanwhile); `_build` uses it.
+        import hwtui.app  # noqa: F401
+
+        first = reading.result() if reading is not None else None
+        if reading is None or first is None:
+            return _build(opening.open_database(location, settings), settings, dev=dev)
+        return _build(reading.database_later(), settings, dev=dev, first=first)
+
+
+def app_over(db: Database, *, dev: bool) -> HomeworkApp:
+    """The app over *db*, open and at the head schema (`hwtui demo`, which just wrote it)."""
+    with heap.loading(collect_first=True):
+        return _build(db, load_settings(), dev=dev)
+
+
+def developer_mode(asked: bool) -> bool:
+    """Refuse to open the app with Textual's developer settings, unless in developer mode
+    (*asked* with `--dev`, or HWTUI_DEV=1); True in developer mode."""
+    from hwtui.data.errors import HwtuiError
+
+    dev = asked or os.environ.get("HWTUI_DEV") == "1"
+    found = textual_dev_settings(os.environ)
+    if found and not dev:
+        raise HwtuiError(
+            f"refusing to start with {', '.join(found)}: Textual would copy client data out "
+            "of the terminal; unset it (developers: hwtui --dev, never with real client data)"
+        )
+    if dev:
+        extra = f" with {', '.join(found)}" if found else ""
+        print(f"hwtui: developer mode{extra}: not for real client data", file=sys.stderr)
+    return dev
+
+
+def textual_dev_settings(environ: Mapping[str, str]) -> list[str]:
+    """The Textual developer settings in *environ* that copy what is on screen (client
+    data) out of the terminal, or act on the app by themselves, as Textual reads them
+    (textual/constants.py, textual/features.py): the devtools console (which may be on
+    another host), debug mode, a log file of every event and keystroke, timed
+    screenshots to a file, and keys pressed on nobody's behalf."""
+    from textual.features import parse_features
+
+    features = parse_features(environ.get("TEXTUAL", ""))
+    found = [f"TEXTUAL={name}" for name in ("devtools", "debug") if name in features]
+    if environ.get("TEXTUAL_DEBUG") == "1":
+        found.append("TEXTUAL_DEBUG=1")
+    if environ.get("TEXTUAL_LOG"):
+        found.append("TEXTUAL_LOG")
+    try:
+        screenshot = int(environ.get("TEXTUAL_SCREENSHOT", "-1"))
+    except ValueError:
+        screenshot = -1
+    if screenshot >= 0:
+        found.append("TEXTUAL_SCREENSHOT")
+    if environ.get("TEXTUAL_PRESS"):
+        found.append("TEXTUAL_PRESS")
+    return found
+
+
+def _build(
+    db: Database | LazyDatabase,
+    settings: Settings | Defaults,
+    *,
+    dev: bool,
+    first: FirstScreen | None = None,
+) -> HomeworkApp:
+    from hwtui.app import build_app
+
+    try:
+        return build_app(
+            db,
+            first=first,
+            autosave_seconds=settings.autosave_seconds,
+            idle_seconds=settings.idle_minutes * 60,
+            dev=dev,
+        )
+    except BaseException:
+        if isinstance(db, LazyDatabase):
+            db.close()  # not opened yet, as a rule: then nothing to close
+        else:
+            db.dispose()
+        raise
+
+
+class FirstRead(threading.Thread):
+    """`data.first_screen.read_first_screen` in a thread, started before the app's
+    modules are imported: `sqlite3` lets go of the interpreter while it reads, so the
+    reading and the importing overlap."""
+
+    def __init__(self, path: Path) -> None:
+        from hwtui.data.actor import os_username
+
+        super().__init__(name="hwtui-first-read", daemon=True)
+        self.path = path
+        self.username = os_username()
+        self._result: FirstScreen | None = None
+        self._error: BaseException | None = None
+
+    @classmethod
+    def begin(cls, location: str | None) -> FirstRead | None:
+        """The read of the SQLite file at *location* (None: the default file), begun;
+        None for a URL (PostgreSQL, or SQLite spelled as one), which takes the full path."""
+        from hwtui.data.sqlite_file import default_sqlite_path
+
+        if location is not None and ("://" in location or not location.strip()):
+            return None
+        path = Path(location).expanduser().absolute() if location else default_sqlite_path()
+        reading = cls(path)
+        reading.start()
+        return reading
+
+    def run(self) -> None:
+        from hwtui.data.first_screen import read_first_screen
+
+        try:
+            self._result = read_first_screen(self.path, self.username, date.today())
+        except BaseException as exc:  # raised in the launching thread, by result()
+            self._error = exc
+
+    def result(self) -> FirstScreen | None:
+        """The caseload as read, or None: the launch must take the full path."""
+        self.join()
+        if self._error is not None:
+            from hwtui.data.errors import DatabaseProblem
+            from hwtui.data.sqlite_file import default_sqlite_path
+
+            if self.path == default_sqlite_path() and not self.path.exists():
+                raise DatabaseProblem(opening.first_use(str(self.path))) from None
+            raise self._error
+        return self._result
+
+    def database_later(self) -> LazyDatabase:
+        """The database just read, to be opened through the ORM by the first worker that
+        needs it, once the caseload is on screen."""
+        return LazyDatabase(partial(_open_later, self.path, self.username))
+
+
+def _open_later(path: Path, username: str) -> Database:
+    """Runs in a worker (see `LazyDatabase.get`). At the head schema a moment ago:
+    `open_database` checks again, and upgrades nothing.
+
+    Loading the ORM makes next to no garbage, and what it makes lives as long as the
+    process: set aside like the launch's own loading, so that no collection in the middle
+    of a review walks it. `gc.freeze` is safe from this thread (see `heap`). Collection is
+    not turned off meanwhile: that switch is the whole process's, and the UI thread goes
+    on making garbage while this runs; the young collections it allows cost the opening
+    about 20 ms of its 300 (measured on 2 cores), after the caseload is on screen."""
+    try:
+        return opening.open_database(str(path)).for_clinician(username)
+    finally:
+        heap.set_aside_what_loaded()
