@@ -65,6 +65,16 @@ class ReviewRecordScreen(Screen[None]):
         Binding("S", "sign", "Sign", id="record.sign"),
         Binding("A", "amend", "Amend", id="record.amend"),
     ]
+    # What the 80-column footer shows first (widgets/footer.py); the rest in ? and ^p.
+    FOOTER_ORDER = (
+        "record.back",
+        "record.sign",
+        "record.amend",
+        "app.help",
+        "record.toggle",
+        "record.save",
+        "record.copy",
+    )
 
     app: HomeworkApp
 
