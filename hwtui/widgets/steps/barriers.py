@@ -6,11 +6,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets import Input, Label, Select, Static
 from textual.widgets.selection_list import Selection
 
 from hwtui.data.catalog import BARRIERS, BARRIERS_BY_CODE
 from hwtui.data.review_draft import TaskDraft
+from hwtui.widgets.choices import SelectionList
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.steps.base import Step
 
