@@ -540,6 +540,8 @@ class ReviewScreen(Screen[None]):
     def _completed(self) -> None:
         from hwtui.screens.review_record import ReviewRecordScreen
 
-        notify_safe(self.app, "Review complete.")
-        # The note comes next: preview, copy or save it, and sign when ready.
-        self.app.switch_screen(ReviewRecordScreen(self.review_id, show_note=True))
+        # The note comes next: preview, copy or save it, and sign when ready. Said on its
+        # status line, not in a toast over the note.
+        self.app.switch_screen(
+            ReviewRecordScreen(self.review_id, show_note=True, status="Review complete.")
+        )

@@ -25,7 +25,7 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.review_summary import render_summary
-from hwtui.widgets.safe import notify_safe, safe_text
+from hwtui.widgets.safe import safe_plain, safe_text
 from hwtui.widgets.steps.base import ReviewSetup
 
 if TYPE_CHECKING:
@@ -96,17 +96,21 @@ class ReviewRecordScreen(Screen[None]):
     class Amended(Message, bubble=False):
         review_id: int
 
-    def __init__(self, review_id: int, *, show_note: bool = False) -> None:
+    def __init__(self, review_id: int, *, show_note: bool = False, status: str = "") -> None:
+        """*status*: a confirmation for the status line (the review just completed)."""
         super().__init__()
         self.review_id = review_id
         self.show_note = show_note
         self.view: RecordView | None = None
+        self._status = status
 
     def compose(self) -> ComposeResult:
         yield Static("Opening the review…", id="record-title", markup=False)
         yield Static("", id="record-versions", classes="hint", markup=False)
         with VerticalScroll(id="record-scroll", can_focus=True):
             yield Static("", id="record-text", markup=False)
+        # Confirmations go here, never over the note.
+        yield Static(self._status, id="record-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -122,17 +126,21 @@ class ReviewRecordScreen(Screen[None]):
         self.view = event.view
         self._show()
 
+    def confirm(self, message: str) -> None:
+        """Say on the status line, under the note, that something was done."""
+        self.query_one("#record-status", Static).update(safe_plain(message))
+
     @on(Copied)
     def _copied(self) -> None:
-        notify_safe(self.app, "Note copied to the clipboard.")
+        self.confirm("Note copied to the clipboard.")
 
     @on(Saved)
     def _saved(self, event: Saved) -> None:
-        notify_safe(self.app, f"Note saved to {event.path} (readable only by you).")
+        self.confirm(f"Note saved to {event.path} (readable only by you).")
 
     @on(Signed)
     def _signed(self) -> None:
-        notify_safe(self.app, "Review signed. It can no longer be edited; amend it instead.")
+        self.confirm("Review signed. It can no longer be edited; amend it instead.")
         self.load()
 
     @on(Amended)

@@ -27,6 +27,8 @@ from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
+from hwtui.widgets.safe import safe_content
+
 
 class Fold(NamedTuple):
     """Keys shown as one footer entry: "d/p/n/o Mark" for four keys whose meaning the
@@ -112,8 +114,9 @@ class Footer(TextualFooter):
                 entry.description,
                 entry.binding.action,
                 disabled=not entry.enabled,
-                tooltip=entry.tooltip,
             ).data_bind(compact=TextualFooter.compact)
+            if entry.tooltip:
+                key.tooltip = safe_content(entry.tooltip)
             if self.compact:
                 # A key bound to the footer's `compact` gets this class when it mounts,
                 # restyled on its own then; given it now, it is styled once with the rest.
@@ -130,8 +133,8 @@ class Footer(TextualFooter):
                     binding.action,
                     classes="-command-palette",
                     disabled=not enabled,
-                    tooltip=binding.tooltip or binding.description,
                 )
+                palette.tooltip = safe_content(binding.tooltip or binding.description)
                 if self.compact:
                     palette.add_class("-compact", update=False)
                 yield palette
