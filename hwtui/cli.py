@@ -621,18 +621,24 @@ def _demo(args: argparse.Namespace) -> int:
 def _note(args: argparse.Namespace) -> int:
     import json
 
-    from hwtui.data.errors import NotFound
+    from hwtui.data.errors import HwtuiError, NotFound
     from hwtui.data.notes import render_markdown, render_text, to_dict
     from hwtui.data.services.clients import find_client
     from hwtui.data.services.identity import ensure_clinician, os_username
     from hwtui.data.services.notes import latest_review_id, note_for
     from hwtui.data.services.reviews import get_review
 
-    db = _open(_location(args), writes_schema=False)
+    try:
+        db = _open(_location(args), writes_schema=False)
+    except HwtuiError as exc:
+        raise HwtuiError(f"{exc}{_demo_hint(args)}") from None
     try:
         with db.write() as session:  # printing a note is a read of client data: audited
             me = ensure_clinician(session, os_username())
-            client = find_client(session, me, args.client)
+            try:
+                client = find_client(session, me, args.client)
+            except NotFound as exc:
+                raise NotFound(f"{exc} in {_where(db)}{_demo_hint(args)}") from None
             assert client.id is not None
             review_id = args.review or latest_review_id(session, me, client.id)
             if get_review(session, me, review_id).client_id != client.id:
@@ -647,6 +653,18 @@ def _note(args: argparse.Namespace) -> int:
     else:
         text = render_text(note)
     return _to_stdout(text)
+
+
+def _demo_hint(args: argparse.Namespace) -> str:
+    """After a failed look-up in the usual database: where `hwtui demo` put its practice,
+    if there is one and it was not the database looked in (a demo is never the default)."""
+    from hwtui.config import data_dir
+
+    demo = data_dir() / "demo.sqlite3"
+    location = _location(args)
+    if not demo.is_file() or (location and Path(location).expanduser() == demo):
+        return ""
+    return f"; the demo practice is in {demo}, not here: hwtui note {args.client} --db {demo}"
 
 
 def _note_format(args: argparse.Namespace) -> int:
