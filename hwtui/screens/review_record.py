@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from hwtui.data.catalog import ReviewStatus
+from hwtui.data.notes import Note, render_text
 from hwtui.data.practice import RecordView
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
 from hwtui.data.services.reviews import ReviewContext
@@ -51,6 +52,35 @@ def record_draft(ctx: ReviewContext) -> ReviewDraft:
         for a in ctx.created
     ]
     return draft
+
+
+# The text file's width (`render_text`); the screen wraps to its own when narrower.
+NOTE_WIDTH = 78
+
+
+class NoteText(Static):
+    """The record's text; a note is wrapped for the width this has once laid out."""
+
+    document: Note | None = None
+
+    def wrapped(self, text: str) -> str:
+        width = self.content_size.width
+        if self.document is None or not width or width >= NOTE_WIDTH:
+            return text
+        return render_text(self.document, width)
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if (
+            self.document is not None
+            and isinstance(screen, ReviewRecordScreen)
+            and screen.show_note
+            and screen.view is not None
+        ):
+            # Only when the wrapping changes: an update lays out again (Resize).
+            text = self.wrapped(screen.view.note)
+            if text != str(self.render()):
+                self.update(safe_text(text))
 
 
 class ReviewRecordScreen(Screen[None]):
@@ -108,7 +138,7 @@ class ReviewRecordScreen(Screen[None]):
         yield Static("Opening the review…", id="record-title", markup=False)
         yield Static("", id="record-versions", classes="hint", markup=False)
         with VerticalScroll(id="record-scroll", can_focus=True):
-            yield Static("", id="record-text", markup=False)
+            yield NoteText("", id="record-text", markup=False)
         # Confirmations go here, never over the note.
         yield Static(self._status, id="record-status", markup=False)
         yield Footer()
@@ -173,7 +203,7 @@ class ReviewRecordScreen(Screen[None]):
         versions_line.update(line)
         versions_line.display = bool(line)
         if self.show_note:
-            body: Text = safe_text(self.view.note)
+            body: Text = safe_text(self._note_text())
         else:
             setup = ReviewSetup(
                 client=ctx.client,
@@ -184,6 +214,15 @@ class ReviewRecordScreen(Screen[None]):
         self.query_one("#record-text", Static).update(body or Text("(empty review)"))
         self.query_one("#record-scroll").focus()
         self.refresh_bindings()
+
+    def _note_text(self) -> str:
+        """The note as the text file has it (78 columns), or wrapped for this screen when
+        it is narrower: wrapped twice, the text's own short lines left single words on
+        lines of their own."""
+        assert self.view is not None
+        shown = self.query_one("#record-text", NoteText)
+        shown.document = self.view.document
+        return shown.wrapped(self.view.note)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"copy_note", "save_note", "toggle_note", "sign", "amend"}:
