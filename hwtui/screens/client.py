@@ -498,9 +498,13 @@ class ClientScreen(ReloadingScreen[None]):
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         count = len(brief.history)
+        total = max(count, brief.reviews_total)
+        # The list holds the latest few: say so, so that it agrees with the review count
+        # above it (the chart's "24 reviews" beside a list of 20).
+        shown = f"{total}" if count == total else f"latest {count} of {total}"
         title = (
             Content.assemble(
-                f"Past reviews ({count})", (" · tab to the list, enter opens one", LABEL)
+                f"Past reviews ({shown})", (" · tab to the list, enter opens one", LABEL)
             )
             if count
             else Content("Past reviews: none yet")
