@@ -84,9 +84,27 @@ def _parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="write a demo practice and open hwtui on it")
-    demo.add_argument("--clients", type=_whole_number(1, 5000), default=40, metavar="N")
-    demo.add_argument("--weeks", type=_whole_number(1, 520), default=26, metavar="W")
-    demo.add_argument("--seed", type=_whole_number(0, 2**32 - 1), default=7, metavar="S")
+    demo.add_argument(
+        "--clients",
+        type=_whole_number(1, 5000),
+        default=40,
+        metavar="N",
+        help="how many made-up clients (1-5000; default: 40)",
+    )
+    demo.add_argument(
+        "--weeks",
+        type=_whole_number(1, 520),
+        default=26,
+        metavar="W",
+        help="weeks of weekly reviews before today (1-520; default: 26)",
+    )
+    demo.add_argument(
+        "--seed",
+        type=_whole_number(0, 2**32 - 1),
+        default=7,
+        metavar="S",
+        help="the same seed writes the same practice (default: 7)",
+    )
     demo.add_argument(
         "--db",
         dest="demo_db",

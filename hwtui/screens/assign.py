@@ -531,7 +531,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
             listing.clear_options()
             listing.add_options(
                 Selection(
-                    Text.assemble((f"{b.group.value:<11} ", "dim"), b.label),
+                    Text.assemble((f"{b.group.label:<11} ", "dim"), b.label),
                     b.code,
                     b.code in self.form.obstacles,
                 )

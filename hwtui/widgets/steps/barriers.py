@@ -18,7 +18,7 @@ from hwtui.widgets.steps.base import Step
 
 def barrier_matches(code: str, needle: str) -> bool:
     barrier = BARRIERS_BY_CODE[code]
-    text = f"{barrier.group.value} {barrier.label} {barrier.remedy}".casefold()
+    text = f"{barrier.group.label} {barrier.label} {barrier.remedy}".casefold()
     return all(word in text for word in needle.casefold().split())
 
 
@@ -78,7 +78,7 @@ class BarriersStep(Step):
             listing.clear_options()
             listing.add_options(
                 Selection(
-                    Text.assemble((f"{b.group.value:<11} ", "dim"), b.label),
+                    Text.assemble((f"{b.group.label:<11} ", "dim"), b.label),
                     b.code,
                     b.code in chosen,
                 )
