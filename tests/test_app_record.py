@@ -195,3 +195,20 @@ async def test_the_note_wraps_for_80_columns_without_orphan_words(
         words = [line.strip() for line in lines if line.strip()]
         assert not [w for w in words if " " not in w and w.islower()], lines
     db.dispose()
+
+
+async def test_the_signed_by_line_has_the_text_s_margin(completed: tuple[Database, int]) -> None:
+    """Issue 17: "signed by…" sat against the screen's edge, unlike the text under it."""
+    db, review_id = completed
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        line = screen.query_one("#record-versions", Static)
+        text = screen.query_one("#record-text", Static)
+        assert line.content_region.x == text.content_region.x
+        row = app.screen._compositor.render_strips()[line.region.y].text
+        assert row.startswith(" signed by dr_record")
