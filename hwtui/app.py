@@ -16,6 +16,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -263,6 +264,44 @@ class HomeworkApp(App[None]):
     def format_title(self, title: str, sub_title: str) -> Content:
         # Titles may name a client or the clinician (from the passwd entry or the database).
         return super().format_title(safe_plain(title), safe_plain(sub_title))
+
+    # -- notifications ----------------------------------------------------------------------
+
+    # Held while the screen is turned toward the client (see `notify`), shown after.
+    _held_notices: list[Callable[[], None]] | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """As Textual's, except while the client view is up: nothing for the clinician
+        (an error names what failed, a path, a client's words) shows where the client
+        reads. It waits, whole, until the clinician has left that view."""
+        show = partial(
+            super().notify,
+            message,
+            title=title,
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+        if getattr(self.screen, "LOCKS_APP", False):
+            if self._held_notices is None:
+                self._held_notices = []
+            self._held_notices.append(show)
+            return
+        show()
+
+    def show_held_notices(self) -> None:
+        """The notifications that waited while the client view was up."""
+        held, self._held_notices = self._held_notices or [], None
+        for show in held:
+            show()
 
     def on_failed(self, event: Failed) -> None:
         """A screen's question to the record failed and the screen left it to us."""

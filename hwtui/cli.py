@@ -79,9 +79,27 @@ def _parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="write a demo practice and open hwtui on it")
-    demo.add_argument("--clients", type=_whole_number(1, 5000), default=40, metavar="N")
-    demo.add_argument("--weeks", type=_whole_number(1, 520), default=26, metavar="W")
-    demo.add_argument("--seed", type=_whole_number(0, 2**32 - 1), default=7, metavar="S")
+    demo.add_argument(
+        "--clients",
+        type=_whole_number(1, 5000),
+        default=40,
+        metavar="N",
+        help="how many made-up clients (1-5000; default: 40)",
+    )
+    demo.add_argument(
+        "--weeks",
+        type=_whole_number(1, 520),
+        default=26,
+        metavar="W",
+        help="weeks of weekly reviews before today (1-520; default: 26)",
+    )
+    demo.add_argument(
+        "--seed",
+        type=_whole_number(0, 2**32 - 1),
+        default=7,
+        metavar="S",
+        help="the same seed writes the same practice (default: 7)",
+    )
     demo.add_argument(
         "--db",
         dest="demo_db",
@@ -362,18 +380,24 @@ def _demo(args: argparse.Namespace) -> int:
 def _note(args: argparse.Namespace) -> int:
     import json
 
-    from hwtui.data.errors import NotFound
+    from hwtui.data.errors import HwtuiError, NotFound
     from hwtui.data.notes import render_markdown, render_text, to_dict
     from hwtui.data.services.clients import find_client
     from hwtui.data.services.identity import ensure_clinician, os_username
     from hwtui.data.services.notes import latest_review_id, note_for
     from hwtui.data.services.reviews import get_review
 
-    db = opening.open_database(_location(args), writes_schema=False)
+    try:
+        db = opening.open_database(_location(args), writes_schema=False)
+    except HwtuiError as exc:
+        raise HwtuiError(f"{exc}{_demo_hint(args)}") from None
     try:
         with db.write() as session:  # printing a note is a read of client data: audited
             me = ensure_clinician(session, os_username())
-            client = find_client(session, me, args.client)
+            try:
+                client = find_client(session, me, args.client)
+            except NotFound as exc:
+                raise NotFound(f"{exc} in {opening.where(db)}{_demo_hint(args)}") from None
             assert client.id is not None
             review_id = args.review or latest_review_id(session, me, client.id)
             if get_review(session, me, review_id).client_id != client.id:
@@ -388,6 +412,18 @@ def _note(args: argparse.Namespace) -> int:
     else:
         text = render_text(note)
     return _to_stdout(text)
+
+
+def _demo_hint(args: argparse.Namespace) -> str:
+    """After a failed look-up in the usual database: where `hwtui demo` put its practice,
+    if there is one and it was not the database looked in (a demo is never the default)."""
+    from hwtui.config import data_dir
+
+    demo = data_dir() / "demo.sqlite3"
+    location = _location(args)
+    if not demo.is_file() or (location and Path(location).expanduser() == demo):
+        return ""
+    return f"; the demo practice is in {demo}, not here: hwtui note {args.client} --db {demo}"
 
 
 def _note_format(args: argparse.Namespace) -> int:

@@ -289,3 +289,22 @@ async def test_typed_text_is_shown_verbatim_and_does_nothing(
         await pilot.pause()
         assert app.is_running  # a [@click=app.quit] did not quit
         assert app.screen is screen
+
+
+async def test_past_reviews_count_agrees_with_the_reviews_there_are(
+    sqlite_db: Database, me: Actor
+) -> None:
+    """Issue 17: "Past reviews (20)" was the list's cap while the chart said 24 reviews."""
+    client_id = add_client(sqlite_db, me, code="MANY")
+    walk = add_assignment(sqlite_db, me, client_id, "Walk")
+    for week in range(22):
+        day = TODAY - timedelta(days=7 * (22 - week))
+        add_completed_review(sqlite_db, me, client_id, day, {walk: "done"}, win_text="ok")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ClientScreen(client_id))
+        await settle(pilot)
+        title = str(app.screen.query_one("#history-title", Static).render())
+        assert "Past reviews (latest 20 of 22)" in title
+        assert app.screen.query_one("#history", DataTable).row_count == 20

@@ -157,3 +157,58 @@ async def test_sign_then_amend_keeps_both_versions(completed: tuple[Database, in
     assert [(v.version, v.status) for v in versions] == [(1, "signed"), (2, "complete")]
     assert versions[0].win_text == "Slept through [b]twice[/b]"
     assert versions[1].amend_reason == "win was misheard"
+
+
+async def test_the_note_wraps_for_80_columns_without_orphan_words(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], Database]
+) -> None:
+    """Issue 17: at 80 columns the note, already wrapped at 78 for the text file, was
+    wrapped again, leaving single words ("Tell", "to") on lines of their own."""
+    db = migrated_sqlite(tmp_path / "wrap.sqlite3")
+    long_title = "Tell a close friend about the plan to walk after lunch on weekdays " * 2
+    with db.write() as s:
+        me = ensure_clinician(s, CLINICIAN)
+        client = create_client(s, me, code="WR1", display_name="Wren R")
+        assert client.id is not None
+        task = create_assignment(s, me, client.id, title=long_title.strip(), when="after lunch")
+        review = start_review(s, me, client.id, TODAY)
+        assert review.id is not None
+        assert task.id is not None
+        complete_review(
+            s,
+            me,
+            review.id,
+            win_text="Went out for the walk on Tuesday even though it rained all day long " * 2,
+            outcomes=[{"assignment_id": task.id, "outcome": "done", "factors": ["scheduled"]}],
+        )
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review.id)
+        text = screen.query_one("#record-text", Static)
+        lines = [line.rstrip() for line in str(text.render()).splitlines()]
+        width = text.content_size.width
+        assert width < 78
+        assert all(len(line) <= width for line in lines), (
+            width,
+            [x for x in lines if len(x) > width],
+        )
+        words = [line.strip() for line in lines if line.strip()]
+        assert not [w for w in words if " " not in w and w.islower()], lines
+    db.dispose()
+
+
+async def test_the_signed_by_line_has_the_text_s_margin(completed: tuple[Database, int]) -> None:
+    """Issue 17: "signed by…" sat against the screen's edge, unlike the text under it."""
+    db, review_id = completed
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        line = screen.query_one("#record-versions", Static)
+        text = screen.query_one("#record-text", Static)
+        assert line.content_region.x == text.content_region.x
+        row = app.screen._compositor.render_strips()[line.region.y].text
+        assert row.startswith(" signed by dr_record")

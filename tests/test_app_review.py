@@ -453,3 +453,11 @@ async def test_low_confidence_is_met_gently_with_an_offer_to_shrink(case: Case) 
         await pilot.pause()
         assert "0 to 10" in str(screen.query_one("#goal-confidence-note", Static).render())
         assert screen.query_one("#goal-confidence", Input).value == "12"  # nothing typed is lost
+
+
+def test_barrier_groups_say_client_not_patient() -> None:
+    """Issue 17: the app says "client" everywhere; the stored group value is unchanged."""
+    from hwtui.data.catalog import BARRIERS, BarrierGroup
+
+    assert BarrierGroup.PATIENT.value == "patient"
+    assert {b.group.label for b in BARRIERS} == {"task", "client", "environment", "therapist"}

@@ -210,3 +210,13 @@ def _stamp_head(database: object) -> None:
     assert isinstance(database, Database)
     with database.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = ?", (head_revision(),))
+
+
+def test_demo_help_describes_every_option() -> None:
+    """Issue 17: `hwtui demo --help` listed --clients, --weeks and --seed bare."""
+    result = run("demo", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "--clients N how many made-up clients" in text
+    assert "--weeks W weeks of weekly reviews" in text
+    assert "--seed S the same seed writes the same practice" in text

@@ -94,3 +94,30 @@ def test_the_note_format_is_a_setting_of_the_clinician(practice: tuple[Path, int
     result = run("note", "NT1", "--db", str(path))
     assert result.stdout.startswith("Progress note (BIRP)")
     assert_one_line_error(run("note-format", "narrative", "--db", str(path)), "invalid choice")
+
+
+def test_after_the_demo_a_note_from_the_usual_database_points_to_the_demo(
+    isolated_home: Path,
+) -> None:
+    """Issue 17: `hwtui demo` then `hwtui note C0002` said only "no client with code
+    'C0002'": the error names the database it looked in and the demo's `--db`, and
+    creates no database."""
+    from hwtui.config import data_dir
+
+    made = run("demo", "--no-launch", "--clients", "3", "--weeks", "2", "--seed", "1")
+    assert made.returncode == 0, made.stderr
+    demo = data_dir() / "demo.sqlite3"
+    assert demo.is_file()
+    usual = data_dir() / "hwtui.sqlite3"
+
+    result = run("note", "C0002")
+    assert_one_line_error(result, str(usual), f"hwtui note C0002 --db {demo}")
+    assert not usual.exists(), "a read-only command created a database"
+
+    assert run("db", "init").returncode == 0
+    result = run("note", "C0002")
+    assert_one_line_error(result, "no client with code 'C0002'", f"in {usual}", f"--db {demo}")
+
+    shown = run("note", "C0002", "--db", str(demo))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("Progress note")

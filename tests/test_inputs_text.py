@@ -25,7 +25,7 @@ from hwtui.data.inputs import (
     ReviewDraftInput,
     parse,
 )
-from hwtui.data.text import clean_block, clean_line, strip_controls
+from hwtui.data.text import BIDI_CONTROLS, clean_block, clean_line, strip_controls
 
 # Things people paste, and things a hostile file could carry.
 FRAGMENTS = [
@@ -284,3 +284,17 @@ def test_an_import_refuses_line_breaks_that_typing_joins() -> None:
     assert [(e["loc"], e["msg"]) for e in caught.value.errors()] == [
         (("title",), "Value error, must be one line (it holds a line break)")
     ]
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(sorted(BIDI_CONTROLS))))
+@settings(max_examples=300)
+@example("شكرا\u202e txt.exe \u2066x\u2069 \u200f")
+def test_cleaned_text_holds_no_bidi_controls(text: str) -> None:
+    """Issue 17: right-to-left overrides and isolates in client text shifted the layout
+    (text past a dialog's edge); cleaning removes them and keeps every other letter."""
+    for clean in (strip_controls, clean_line, clean_block):
+        cleaned = clean(text)
+        assert not BIDI_CONTROLS & set(cleaned)
+        assert clean(cleaned) == cleaned  # idempotent
+    kept = strip_controls(text)
+    assert kept == strip_controls("".join(c for c in text if c not in BIDI_CONTROLS))

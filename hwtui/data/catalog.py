@@ -95,6 +95,12 @@ class BarrierGroup(StrEnum):
     ENVIRONMENT = "environment"
     THERAPIST = "therapist"
 
+    @property
+    def label(self) -> str:
+        """The group as shown: the value is the literature's word ("patient"), kept as
+        it is; the app says "client" everywhere."""
+        return "client" if self is BarrierGroup.PATIENT else self.value
+
 
 @dataclass(frozen=True, slots=True)
 class Barrier:

@@ -220,10 +220,43 @@ def _plan(src: NoteSource) -> list[str]:
     return lines
 
 
+def _task_fields(task: TaskLine) -> dict[str, Any]:
+    """A task's outcome with what helped and what got in the way as fields (the
+    sentences of "completed" and "missed" say the same for a reader)."""
+    fields: dict[str, Any] = {"task": _clean(task.title), "outcome": task.outcome}
+    if task.discussed and task.outcome in {"done", "partly done"}:
+        factors = []
+        for factor in task.factors:
+            label, _, note = factor.partition(": ")
+            factors.append({"factor": _clean(label), "note": _clean(note) or None})
+        fields["factors"] = factors
+        fields["double_down"] = _clean(task.double_down) or None
+        fields["worked_notes"] = _clean(task.worked_notes) or None
+    if task.discussed and task.outcome in {"not done", "partly done"}:
+        fields["barriers"] = [_clean(b) for b in task.barriers]
+        fields["barrier_notes"] = _clean(task.barrier_notes) or None
+        fields["learned"] = _clean(task.learned) or None
+    return fields
+
+
+def _goal_fields(goal: GoalLine) -> dict[str, Any]:
+    return {
+        "title": _clean(goal.title),
+        "supports": _clean(goal.supports) or None,
+        "what": _clean(goal.what),
+        "when": _clean(goal.when),
+        "where": _clean(goal.where),
+        "how_often": _clean(goal.how_often),
+        "how_long": _clean(goal.how_long),
+        "value": _clean(goal.value) or None,
+        "confidence": goal.confidence,
+    }
+
+
 def _homework(src: NoteSource) -> dict[str, Any]:
     return {
         "win": {"text": _clean(src.win_text), "kind": src.win_kind} if src.win_text else None,
-        "outcomes": [{"task": _clean(t.title), "outcome": t.outcome} for t in src.tasks],
+        "outcomes": [_task_fields(t) for t in src.tasks],
         "completed": _worked(src),
         "missed": _missed(src),
         "measures": [
@@ -231,6 +264,8 @@ def _homework(src: NoteSource) -> dict[str, Any]:
             for m in src.measures
         ],
         "new_goals": [_goal_line(g) for g in src.goals],
+        # The same goals as fields, as `hwtui export` has them.
+        "goals": [_goal_fields(g) for g in src.goals],
         "next_review": src.next_review.isoformat() if src.next_review else None,
         "skipped": {k: _clean(v) for k, v in src.skipped.items() if v},
     }

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hwtui.data.db import Database
     from hwtui.data.lease import Holder
     from hwtui.data.models import Assignment, Client, Measure, Review, UnsavedInput
+    from hwtui.data.notes import Note
     from hwtui.data.services.assignment_detail import AssignmentDetail
     from hwtui.data.services.caseload import ClientBrief, Trend
     from hwtui.data.services.progress import Progress, Win
@@ -59,6 +60,9 @@ class RecordView:
     ctx: ReviewContext
     note: str
     versions: list[Review]
+    # The note itself, so that a screen narrower than the text file's 78 columns can
+    # wrap it for its own width (words hang under their line, none left on its own).
+    document: Note | None = None
 
     @property
     def is_latest(self) -> bool:
@@ -348,9 +352,9 @@ class Practice:
 
         with self._db().write() as session:  # viewing is audited
             ctx = open_review(session, self.actor, review_id)
-            note = render_text(note_for(session, self.actor, review_id))
+            document = note_for(session, self.actor, review_id)
             versions = review_versions(session, self.actor, review_id)
-        return RecordView(ctx, note, versions)
+        return RecordView(ctx, render_text(document), versions, document)
 
     def record_note_copy(self, review_id: int) -> None:
         from hwtui.data.services.notes import record_note_copy

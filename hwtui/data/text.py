@@ -6,17 +6,30 @@ except newline and tab, DEL, and every C1 control (which some terminals act on a
 can carry as `\\ud800`): it is no character at all, and no database or terminal can encode
 it. Carriage returns are normalised to newlines first so that pasted Windows text keeps
 its line breaks.
+
+Bidirectional formatting characters go too: the embeddings and overrides (U+202A-U+202E),
+the isolates (U+2066-U+2069) and the marks (U+200E, U+200F, U+061C). Invisible, they make
+a terminal that applies them reorder or mirror what follows, text in another field or a
+dialog's edge included (issue 17); one that ignores them counts them differently from
+hwtui's layout. Right-to-left letters themselves are kept.
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+)
+# The bidirectional formatting characters among them (for tests and documentation).
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
 
 
 def strip_controls(text: str) -> str:
-    """Return *text* without control characters or lone surrogates (newline and tab kept)."""
+    """Return *text* without control characters, bidirectional formatting characters or
+    lone surrogates (newline and tab kept)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text)
 

@@ -26,11 +26,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
-    Checkbox,
     Input,
     Label,
     Select,
-    SelectionList,
     Static,
     TextArea,
 )
@@ -47,6 +45,7 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.screens.kind_picker import KindPickerScreen
 from hwtui.widgets.assignment_fields import AREAS, BY_NAME, FORM_ORDER, LINES, label_of
+from hwtui.widgets.choices import Checkbox, SelectionList
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.note_area import NoteArea
@@ -534,7 +533,7 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
             listing.clear_options()
             listing.add_options(
                 Selection(
-                    Text.assemble((f"{b.group.value:<11} ", "dim"), b.label),
+                    Text.assemble((f"{b.group.label:<11} ", "dim"), b.label),
                     b.code,
                     b.code in self.form.obstacles,
                 )

@@ -266,21 +266,40 @@ class ClientScreen(ReloadingScreen[None]):
         # the footer then shows only "r Resume draft".
         Binding("s", "resume_draft", "Resume draft", id="client.resume_draft_s", show=False),
         Binding("n", "assign", "Assign", id="client.assign", tooltip="Assign new homework"),
-        Binding("v", "values", "Values", id="client.values", show=False),
+        Binding("v", "values", "Values", id="client.values"),
         # Priority, so that the footer shows them over the lists' own (hidden) enter;
         # which one is active depends on the list that has focus.
         Binding("enter", "open_assignment", "Open", id="client.open_assignment", priority=True),
         Binding("enter", "open_record", "Open", id="client.open_record", priority=True),
         Binding("a", "acknowledge", "Acknowledge alert", id="client.acknowledge"),
         Binding("p", "progress", "Progress", id="client.progress", tooltip="Charts over time"),
-        Binding("g", "next_chart", "Next chart", id="client.next_chart", show=False),
-        # In ? help and the command palette; the 80-column footer has no room for them.
-        Binding("m", "measures", "Measures", id="client.measures", show=False),
-        Binding("w", "wins", "Wins bank", id="client.wins", show=False),
-        Binding("c", "client_view", "Client view", id="client.client_view", show=False),
+        Binding("g", "next_chart", "Next chart", id="client.next_chart"),
+        Binding("m", "measures", "Measures", id="client.measures"),
+        Binding("w", "wins", "Wins bank", id="client.wins"),
+        Binding("c", "client_view", "Client view", id="client.client_view"),
         Binding("escape", "back", "Back", id="client.back"),
         Binding("f5", "reload", "Reload", id="client.reload", show=False),
     ]
+
+    # The footer's keys, most important first (widgets/footer.py): an alert to see to,
+    # starting, opening, leaving and help fit at 80 columns; the others follow as the
+    # width allows and are always in ? help and the command palette.
+    FOOTER_ORDER = (
+        "client.acknowledge",
+        "client.start_review",
+        "client.resume_draft",
+        "client.open_assignment",
+        "client.open_record",
+        "client.back",
+        "app.help",
+        "client.assign",
+        "client.progress",
+        "client.client_view",
+        "client.measures",
+        "client.wins",
+        "client.values",
+        "client.next_chart",
+    )
 
     # Resolved by CSS (see MUTED), for text drawn in columns by one widget.
     COMPONENT_CLASSES = {"client--muted"}
@@ -479,9 +498,13 @@ class ClientScreen(ReloadingScreen[None]):
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         count = len(brief.history)
+        total = max(count, brief.reviews_total)
+        # The list holds the latest few: say so, so that it agrees with the review count
+        # above it (the chart's "24 reviews" beside a list of 20).
+        shown = f"{total}" if count == total else f"latest {count} of {total}"
         title = (
             Content.assemble(
-                f"Past reviews ({count})", (" · tab to the list, enter opens one", LABEL)
+                f"Past reviews ({shown})", (" · tab to the list, enter opens one", LABEL)
             )
             if count
             else Content("Past reviews: none yet")

@@ -2,6 +2,12 @@
 
 No notes, barriers or measures. The client cannot leave it, quit or open anything by
 accident: the only way out is ctrl+x followed by the clinician confirming.
+
+No notification shows over it, a clinician's error included: the app holds every
+notification raised while this view is up (`HomeworkApp.notify`) and shows them once the
+clinician has left it. The view has no place for toasts at all (its ToastRack is removed),
+so those already showing when it opened are not drawn on it; they come back, if not yet
+timed out, on the screen the clinician returns to.
 """
 
 from __future__ import annotations
@@ -65,6 +71,11 @@ class ClientViewScreen(Screen[None]):
         yield Static("ctrl+x: clinician, to leave this view", id="view-footer", markup=False)
 
     def on_mount(self) -> None:
+        # Textual puts a rack for toasts on every screen; with none here, notifications
+        # already raised are not drawn over what the client reads (new ones are held by
+        # HomeworkApp.notify).
+        for rack in self.query("ToastRack"):
+            rack.remove()
         ask(
             self,
             lambda p: p.client_facing(self.client_id, wins=WINS_SHOWN),
@@ -107,6 +118,8 @@ class ClientViewScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.dismiss(None)
+                # What the app held back while the client could read the screen.
+                self.app.call_later(self.app.show_held_notices)
 
         self.app.push_screen(
             ConfirmScreen("Leave the client view?", "For the clinician: y to leave, n to stay."),

@@ -27,7 +27,7 @@ from hwtui.data.services.progress import Progress
 from hwtui.data.services.reviews import DraftInUse, DraftLost, ReviewContext
 from hwtui.screens.asking import ask, tell
 from hwtui.screens.prompt import PromptScreen
-from hwtui.widgets.footer import Footer
+from hwtui.widgets.footer import Fold, Footer
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
 from hwtui.widgets.steps.base import ReviewSetup, Step
@@ -80,6 +80,35 @@ class ReviewScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save", id="review.save", priority=True),
         Binding("escape", "leave", "Leave", id="review.leave"),
     ]
+    # What the 80-column footer shows first (see widgets/footer.py): moving, saving and
+    # leaving on every step, then each step's own keys; the rest are in ? and the palette.
+    FOOTER_ORDER = (
+        "review.next",
+        "review.back",
+        "review.complete",
+        "review.save",
+        "review.leave",
+        "app.help",
+        "review.outcome.done",
+        "review.goal.shrink",
+        "review.goal.drop",
+        "review.goal.editor",
+        "review.skip",
+        "review.measures",
+        "review.wins",
+    )
+    # The outcome step spells out its four keys above its table.
+    FOOTER_FOLDS = (
+        Fold(
+            (
+                "review.outcome.done",
+                "review.outcome.partly",
+                "review.outcome.not_done",
+                "review.outcome.none",
+            ),
+            "Mark",
+        ),
+    )
 
     app: HomeworkApp
 
@@ -128,7 +157,7 @@ class ReviewScreen(Screen[None]):
             yield Static("Opening the review…", id="review-title", markup=False)
             yield Static("", id="save-status", markup=False)
         yield ContentSwitcher(id="steps")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()
@@ -512,6 +541,8 @@ class ReviewScreen(Screen[None]):
     def _completed(self) -> None:
         from hwtui.screens.review_record import ReviewRecordScreen
 
-        notify_safe(self.app, "Review complete.")
-        # The note comes next: preview, copy or save it, and sign when ready.
-        self.app.switch_screen(ReviewRecordScreen(self.review_id, show_note=True))
+        # The note comes next: preview, copy or save it, and sign when ready. Said on its
+        # status line, not in a toast over the note.
+        self.app.switch_screen(
+            ReviewRecordScreen(self.review_id, show_note=True, status="Review complete.")
+        )

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from hwtui.data.catalog import ReviewStatus
+from hwtui.data.notes import Note, render_text
 from hwtui.data.practice import RecordView
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
 from hwtui.data.services.reviews import ReviewContext
@@ -25,7 +26,7 @@ from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.review_summary import render_summary
-from hwtui.widgets.safe import notify_safe, safe_text
+from hwtui.widgets.safe import safe_plain, safe_text
 from hwtui.widgets.steps.base import ReviewSetup
 
 if TYPE_CHECKING:
@@ -53,6 +54,35 @@ def record_draft(ctx: ReviewContext) -> ReviewDraft:
     return draft
 
 
+# The text file's width (`render_text`); the screen wraps to its own when narrower.
+NOTE_WIDTH = 78
+
+
+class NoteText(Static):
+    """The record's text; a note is wrapped for the width this has once laid out."""
+
+    document: Note | None = None
+
+    def wrapped(self, text: str) -> str:
+        width = self.content_size.width
+        if self.document is None or not width or width >= NOTE_WIDTH:
+            return text
+        return render_text(self.document, width)
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if (
+            self.document is not None
+            and isinstance(screen, ReviewRecordScreen)
+            and screen.show_note
+            and screen.view is not None
+        ):
+            # Only when the wrapping changes: an update lays out again (Resize).
+            text = self.wrapped(screen.view.note)
+            if text != str(self.render()):
+                self.update(safe_text(text))
+
+
 class ReviewRecordScreen(Screen[None]):
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"record", "record-sign", "record-amend"})
@@ -65,6 +95,16 @@ class ReviewRecordScreen(Screen[None]):
         Binding("S", "sign", "Sign", id="record.sign"),
         Binding("A", "amend", "Amend", id="record.amend"),
     ]
+    # What the 80-column footer shows first (widgets/footer.py); the rest in ? and ^p.
+    FOOTER_ORDER = (
+        "record.back",
+        "record.sign",
+        "record.amend",
+        "app.help",
+        "record.toggle",
+        "record.save",
+        "record.copy",
+    )
 
     app: HomeworkApp
 
@@ -86,17 +126,21 @@ class ReviewRecordScreen(Screen[None]):
     class Amended(Message, bubble=False):
         review_id: int
 
-    def __init__(self, review_id: int, *, show_note: bool = False) -> None:
+    def __init__(self, review_id: int, *, show_note: bool = False, status: str = "") -> None:
+        """*status*: a confirmation for the status line (the review just completed)."""
         super().__init__()
         self.review_id = review_id
         self.show_note = show_note
         self.view: RecordView | None = None
+        self._status = status
 
     def compose(self) -> ComposeResult:
         yield Static("Opening the review…", id="record-title", markup=False)
         yield Static("", id="record-versions", classes="hint", markup=False)
         with VerticalScroll(id="record-scroll", can_focus=True):
-            yield Static("", id="record-text", markup=False)
+            yield NoteText("", id="record-text", markup=False)
+        # Confirmations go here, never over the note.
+        yield Static(self._status, id="record-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -112,17 +156,21 @@ class ReviewRecordScreen(Screen[None]):
         self.view = event.view
         self._show()
 
+    def confirm(self, message: str) -> None:
+        """Say on the status line, under the note, that something was done."""
+        self.query_one("#record-status", Static).update(safe_plain(message))
+
     @on(Copied)
     def _copied(self) -> None:
-        notify_safe(self.app, "Note copied to the clipboard.")
+        self.confirm("Note copied to the clipboard.")
 
     @on(Saved)
     def _saved(self, event: Saved) -> None:
-        notify_safe(self.app, f"Note saved to {event.path} (readable only by you).")
+        self.confirm(f"Note saved to {event.path} (readable only by you).")
 
     @on(Signed)
     def _signed(self) -> None:
-        notify_safe(self.app, "Review signed. It can no longer be edited; amend it instead.")
+        self.confirm("Review signed. It can no longer be edited; amend it instead.")
         self.load()
 
     @on(Amended)
@@ -155,7 +203,7 @@ class ReviewRecordScreen(Screen[None]):
         versions_line.update(line)
         versions_line.display = bool(line)
         if self.show_note:
-            body: Text = safe_text(self.view.note)
+            body: Text = safe_text(self._note_text())
         else:
             setup = ReviewSetup(
                 client=ctx.client,
@@ -166,6 +214,15 @@ class ReviewRecordScreen(Screen[None]):
         self.query_one("#record-text", Static).update(body or Text("(empty review)"))
         self.query_one("#record-scroll").focus()
         self.refresh_bindings()
+
+    def _note_text(self) -> str:
+        """The note as the text file has it (78 columns), or wrapped for this screen when
+        it is narrower: wrapped twice, the text's own short lines left single words on
+        lines of their own."""
+        assert self.view is not None
+        shown = self.query_one("#record-text", NoteText)
+        shown.document = self.view.document
+        return shown.wrapped(self.view.note)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"copy_note", "save_note", "toggle_note", "sign", "amend"}:

@@ -111,10 +111,11 @@ class Chart(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="chart")
         self.table = Table("", [])
+        self.one_line = False
 
     def compose(self) -> ComposeResult:
         yield _Plot(self)
-        yield Static("", classes="chart-table", markup=False)
+        yield _TableText(self)
 
     def on_mount(self) -> None:
         self._choose()
@@ -134,7 +135,9 @@ class Chart(Vertical):
         table = self.query_one(".chart-table", Static)
         plot.display = not text
         table.display = text
-        if text and self.size.height < LINE_HEIGHT:
+        self.one_line = text and self.size.height < LINE_HEIGHT
+        if self.one_line:
+            # Drawn again at render time, for the width it really has then (see _TableText).
             table.update(self.line(self.size.width))
         elif text:
             table.update(self.table.render(max(3, self.size.height - 2)))
@@ -151,6 +154,21 @@ class Chart(Vertical):
     def redraw(self) -> None:
         if self.is_mounted:
             self._choose()
+
+
+class _TableText(Static):
+    """The chart's table, or its one line drawn for the width the line has when painted
+    (a line made on show or resize used a width from before the layout: a sparkline of 4
+    reviews where there was room for 12)."""
+
+    def __init__(self, chart: Chart) -> None:
+        super().__init__("", classes="chart-table", markup=False)
+        self.chart = chart
+
+    def render(self) -> RenderResult:
+        if self.chart.one_line:
+            return self.chart.line(self.size.width)
+        return super().render()
 
 
 class _Plot(PlotextPlot):

@@ -148,6 +148,8 @@ class ClientBrief:
     earlier: list[DueTask] = field(default_factory=list)
     # PHQ-9 item 9 answers above 0 that no clinician has acknowledged yet.
     alerts: list[Measure] = field(default_factory=list)
+    # Every finished review, of which `history` holds the latest few.
+    reviews_total: int = 0
 
 
 def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 20) -> ClientBrief:
@@ -209,6 +211,11 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
         return DueTask(row, value, parent)
 
     due = [task(a) for a in active]
+    total = session.exec(
+        select(func.count())
+        .select_from(Review)
+        .where(Review.client_id == client_id, Review.status != ReviewStatus.DRAFT)
+    ).one()
     audit.record(session, me, "view", "client", client_id, client_id=client_id)
     return ClientBrief(
         client=client,
@@ -224,4 +231,5 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
         ],
         earlier=[task(a) for a in closed],
         alerts=open_alerts(session, me, client_id),
+        reviews_total=total,
     )

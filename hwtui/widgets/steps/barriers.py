@@ -6,18 +6,19 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets import Input, Label, Select, Static
 from textual.widgets.selection_list import Selection
 
 from hwtui.data.catalog import BARRIERS, BARRIERS_BY_CODE
 from hwtui.data.review_draft import TaskDraft
+from hwtui.widgets.choices import SelectionList
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.steps.base import Step
 
 
 def barrier_matches(code: str, needle: str) -> bool:
     barrier = BARRIERS_BY_CODE[code]
-    text = f"{barrier.group.value} {barrier.label} {barrier.remedy}".casefold()
+    text = f"{barrier.group.label} {barrier.label} {barrier.remedy}".casefold()
     return all(word in text for word in needle.casefold().split())
 
 
@@ -77,7 +78,7 @@ class BarriersStep(Step):
             listing.clear_options()
             listing.add_options(
                 Selection(
-                    Text.assemble((f"{b.group.value:<11} ", "dim"), b.label),
+                    Text.assemble((f"{b.group.label:<11} ", "dim"), b.label),
                     b.code,
                     b.code in chosen,
                 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Label, RadioButton, RadioSet, TextArea
+from textual.widgets import Label, RadioSet, TextArea
 
 from hwtui.data.catalog import WIN_KIND_HINTS, WinKind
+from hwtui.widgets.choices import RadioButton
 from hwtui.widgets.note_area import NoteArea
 from hwtui.widgets.steps.base import Step
 

@@ -6,10 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from hwtui.data.catalog import FACTORS
 from hwtui.data.review_draft import TaskDraft
+from hwtui.widgets.choices import Checkbox
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.steps.base import Step
 
