@@ -47,6 +47,11 @@ SOURCE = NoteSource(
     status="signed",
     signed_at=datetime(2026, 11, 25, 15, 30, tzinfo=UTC),
     signed_by="dr_test",
+    signed_as="Dr Test",
+    signed_credentials="PhD, licensed psychologist",
+    session_minutes=50,
+    modality="video",
+    assessment="Engaged and hopeful; avoidance of the gym is the pattern to work on.",
     win_text="I told my boss [b]no[/b] and\x1b]52;c;aGk=\x07 meant it.",
     win_kind="decision",
     tasks=(
@@ -244,7 +249,7 @@ def test_note_style_is_a_per_clinician_setting(db: Database, me: Actor, other: A
 def test_the_note_of_an_amended_review_is_the_latest_version(db: Database, me: Actor) -> None:
     client_id, review_id = _practice(db, me)
     with db.write() as s:
-        sign_review(s, me, review_id)
+        sign_review(s, me, review_id, assessment="Engaged; homework reviewed.")
         amendment = amend_review(s, me, review_id, "spelling of the win")
         assert amendment.id is not None
         from hwtui.data.services.reviews import complete_review

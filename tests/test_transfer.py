@@ -100,7 +100,7 @@ def practice(db: Database, me: Actor) -> Actor:
     )
     review_id = add_completed_review(db, me, client_id, TODAY, {walk: "done"}, win_text=AWKWARD)
     with db.write() as s:
-        sign_review(s, me, review_id)
+        sign_review(s, me, review_id, assessment="Engaged; homework reviewed.")
         amend_review(s, me, review_id, "typo in the win")
         record_measure(s, me, client_id, "phq9", [1, 2, 0, 1, 3, 0, 1, 2, 1])
         other = create_client(s, me, code="H2", display_name="Quiet one")

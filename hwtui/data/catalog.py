@@ -518,3 +518,15 @@ class ReviewStep(StrEnum):
     BARRIERS = "barriers"
     GOAL = "goal"
     SUMMARY = "summary"
+
+
+class Modality(StrEnum):
+    """How a session was held, printed with the signature (stored on `review.modality`)."""
+
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")

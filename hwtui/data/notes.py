@@ -93,6 +93,13 @@ class NoteSource:
     version: int = 1
     signed_at: datetime | None = None
     signed_by: str = ""
+    # The signature as it was when signed (name and credentials), and the session's
+    # length and modality, recorded at signing.
+    signed_as: str = ""
+    signed_credentials: str = ""
+    session_minutes: int | None = None
+    modality: str = ""  # a label: "in person", "video", "phone"
+    assessment: str = ""  # the clinician's own, typed before signing
     amend_reason: str = ""
     win_text: str = ""
     win_kind: str | None = None
@@ -281,12 +288,19 @@ def _interventions(src: NoteSource) -> list[str]:
     return [_sentence([f"Interventions: {first}", *rest])]
 
 
+def _clinician_assessment(src: NoteSource) -> list[str]:
+    if src.assessment.strip():
+        return [f"Clinician's assessment: {_clean(src.assessment)}"]
+    return ["Clinician's assessment: not recorded."]
+
+
 def _assessment(src: NoteSource) -> list[str]:
     window = min(src.reviews_considered, 4) or 1
     reviews = "review" if window == 1 else f"{window} reviews"
     lines = [
+        *_clinician_assessment(src),
         f"Homework completion this session: {src.completion}; "
-        f"over the last {reviews}: {src.rolling}."
+        f"over the last {reviews}: {src.rolling}.",
     ]
     if src.recurring_barriers:
         listed = ", ".join(
@@ -391,7 +405,7 @@ def build_note(src: NoteSource, style: NoteStyle | str = NoteStyle.DAP) -> Note:
             ("Plan", _plan(src)),
         )
     else:
-        response = [*_win(src), *_worked(src), *_missed(src)]
+        response = [*_win(src), *_worked(src), *_missed(src), *_clinician_assessment(src)]
         sections = (
             ("Behavior", [*_outcomes(src), *_measures(src), *_risk(src)]),
             (
@@ -401,13 +415,22 @@ def build_note(src: NoteSource, style: NoteStyle | str = NoteStyle.DAP) -> Note:
             ("Response", response or ["No response recorded."]),
             ("Plan", _plan(src)),
         )
+    session = [f"{src.session_date:%d %b %Y}"]
+    if src.session_minutes:
+        session.append(f"{src.session_minutes} minutes")
+    if src.modality:
+        session.append(src.modality)
     header = [
         f"Client: {_clean(src.client_code)} ({_clean(src.client_name)})",
-        f"Session: {src.session_date:%d %b %Y} · Clinician: {_clean(src.clinician)}",
+        f"Session: {', '.join(session)} · Clinician: {_clean(src.clinician)}",
         f"Status: {src.status}" + (f", version {src.version}" if src.version > 1 else ""),
     ]
     if src.signed_at:
-        header.append(f"Signed by {_clean(src.signed_by)} on {src.signed_at:%d %b %Y %H:%M} UTC")
+        name = _clean(src.signed_as) or _clean(src.signed_by)
+        if src.signed_as and src.signed_credentials.strip():
+            name += f", {_clean(src.signed_credentials)}"
+        login = f" ({_clean(src.signed_by)})" if src.signed_as and src.signed_by else ""
+        header.append(f"Signed by {name}{login} on {src.signed_at:%d %b %Y %H:%M} UTC")
     if src.amend_reason:
         header.append(f"Amendment: {_clean(src.amend_reason)}")
     return Note(

@@ -71,8 +71,9 @@ from hwtui.data.text import strip_controls
 
 FORMAT = "hwtui-export"
 VERSION = 1
-# The system's log and Alembic's bookkeeping: see the module docstring.
-NOT_EXPORTED = frozenset({"audit_event", "audit_head", "alembic_version"})
+# The system's log and Alembic's bookkeeping: see the module docstring. And the
+# clinician's private process notes, which are not part of the record (45 CFR 164.501).
+NOT_EXPORTED = frozenset({"audit_event", "audit_head", "alembic_version", "process_note"})
 CLINICIAN = str(Clinician.__tablename__)
 CLIENT = str(Client.__tablename__)
 # Rows per executemany call when importing.
