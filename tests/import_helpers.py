@@ -59,7 +59,7 @@ def build_export(folder: Path) -> dict[str, Any]:
     walk = add_assignment(db, me, client_id, "Walk", what="a walk", obstacles=["forgot"])
     signed = add_completed_review(db, me, client_id, TODAY, {walk: "not_done"})
     with db.write() as s:
-        sign_review(s, me, signed)
+        sign_review(s, me, signed, assessment="Engaged; homework reviewed.")
         amend_review(s, me, signed, "typo in the win")
         record_measure(s, me, client_id, "phq9", [1, 2, 0, 1, 3, 0, 1, 2, 1], review_id=signed)
         archive_client(s, me, find_client(s, me, "C0002").id or 0)

@@ -382,7 +382,7 @@ def practice(db: Database, me: Actor) -> Practice:
 
 
 def _sign_then_amend(s: Session, p: Practice, _tmp: Path) -> object:
-    sign_review(s, p.me, p.review_id)
+    sign_review(s, p.me, p.review_id, assessment="Engaged; homework reviewed.")
     return amend_review(s, p.me, p.review_id, "typo in the win")
 
 
@@ -418,7 +418,8 @@ AUDITED: list[tuple[str, Callable[[Database, Practice, Path], object], tuple[str
         s, p.me, p.client_id, TODAY)), ("create", "review")),
     ("complete a review", lambda db, p, _: add_completed_review(
         db, p.me, p.client_id, TODAY, {p.assignment_id: "partly"}), ("complete", "review")),
-    ("sign a review", _in_session(lambda s, p, _: sign_review(s, p.me, p.review_id)),
+    ("sign a review", _in_session(
+        lambda s, p, _: sign_review(s, p.me, p.review_id, assessment="Reviewed.")),
      ("sign", "review")),
     ("amend a review", _in_session(_sign_then_amend), ("amend", "review")),
     ("read a note", _in_session(lambda s, p, _: note_for(s, p.me, p.review_id)),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +23,7 @@ from hwtui.data.notes import (
     MeasureLine,
     NoteSource,
     NoteStyle,
+    SelfHarm,
     TaskLine,
     build_note,
     render_markdown,
@@ -44,6 +47,11 @@ SOURCE = NoteSource(
     status="signed",
     signed_at=datetime(2026, 11, 25, 15, 30, tzinfo=UTC),
     signed_by="dr_test",
+    signed_as="Dr Test",
+    signed_credentials="PhD, licensed psychologist",
+    session_minutes=50,
+    modality="video",
+    assessment="Engaged and hopeful; avoidance of the gym is the pattern to work on.",
     win_text="I told my boss [b]no[/b] and\x1b]52;c;aGk=\x07 meant it.",
     win_kind="decision",
     tasks=(
@@ -63,11 +71,23 @@ SOURCE = NoteSource(
             learned="Start with the car park.",
         ),
         TaskLine("Text a friend", "no opportunity"),
+        TaskLine(
+            "Breathing practice",
+            "partly done",
+            discussed=True,
+            factors=("thinking",),
+            barriers=("forgot",),
+        ),
     ),
     goals=(
         GoalLine(
             "Drive to the gym and sit in the car",
             supports="Gym on Saturday",
+            smaller=True,
+            kind="Graded exposure",
+            obstacles=("not scheduled",),
+            rationale_given=True,
+            decided_together=True,
             what="Drive there, stay five minutes",
             when="Saturday 9am",
             where="gym car park",
@@ -78,16 +98,24 @@ SOURCE = NoteSource(
         ),
     ),
     measures=(
-        MeasureLine("ORS", 24, 40, "clinical range"),
         MeasureLine(
-            "PHQ-9",
-            11,
-            27,
-            "moderate",
-            alert="PHQ-9 item 9 (thoughts of self-harm) scored 1: assess risk and "
-            "document the safety plan.",
+            "ORS",
+            18,
+            40,
+            "clinical range",
+            change="previous 24 (18 Nov 2026): -6, a reliable deterioration; "
+            "first 20 (07 Oct 2026): -2",
+            flag="reliable deterioration",
         ),
+        MeasureLine("PHQ-9", 11, 27, "moderate"),
     ),
+    self_harm=SelfHarm(
+        score=1,
+        acknowledged_at=datetime(2026, 11, 25, 14, 5, tzinfo=UTC),
+        acknowledged_by="dr_test",
+        earlier_positive=((date(2026, 11, 11), 2),),
+    ),
+    continuing=("Walk after lunch",),
     completion="50% of 2 scored task(s)",
     rolling="62%",
     recurring_barriers=(("not scheduled", 3),),
@@ -123,8 +151,15 @@ def test_every_part_of_the_review_is_in_the_dap_note() -> None:
         "too big or overwhelming",
         "Felt like too much",
         "Start with the car park",
-        "ORS: 24/40 (clinical range)",
-        "RISK: PHQ-9 item 9",
+        "ORS: 18/40 (clinical range); previous 24 (18 Nov 2026): -6, a reliable deterioration",
+        "PHQ-9 item 9 (thoughts of self-harm) scored 1 this session; the alert was "
+        "acknowledged by dr_test on 25 Nov 2026 14:05 UTC.",
+        "PHQ-9 item 9 was above 0 earlier: 11 Nov 2026 (2).",
+        "Flagged for follow-up: ORS reliable deterioration.",
+        "Homework continuing: “Walk after lunch”.",
+        "Interventions: reviewed 4 homework tasks; elicited a win",
+        "set a smaller goal (Graded exposure) with obstacles planned for: not scheduled; "
+        "agreed together, rationale given; administered ORS, PHQ-9.",
         "Drive to the gym and sit in the car",
         "when: Saturday 9am",
         "where: gym car park",
@@ -180,7 +215,10 @@ def test_note_source_gathers_the_review(db: Database, me: Actor) -> None:
     assert [(t.title, t.outcome) for t in src.tasks] == [("Walk", "done"), ("Gym", "not done")]
     assert src.goals[0].supports == "Gym"
     assert src.goals[0].confidence == 9
-    assert src.measures[0].alert is not None
+    assert src.self_harm.score == 2
+    assert src.self_harm.acknowledged_at is None
+    assert src.goals[0].smaller  # "Drive to the gym" is not "Gym" again
+    assert src.continuing == ("Walk",)
     assert src.completion == "50% of 2 scored task(s)"
     assert src.next_review == date(2026, 12, 2)
 
@@ -211,7 +249,7 @@ def test_note_style_is_a_per_clinician_setting(db: Database, me: Actor, other: A
 def test_the_note_of_an_amended_review_is_the_latest_version(db: Database, me: Actor) -> None:
     client_id, review_id = _practice(db, me)
     with db.write() as s:
-        sign_review(s, me, review_id)
+        sign_review(s, me, review_id, assessment="Engaged; homework reviewed.")
         amendment = amend_review(s, me, review_id, "spelling of the win")
         assert amendment.id is not None
         from hwtui.data.services.reviews import complete_review
@@ -223,3 +261,83 @@ def test_the_note_of_an_amended_review_is_the_latest_version(db: Database, me: A
     assert src.amend_reason == "spelling of the win"
     assert src.win_text == "Slept through the night"
     assert [g.title for g in src.goals] == ["Drive to the gym"]  # goals are not duplicated
+
+
+# -- issue 22: nothing a clinician did not record --------------------------------------
+
+
+def _text(src: NoteSource, style: str = "dap") -> str:
+    return render_text(build_note(src, style), width=10_000)
+
+
+def _fields(src: NoteSource, **changes: Any) -> NoteSource:
+    return replace(src, **changes)
+
+
+@pytest.mark.parametrize("style", list(NoteStyle))
+def test_a_partly_done_task_appears_once_as_partly_done(style: NoteStyle) -> None:
+    text = _text(SOURCE, style)
+    assert text.count("“Breathing practice”") == 1
+    assert "Partly done task “Breathing practice”" in text
+    assert "Completed task “Breathing practice”" not in text
+    assert "Missed task “Breathing practice”" not in text
+
+
+@pytest.mark.parametrize("style", list(NoteStyle))
+def test_no_instruction_and_no_all_clear_is_ever_written_about_risk(style: NoteStyle) -> None:
+    unscreened = _fields(SOURCE, self_harm=SelfHarm())
+    for src in (SOURCE, unscreened):
+        text = _text(src, style).casefold()
+        for invented in ("assess risk", "document the safety plan", "no risk"):
+            assert invented not in text
+    assert "not screened this session" in _text(unscreened, style)
+
+
+def test_a_goal_that_repeats_its_task_is_not_called_smaller() -> None:
+    same = GoalLine("Gym on Saturday", supports="Gym on Saturday", smaller=False)
+    text = _text(_fields(SOURCE, goals=(same,)))
+    assert "New smaller goal" not in text
+    assert "New goal “Gym on Saturday”, supporting “Gym on Saturday” (not changed from it)" in text
+    assert "set a new goal" in text
+
+
+@pytest.mark.parametrize("style", list(NoteStyle))
+def test_without_a_goal_the_plan_says_so_and_names_what_continues(style: NoteStyle) -> None:
+    src = _fields(SOURCE, goals=(), continuing=("Walk after lunch", "Text a friend"))
+    text = _text(src, style)
+    assert "Continue current homework" not in text
+    assert "No new goal recorded." in text
+    assert "Homework continuing: “Walk after lunch”, “Text a friend”." in text
+    # BIRP's intervention is what happened, not a fixed paragraph.
+    assert "smaller goal" not in text
+    assert "agreed" not in text
+
+
+def test_birp_intervention_is_built_from_the_record() -> None:
+    note = build_note(SOURCE, "birp")
+    intervention = dict(note.sections)["Intervention"]
+    assert intervention == (
+        "Reviewed 4 homework tasks; elicited a win in the client's words; explored what "
+        "helped; explored barriers; set a smaller goal (Graded exposure) with obstacles "
+        "planned for: not scheduled; agreed together, rationale given; administered ORS, "
+        "PHQ-9.",
+    )
+    bare = build_note(_fields(SOURCE, tasks=(), goals=(), measures=(), win_text=""), "birp")
+    assert dict(bare.sections)["Intervention"] == ("None recorded.",)
+
+
+def test_change_is_measured_in_the_note_from_the_clients_earlier_scores(
+    db: Database, me: Actor
+) -> None:
+    client_id, review_id = _practice(db, me)
+    with db.write() as s:
+        for items in ([5, 5, 4, 4], [4, 4, 4, 5]):  # 18, then 17: earlier ORS scores
+            record_measure(s, me, client_id, "ors", items)
+        record_measure(s, me, client_id, "ors", [3, 3, 3, 3], review_id=review_id)  # 12
+        src = note_source(s, me, review_id)
+    ors = next(m for m in src.measures if m.name == "ORS")
+    assert "previous 17" in ors.change
+    assert "-5, a reliable deterioration" in ors.change
+    assert "first 18" in ors.change
+    assert ors.flag == "reliable deterioration"
+    assert "Flagged for follow-up: ORS reliable deterioration." in _text(src)

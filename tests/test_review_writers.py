@@ -250,7 +250,7 @@ def test_concurrent_signing_and_amending_happen_once(db: Database, me: Actor) ->
 
         def sign(review_id: int = review_id) -> Any:
             with db.write() as s:
-                return sign_review(s, me, review_id)
+                return sign_review(s, me, review_id, assessment="Engaged; homework reviewed.")
 
         signed = _race(db, 2, sign)
         assert sum(isinstance(r, BaseException) for r in signed) == 1, signed
@@ -275,7 +275,7 @@ def test_an_amendment_being_written_beside_the_sessions_draft(db: Database, me: 
         last = start_review(s, me, client_id, TODAY).id
         assert last is not None
         complete_review(s, me, last, win_text="last week")
-        sign_review(s, me, last)
+        sign_review(s, me, last, assessment="Engaged; homework reviewed.")
         today = start_review(s, me, client_id, TODAY).id
     with db.write() as s:
         amendment = amend_review(s, me, last, "wrong task").id

@@ -88,7 +88,7 @@ def test_an_amended_win_replaces_the_old_one_in_the_bank(db: Database, me: Actor
     client_id = add_client(db, me)
     review_id = add_completed_review(db, me, client_id, TODAY, win_text="Slept well")
     with db.write() as s:
-        sign_review(s, me, review_id)
+        sign_review(s, me, review_id, assessment="Engaged; homework reviewed.")
         amendment = amend_review(s, me, review_id, "misheard")
         assert amendment.id is not None
         complete_review(s, me, amendment.id, win_text="Slept through")

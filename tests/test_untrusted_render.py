@@ -592,7 +592,7 @@ def _store(db: Database) -> Practice:
         [created] = detail.created
         assert created.id is not None
         record_measure(s, me, client.id, "scaling", [6], review_id=review.id, question="q")
-        sign_review(s, me, review.id)
+        sign_review(s, me, review.id, assessment="Engaged; homework reviewed.")
         draft = start_review(s, me, client.id, TODAY)
         assert draft.id is not None
         ids = {"client": client.id, "first": first.id, "old": old.id, "goal": created.id}

@@ -445,6 +445,18 @@ def kinds_matching(needle: str) -> list[HomeworkKind]:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeRule:
+    """How much a total must move to be a reliable change (Jacobson & Truax, 1991: a
+    change larger than measurement error), and the cutoff between the clinical and the
+    non-clinical range for clinically significant change. *source* names the figures."""
+
+    reliable: int
+    cutoff: int | None
+    higher_is_better: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Instrument:
     code: str
     name: str
@@ -453,6 +465,8 @@ class Instrument:
     item_max: int
     # (lower bound of the band, label), ascending.
     bands: tuple[tuple[int, str], ...] = ()
+    # None: not an outcome measure (SUDS per exposure step, SRS the alliance, scaling).
+    change: ChangeRule | None = None
 
     @property
     def total_max(self) -> int:
@@ -480,7 +494,21 @@ class Instrument:
 INSTRUMENTS: tuple[Instrument, ...] = (
     Instrument("scaling", "Scaling question", 1, 0, 10),
     Instrument("suds", "SUDS", 1, 0, 100),
-    Instrument("ors", "ORS", 4, 0, 10, ((0, "clinical range"), (25, "non-clinical range"))),
+    Instrument(
+        "ors",
+        "ORS",
+        4,
+        0,
+        10,
+        ((0, "clinical range"), (25, "non-clinical range")),
+        ChangeRule(
+            5,
+            25,
+            True,
+            "ORS: reliable change 5 points, clinical cutoff 25 for adults "
+            "(Miller, Duncan, Brown, Sparks & Claud, 2003; Duncan, 2012)",
+        ),
+    ),
     Instrument("srs", "SRS", 4, 0, 10, ((0, "alliance needs attention"), (36, "good alliance"))),
     Instrument(
         "phq9",
@@ -489,9 +517,28 @@ INSTRUMENTS: tuple[Instrument, ...] = (
         0,
         3,
         ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe")),
+        ChangeRule(
+            6,
+            10,
+            False,
+            "PHQ-9: reliable change 6 points, caseness 10 or more (Kroenke, Spitzer & "
+            "Williams, 2001; NHS Talking Therapies manual)",
+        ),
     ),
     Instrument(
-        "gad7", "GAD-7", 7, 0, 3, ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe"))
+        "gad7",
+        "GAD-7",
+        7,
+        0,
+        3,
+        ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")),
+        ChangeRule(
+            4,
+            8,
+            False,
+            "GAD-7: reliable change 4 points, caseness 8 or more (Spitzer, Kroenke, "
+            "Williams & Löwe, 2006; NHS Talking Therapies manual)",
+        ),
     ),
 )
 INSTRUMENTS_BY_CODE = {i.code: i for i in INSTRUMENTS}
@@ -506,3 +553,15 @@ class ReviewStep(StrEnum):
     BARRIERS = "barriers"
     GOAL = "goal"
     SUMMARY = "summary"
+
+
+class Modality(StrEnum):
+    """How a session was held, printed with the signature (stored on `review.modality`)."""
+
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")

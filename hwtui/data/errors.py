@@ -18,7 +18,12 @@ class DatabaseProblem(HwtuiError):
 
 
 # How a field is named to a person when its id is not plain English.
-FIELD_LABELS = {"display_name": "name", "value_id": "linked value", "win_text": "win"}
+FIELD_LABELS = {
+    "display_name": "name",
+    "value_id": "linked value",
+    "win_text": "win",
+    "minutes": "session length",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,8 @@ from hwtui.data.models import Client, Clinician
 FORMAT = "hwtui-export"
 VERSION = 1
 # The system's log and Alembic's bookkeeping: see the module docstring.
-NOT_EXPORTED = frozenset({"audit_event", "audit_head", "alembic_version"})
+# And the clinician's private process notes, not part of the record (45 CFR 164.501).
+NOT_EXPORTED = frozenset({"audit_event", "audit_head", "alembic_version", "process_note"})
 CLINICIAN = str(Clinician.__tablename__)
 CLIENT = str(Client.__tablename__)
 

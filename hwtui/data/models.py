@@ -77,6 +77,8 @@ class Clinician(SQLModel, table=True):
     note_format: str = Field(
         default="dap", max_length=10, sa_column_kwargs={"server_default": "dap"}
     )
+    # How the clinician signs, after their name: "PhD, licensed psychologist" (0010).
+    credentials: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     created_at: datetime = _stamp()
 
 
@@ -143,6 +145,9 @@ class Review(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'complete', 'signed')", name="status"),
         CheckConstraint(
+            "modality IS NULL OR modality IN ('in_person', 'video', 'phone')", name="modality"
+        ),
+        CheckConstraint(
             "win_kind IS NULL OR win_kind IN ('insight', 'decision', 'process', 'external')",
             name="win_kind",
         ),
@@ -174,6 +179,16 @@ class Review(SQLModel, table=True):
     updated_at: datetime = _stamp()
     completed_at: datetime | None = _maybe_stamp()
     signed_at: datetime | None = _maybe_stamp()
+    # Recorded at signing (0010): the session's length and how it was held
+    # (`catalog.Modality`), and the clinician's own assessment.
+    # The signature as printed, frozen when signed: the clinician's name and credentials.
+    signed_as: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    signed_credentials: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
+    session_minutes: int | None = None
+    modality: str | None = Field(default=None, max_length=20)
+    assessment: str = Field(default="", sa_column_kwargs={"server_default": ""})
     signed_by: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     # A signed review is never edited: an amendment is a new row, the next version,
     # pointing at the one it amends, with the reason for the change.
@@ -236,6 +251,21 @@ class UnsavedInput(SQLModel, table=True):
     # For the screen to offer back exactly: each field's value (and cursor, where kept).
     fields: dict[str, Any] = _json_dict()
     saved_at: datetime = _stamp()
+
+
+class ProcessNote(SQLModel, table=True):
+    """The clinician's private process notes on a review (psychotherapy notes, US 45 CFR
+    164.501): apart from the record, never in a progress note, an export (unless asked
+    for by its own flag), a handout or the client's view."""
+
+    __tablename__ = "process_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", unique=True)
+    clinician_id: int = Field(foreign_key="clinician.id")
+    client_id: int = Field(foreign_key="client.id", index=True)
+    text: str = ""
+    updated_at: datetime = _stamp()
 
 
 class Measure(SQLModel, table=True):

@@ -40,6 +40,9 @@ class TaskLine:
 class GoalLine:
     title: str
     supports: str | None = None
+    # A smaller step of the task it supports: set only when it differs from that task
+    # (a goal that repeats the missed task is a new goal, not a smaller one).
+    smaller: bool = False
     what: str = ""
     when: str = ""
     where: str = ""
@@ -47,6 +50,12 @@ class GoalLine:
     how_long: str = ""
     value: str | None = None
     confidence: int | None = None
+    kind: str = ""  # the homework kind's name
+    obstacles: tuple[str, ...] = ()  # labels of the obstacles planned for
+    rationale_given: bool = False
+    decided_together: bool = False
+    started_in_session: bool = False
+    reminder_set: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +64,23 @@ class MeasureLine:
     total: int
     total_max: int
     band: str | None = None
-    alert: str | None = None
     question: str = ""
+    # Against the previous and the first score, in words (see measure_change.py).
+    change: str = ""
+    # Why the Plan should respond: a reliable deterioration, the alliance below its
+    # cutoff; empty when nothing is flagged.
+    flag: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SelfHarm:
+    """PHQ-9 item 9 (thoughts of self-harm), as recorded: this session's score if a
+    PHQ-9 was given, whether its alert was acknowledged, and earlier positive scores."""
+
+    score: int | None = None  # None: no PHQ-9 this session
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str = ""
+    earlier_positive: tuple[tuple[date, int], ...] = ()  # newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +93,13 @@ class NoteSource:
     version: int = 1
     signed_at: datetime | None = None
     signed_by: str = ""
+    # The signature as it was when signed (name and credentials), and the session's
+    # length and modality, recorded at signing.
+    signed_as: str = ""
+    signed_credentials: str = ""
+    session_minutes: int | None = None
+    modality: str = ""  # a label: "in person", "video", "phone"
+    assessment: str = ""  # the clinician's own, typed before signing
     amend_reason: str = ""
     win_text: str = ""
     win_kind: str | None = None
@@ -81,6 +112,9 @@ class NoteSource:
     recurring_barriers: tuple[tuple[str, int], ...] = ()  # (label, reviews it came up in)
     reviews_considered: int = 0
     next_review: date | None = None
+    self_harm: SelfHarm = field(default_factory=SelfHarm)
+    # Homework reviewed today that goes on as it was (not completed, not replaced).
+    continuing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +129,10 @@ class Note:
 
 def _clean(text: str | None) -> str:
     return " ".join(strip_controls(text or "").split())
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _sentence(parts: list[str]) -> str:
@@ -120,37 +158,52 @@ def _outcomes(src: NoteSource) -> list[str]:
     return [f"Homework reviewed: {listed}."]
 
 
+def _helped(task: TaskLine) -> list[str]:
+    parts = []
+    if task.factors:
+        parts.append("what helped: " + ", ".join(_clean(f) for f in task.factors))
+    if task.double_down:
+        parts.append(f"to do more of: {_clean(task.double_down)}")
+    if task.worked_notes:
+        parts.append(f"notes: {_clean(task.worked_notes)}")
+    return parts
+
+
+def _hindered(task: TaskLine) -> list[str]:
+    parts = []
+    if task.barriers:
+        parts.append("barriers: " + ", ".join(task.barriers))
+    if task.barrier_notes:
+        parts.append(f"notes on the barriers: {_clean(task.barrier_notes)}")
+    if task.learned:
+        parts.append(f"learned: {_clean(task.learned)}")
+    return parts
+
+
 def _worked(src: NoteSource) -> list[str]:
+    """Tasks done, and tasks partly done (each once, with what helped and what got in
+    the way), as far as they were talked through."""
     lines = []
     for task in src.tasks:
-        if task.outcome not in {"done", "partly done"} or not task.discussed:
+        if not task.discussed:
             continue
-        parts = [f"Completed task “{_clean(task.title)}” ({task.outcome})"]
-        if task.factors:
-            parts.append("what helped: " + ", ".join(_clean(f) for f in task.factors))
-        if task.double_down:
-            parts.append(f"to do more of: {_clean(task.double_down)}")
-        if task.worked_notes:
-            parts.append(f"notes: {_clean(task.worked_notes)}")
-        lines.append(_sentence(parts))
+        if task.outcome == "done":
+            lines.append(_sentence([f"Completed task “{_clean(task.title)}”", *_helped(task)]))
+        elif task.outcome == "partly done":
+            parts = [*_helped(task), *_hindered(task)]
+            if parts:
+                lines.append(_sentence([f"Partly done task “{_clean(task.title)}”", *parts]))
     return lines
 
 
 def _missed(src: NoteSource) -> list[str]:
     lines = []
     for task in src.tasks:
-        if task.outcome not in {"not done", "partly done"} or not task.discussed:
+        if task.outcome != "not done" or not task.discussed:
             continue
-        if not (task.barriers or task.barrier_notes or task.learned):
-            continue
-        parts = [f"Missed task “{_clean(task.title)}” ({task.outcome})"]
-        if task.barriers:
-            parts.append("barriers: " + ", ".join(task.barriers))
-        if task.barrier_notes:
-            parts.append(f"notes: {_clean(task.barrier_notes)}")
-        if task.learned:
-            parts.append(f"learned: {_clean(task.learned)}")
-        lines.append(_sentence(parts))
+        parts = _hindered(task)
+        if parts:
+            lines.append(_sentence([f"Missed task “{_clean(task.title)}”", *parts]))
     return lines
 
 
@@ -159,28 +212,102 @@ def _measures(src: NoteSource) -> list[str]:
     for m in src.measures:
         band = f" ({m.band})" if m.band else ""
         question = f" — “{_clean(m.question)}”" if m.question else ""
-        lines.append(f"{m.name}: {m.total}/{m.total_max}{band}{question}.")
+        change = f"; {m.change}" if m.change else ""
+        lines.append(f"{m.name}: {m.total}/{m.total_max}{band}{question}{change}.")
     return lines
 
 
 def _risk(src: NoteSource) -> list[str]:
-    alerts = [m.alert for m in src.measures if m.alert]
-    return [f"RISK: {alert}" for alert in alerts]
+    """What was recorded about self-harm, as facts: a score, an acknowledgement, or
+    that it was not screened. Never an instruction, and never "no risk"."""
+    harm = src.self_harm
+    lines = []
+    if harm.score is None:
+        lines.append("Self-harm (PHQ-9 item 9): not screened this session.")
+    elif harm.score == 0:
+        lines.append("PHQ-9 item 9 (thoughts of self-harm): 0 this session.")
+    else:
+        text = f"PHQ-9 item 9 (thoughts of self-harm) scored {harm.score} this session"
+        if harm.acknowledged_at is not None:
+            who = f" by {_clean(harm.acknowledged_by)}" if harm.acknowledged_by else ""
+            text += (
+                f"; the alert was acknowledged{who} on {harm.acknowledged_at:%d %b %Y %H:%M} UTC"
+            )
+        else:
+            text += "; the alert was not acknowledged in hwtui"
+        lines.append(text + ".")
+    if harm.earlier_positive:
+        listed = ", ".join(f"{day:%d %b %Y} ({score})" for day, score in harm.earlier_positive)
+        lines.append(f"PHQ-9 item 9 was above 0 earlier: {listed}.")
+    return lines
+
+
+def _flags(src: NoteSource) -> list[str]:
+    """Measures the Plan should respond to, named as flags, not as actions taken."""
+    flagged = [f"{m.name} {m.flag}" for m in src.measures if m.flag]
+    return [f"Flagged for follow-up: {'; '.join(flagged)}."] if flagged else []
+
+
+def _interventions(src: NoteSource) -> list[str]:
+    """What the clinician did in this review, as recorded: nothing is claimed that the
+    review does not hold."""
+    done = []
+    if src.tasks:
+        count = len(src.tasks)
+        done.append(f"reviewed {count} homework task{'s' if count != 1 else ''}")
+    if src.win_text:
+        done.append("elicited a win in the client's words")
+    if any(t.discussed and t.factors for t in src.tasks):
+        done.append("explored what helped")
+    if any(t.discussed and t.barriers for t in src.tasks):
+        done.append("explored barriers")
+    for goal in src.goals:
+        how = [
+            label
+            for label, flag in (
+                ("agreed together", goal.decided_together),
+                ("rationale given", goal.rationale_given),
+                ("started in session", goal.started_in_session),
+                ("reminder set", goal.reminder_set),
+            )
+            if flag
+        ]
+        text = f"set {'a smaller goal' if goal.smaller else 'a new goal'}"
+        if goal.kind:
+            text += f" ({_clean(goal.kind)})"
+        if goal.obstacles:
+            text += " with obstacles planned for: " + ", ".join(goal.obstacles)
+        if how:
+            text += "; " + ", ".join(how)
+        done.append(text)
+    if src.measures:
+        done.append("administered " + ", ".join(dict.fromkeys(m.name for m in src.measures)))
+    if not done:
+        return ["Interventions: none recorded."]
+    first, *rest = done
+    return [_sentence([f"Interventions: {first}", *rest])]
+
+
+def _clinician_assessment(src: NoteSource) -> list[str]:
+    if src.assessment.strip():
+        return [f"Clinician's assessment: {_clean(src.assessment)}"]
+    return ["Clinician's assessment: not recorded."]
 
 
 def _assessment(src: NoteSource) -> list[str]:
     window = min(src.reviews_considered, 4) or 1
     reviews = "review" if window == 1 else f"{window} reviews"
     lines = [
+        *_clinician_assessment(src),
         f"Homework completion this session: {src.completion}; "
-        f"over the last {reviews}: {src.rolling}."
+        f"over the last {reviews}: {src.rolling}.",
     ]
     if src.recurring_barriers:
         listed = ", ".join(
             f"{label} ({n} of {src.reviews_considered})" for label, n in src.recurring_barriers
         )
         lines.append(f"Barriers across recent reviews: {listed}.")
-    lines.extend(_risk(src) or ["No risk indicators recorded in this session's measures."])
+    lines.extend(_risk(src))
     return lines
 
 
@@ -196,9 +323,11 @@ def _goal_line(goal: GoalLine) -> str:
         )
         if _clean(value)
     ]
-    text = f"New smaller goal “{_clean(goal.title)}”"
+    text = f"{'New smaller goal' if goal.smaller else 'New goal'} “{_clean(goal.title)}”"
     if goal.supports:
         text += f", supporting “{_clean(goal.supports)}”"
+        if not goal.smaller:
+            text += " (not changed from it)"
     if specifics:
         text += "; " + join_clauses([f"{label}: {value}" for label, value in specifics])
     if goal.value:
@@ -212,9 +341,11 @@ def _plan(src: NoteSource) -> list[str]:
     lines = [_goal_line(g) for g in src.goals]
     if not lines:
         reason = src.skipped.get("goal")
-        lines.append(
-            f"No new goal set ({_clean(reason)})." if reason else "Continue current homework."
-        )
+        lines.append(f"No new goal set ({_clean(reason)})." if reason else "No new goal recorded.")
+    if src.continuing:
+        listed = ", ".join(f"“{_clean(title)}”" for title in src.continuing)
+        lines.append(f"Homework continuing: {listed}.")
+    lines.extend(_flags(src))
     if src.next_review:
         lines.append(f"Next review: {src.next_review:%d %b %Y}.")
     return lines
@@ -260,9 +391,27 @@ def _homework(src: NoteSource) -> dict[str, Any]:
         "completed": _worked(src),
         "missed": _missed(src),
         "measures": [
-            {"name": m.name, "total": m.total, "max": m.total_max, "band": m.band, "alert": m.alert}
+            {
+                "name": m.name,
+                "total": m.total,
+                "max": m.total_max,
+                "band": m.band,
+                "change": m.change or None,
+                "flag": m.flag or None,
+            }
             for m in src.measures
         ],
+        "self_harm": {
+            "item9": src.self_harm.score,
+            "acknowledged_at": (
+                src.self_harm.acknowledged_at.isoformat() if src.self_harm.acknowledged_at else None
+            ),
+            "earlier_positive": [
+                {"date": day.isoformat(), "score": score}
+                for day, score in src.self_harm.earlier_positive
+            ],
+        },
+        "continuing": [_clean(title) for title in src.continuing],
         "new_goals": [_goal_line(g) for g in src.goals],
         # The same goals as fields, as `hwtui export` has them.
         "goals": [_goal_fields(g) for g in src.goals],
@@ -276,35 +425,47 @@ def build_note(src: NoteSource, style: NoteStyle | str = NoteStyle.DAP) -> Note:
     data = [*_outcomes(src), *_win(src), *_worked(src), *_missed(src), *_measures(src)]
     sections: tuple[tuple[str, list[str]], ...]
     if style is NoteStyle.DAP:
-        sections = (("Data", data), ("Assessment", _assessment(src)), ("Plan", _plan(src)))
+        sections = (
+            ("Data", [*data, *_interventions(src)]),
+            ("Assessment", _assessment(src)),
+            ("Plan", _plan(src)),
+        )
     elif style is NoteStyle.SOAP:
         subjective = [*_win(src), *_worked(src), *_missed(src)]
-        objective = [*_outcomes(src), *_measures(src)]
+        objective = [*_outcomes(src), *_measures(src), *_interventions(src)]
         sections = (
-            ("Subjective", subjective or ["Nothing reported."]),
+            ("Subjective", subjective or ["Nothing reported by the client was recorded."]),
             ("Objective", objective),
             ("Assessment", _assessment(src)),
             ("Plan", _plan(src)),
         )
     else:
-        intervention = [
-            "Reviewed homework: a win since last session, what helped a completed task, "
-            "and the barriers to a missed task, then agreed a smaller goal with the client."
-        ]
-        response = [*_win(src), *_worked(src), *_missed(src)]
+        response = [*_win(src), *_worked(src), *_missed(src), *_clinician_assessment(src)]
         sections = (
-            ("Behavior", [*_outcomes(src), *_measures(src)]),
-            ("Intervention", intervention),
-            ("Response", response or ["No particular response recorded."]),
-            ("Plan", [*_plan(src), *_risk(src)]),
+            ("Behavior", [*_outcomes(src), *_measures(src), *_risk(src)]),
+            (
+                "Intervention",
+                [_capital(i.removeprefix("Interventions: ")) for i in _interventions(src)],
+            ),
+            ("Response", response or ["No response recorded."]),
+            ("Plan", _plan(src)),
         )
+    session = [f"{src.session_date:%d %b %Y}"]
+    if src.session_minutes:
+        session.append(f"{src.session_minutes} minutes")
+    if src.modality:
+        session.append(src.modality)
     header = [
         f"Client: {_clean(src.client_code)} ({_clean(src.client_name)})",
-        f"Session: {src.session_date:%d %b %Y} · Clinician: {_clean(src.clinician)}",
+        f"Session: {', '.join(session)} · Clinician: {_clean(src.clinician)}",
         f"Status: {src.status}" + (f", version {src.version}" if src.version > 1 else ""),
     ]
     if src.signed_at:
-        header.append(f"Signed by {_clean(src.signed_by)} on {src.signed_at:%d %b %Y %H:%M} UTC")
+        name = _clean(src.signed_as) or _clean(src.signed_by)
+        if src.signed_as and src.signed_credentials.strip():
+            name += f", {_clean(src.signed_credentials)}"
+        login = f" ({_clean(src.signed_by)})" if src.signed_as and src.signed_by else ""
+        header.append(f"Signed by {name}{login} on {src.signed_at:%d %b %Y %H:%M} UTC")
     if src.amend_reason:
         header.append(f"Amendment: {_clean(src.amend_reason)}")
     return Note(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import exists
@@ -14,11 +14,15 @@ from hwtui.data.catalog import (
     BARRIERS_BY_CODE,
     FACTORS,
     INSTRUMENTS_BY_CODE,
+    KINDS_BY_CODE,
+    AssignmentStatus,
+    Modality,
     Outcome,
     ReviewStatus,
 )
 from hwtui.data.errors import InvalidInput, NotFound
 from hwtui.data.files import write_private
+from hwtui.data.measure_change import Score, measure_change
 from hwtui.data.models import Assignment, ClientValue, Clinician, Measure, Review, TaskOutcome
 from hwtui.data.notes import (
     GoalLine,
@@ -26,6 +30,7 @@ from hwtui.data.notes import (
     Note,
     NoteSource,
     NoteStyle,
+    SelfHarm,
     TaskLine,
     build_note,
     render_markdown,
@@ -38,6 +43,10 @@ from hwtui.data.services.review_chain import first_version
 from hwtui.data.services.reviews import get_review
 
 BARRIER_WINDOW = 8  # reviews looked back over for recurring barriers
+SELF_HARM_WINDOW = 6  # earlier PHQ-9s looked back over for item 9 above 0
+# A task closed this long after the review was completed was closed later, not by it.
+_LATER = timedelta(minutes=1)
+_GOAL_SPECIFICS = ("title", "what", "when", "where", "how_often", "how_long")
 _FACTOR_LABELS = {f.code: f.label for f in FACTORS}
 
 
@@ -110,22 +119,82 @@ def _task_line(row: TaskOutcome, title: str) -> TaskLine:
     )
 
 
-def _measure_line(row: Measure) -> MeasureLine:
+def _measure_line(row: Measure, earlier: list[Measure]) -> MeasureLine:
+    """*earlier*: the client's earlier scores on the same instrument, oldest first."""
     spec = INSTRUMENTS_BY_CODE[row.instrument]
-    alert = None
-    if row.instrument == "phq9" and len(row.items) == 9 and row.items[8] > 0:
-        alert = (
-            f"PHQ-9 item 9 (thoughts of self-harm) scored {row.items[8]}: "
-            "assess risk and document the safety plan."
+    band = spec.band(row.total)
+    change, flags = "", []
+    if spec.change is not None:
+        moved = measure_change(
+            spec.change, [Score(m.total, m.taken_at.date()) for m in earlier], row.total
         )
+        if moved is not None:
+            change = moved.describe()
+            if moved.deteriorated:
+                flags.append("reliable deterioration")
+    if row.instrument == "srs" and band == "alliance needs attention":
+        flags.append("alliance needs attention (below 36)")
     return MeasureLine(
         name=spec.name,
         total=row.total,
         total_max=spec.total_max,
-        band=spec.band(row.total),
-        alert=alert,
+        band=band,
         question=row.question,
+        change=change,
+        flag=", ".join(flags),
     )
+
+
+def _self_harm(session: Session, client_id: int, measures: list[Measure]) -> SelfHarm:
+    """PHQ-9 item 9 in this review (its last PHQ-9) and in the client's earlier ones."""
+    this = [m for m in measures if m.instrument == "phq9" and len(m.items) == 9]
+    before = min((m.taken_at for m in measures), default=None)
+    query = select(Measure).where(Measure.client_id == client_id, Measure.instrument == "phq9")
+    if before is not None:
+        query = query.where(col(Measure.taken_at) < before)
+    if measures:
+        query = query.where(col(Measure.id).not_in([m.id for m in measures]))
+    earlier = session.exec(query.order_by(col(Measure.taken_at).desc()).limit(SELF_HARM_WINDOW))
+    positive = tuple(
+        (m.taken_at.date(), m.items[8]) for m in earlier if len(m.items) == 9 and m.items[8] > 0
+    )
+    if not this:
+        return SelfHarm(earlier_positive=positive)
+    last = this[-1]
+    return SelfHarm(
+        score=last.items[8],
+        acknowledged_at=last.acknowledged_at if last.items[8] > 0 else None,
+        acknowledged_by=last.acknowledged_by,
+        earlier_positive=positive,
+    )
+
+
+def _is_smaller(goal: Assignment, parent: Assignment | None) -> bool:
+    """A smaller step of *parent*: it supports it and is not the same task again."""
+    if parent is None:
+        return False
+    return any(
+        " ".join(str(getattr(goal, f)).split()).casefold()
+        != " ".join(str(getattr(parent, f)).split()).casefold()
+        for f in _GOAL_SPECIFICS
+    )
+
+
+def _continuing(
+    review: Review, outcomes: list[TaskOutcome], tasks: dict[int, Assignment], replaced: set[int]
+) -> tuple[str, ...]:
+    """Tasks reviewed today that go on as they were: not replaced by today's goals, and
+    not closed by this review (one closed later was still going on after it)."""
+    done_at: datetime | None = review.completed_at
+    titles = []
+    for outcome in outcomes:
+        task = tasks.get(outcome.assignment_id)
+        if task is None or task.id in replaced:
+            continue
+        closed_later = done_at is not None and task.updated_at > done_at + _LATER
+        if task.status == AssignmentStatus.ACTIVE or closed_later:
+            titles.append(task.title)
+    return tuple(titles)
 
 
 def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
@@ -142,12 +211,14 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
             .order_by(col(TaskOutcome.id))
         )
     )
-    titles = {
-        a.id: a.title
+    tasks = {
+        a.id: a
         for a in session.exec(
             select(Assignment).where(col(Assignment.id).in_([o.assignment_id for o in outcomes]))
         )
+        if a.id is not None
     }
+    titles = {task_id: task.title for task_id, task in tasks.items()}
     # Goals belong to the first version of a review (amendments do not recreate them).
     first = first_version(session, me, review)  # bounded: a corrupt chain is an error
     goals = list(
@@ -162,7 +233,7 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
         for v in session.exec(select(ClientValue).where(ClientValue.client_id == client.id))
     }
     parents = {
-        a.id: a.title
+        a.id: a
         for a in session.exec(
             select(Assignment).where(
                 col(Assignment.id).in_([g.parent_id for g in goals if g.parent_id])
@@ -174,6 +245,20 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
             select(Measure).where(Measure.review_id == review_id).order_by(col(Measure.id))
         )
     )
+    earlier_scores: dict[int, list[Measure]] = {}
+    for m in measures:
+        assert m.id is not None
+        earlier_scores[m.id] = list(
+            session.exec(
+                select(Measure)
+                .where(
+                    Measure.client_id == client.id,
+                    Measure.instrument == m.instrument,
+                    col(Measure.taken_at) < m.taken_at,
+                )
+                .order_by(col(Measure.taken_at), col(Measure.id))
+            )
+        )
     recent = _finished_versions(
         session, review.client_id, until=review.session_date, limit=BARRIER_WINDOW
     )
@@ -194,11 +279,17 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
         client_code=client.code,
         client_name=client.display_name,
         session_date=review.session_date,
-        clinician=clinician.display_name if clinician else me.display_name,
+        # A signed note keeps the name it was signed with.
+        clinician=review.signed_as or (clinician.display_name if clinician else me.display_name),
         status=review.status,
         version=review.version,
         signed_at=review.signed_at,
         signed_by=review.signed_by,
+        signed_as=review.signed_as,
+        signed_credentials=review.signed_credentials,
+        session_minutes=review.session_minutes,
+        modality=Modality(review.modality).label if review.modality else "",
+        assessment=review.assessment,
         amend_reason=review.amend_reason,
         win_text=review.win_text,
         win_kind=review.win_kind,
@@ -207,7 +298,8 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
         goals=tuple(
             GoalLine(
                 title=g.title,
-                supports=parents.get(g.parent_id) if g.parent_id else None,
+                supports=parent.title if (parent := parents.get(g.parent_id)) else None,
+                smaller=_is_smaller(g, parents.get(g.parent_id)),
                 what=g.what,
                 when=g.when,
                 where=g.where,
@@ -215,10 +307,22 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
                 how_long=g.how_long,
                 value=values.get(g.value_id) if g.value_id else None,
                 confidence=g.confidence,
+                kind=KINDS_BY_CODE[g.kind].name if g.kind in KINDS_BY_CODE else "",
+                obstacles=tuple(
+                    BARRIERS_BY_CODE[c].label for c in g.obstacles if c in BARRIERS_BY_CODE
+                ),
+                rationale_given=g.rationale_given,
+                decided_together=g.decided_together,
+                started_in_session=g.started_in_session,
+                reminder_set=g.reminder_set,
             )
             for g in goals
         ),
-        measures=tuple(_measure_line(m) for m in measures),
+        measures=tuple(_measure_line(m, earlier_scores[m.id or 0]) for m in measures),
+        self_harm=_self_harm(session, client.id or 0, measures),
+        continuing=_continuing(
+            review, outcomes, tasks, {g.parent_id for g in goals if g.parent_id}
+        ),
         completion=f"{this.percent()} of {this.scored} scored task(s)",
         rolling="n/a" if rolled is None else f"{round(rolled * 100)}%",
         recurring_barriers=tuple(

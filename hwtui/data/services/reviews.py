@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from hwtui.data.catalog import AssignmentStatus, Outcome, ReviewStatus, ReviewStep
+from hwtui.data.catalog import AssignmentStatus, Modality, Outcome, ReviewStatus, ReviewStep
 from hwtui.data.errors import FieldProblem, HwtuiError, InvalidInput, NotFound
 from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
 from hwtui.data.lease import Holder, describe, is_gone
@@ -16,6 +16,7 @@ from hwtui.data.models import (
     Assignment,
     Client,
     ClientValue,
+    Clinician,
     Review,
     TaskOutcome,
     UnsavedInput,
@@ -32,7 +33,7 @@ from hwtui.data.services.assignments import (
 from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.review_chain import VERSIONS_MAX
-from hwtui.data.text import clean_line
+from hwtui.data.text import clean_block, clean_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,16 +425,53 @@ def keep_unsaved(
     return kept
 
 
-def sign_review(session: Session, me: Actor, review_id: int) -> Review:
-    """Sign a complete review. From now on it is read-only; changes are amendments."""
+ASSESSMENT_MAX = 4000
+SESSION_MINUTES_MAX = 600
+
+
+def sign_review(
+    session: Session,
+    me: Actor,
+    review_id: int,
+    *,
+    assessment: str | None = None,
+    minutes: int | None = None,
+    modality: str | None = None,
+) -> Review:
+    """Sign a complete review. From now on it is read-only; changes are amendments.
+
+    The clinician's own *assessment* is needed (given now, or stored already); the
+    session's length in *minutes* and its *modality* go with the signature when given.
+    """
     review = get_review(session, me, review_id, for_update=True)
     if review.status != ReviewStatus.COMPLETE:
         raise InvalidInput.one(
             "status", f"only a complete review can be signed (this is {review.status})"
         )
+    problems = []
+    if assessment is not None:
+        review.assessment = clean_block(assessment)[:ASSESSMENT_MAX]
+    if not review.assessment.strip():
+        problems.append(
+            FieldProblem("assessment", "is needed before signing: your own view of the session")
+        )
+    if minutes is not None and not 1 <= minutes <= SESSION_MINUTES_MAX:
+        problems.append(FieldProblem("minutes", f"must be 1 to {SESSION_MINUTES_MAX} minutes"))
+    if modality is not None and modality not in {m.value for m in Modality}:
+        problems.append(FieldProblem("modality", "must be in person, video or phone"))
+    if problems:
+        raise InvalidInput(problems)
+    if minutes is not None:
+        review.session_minutes = minutes
+    if modality is not None:
+        review.modality = modality
     review.status = ReviewStatus.SIGNED
     review.signed_at = utcnow()
     review.signed_by = me.username
+    clinician = session.get(Clinician, me.clinician_id)
+    if clinician is not None:
+        review.signed_as = clinician.display_name
+        review.signed_credentials = clinician.credentials
     session.add(review)
     audit.record(session, me, "sign", "review", review_id, client_id=review.client_id)
     session.flush()
