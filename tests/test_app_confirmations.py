@@ -12,7 +12,6 @@ from hwtui.app import HomeworkApp
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
 from hwtui.screens.client_view import ClientViewScreen
-from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review_record import ReviewRecordScreen
 from tests.app_helpers import settle
@@ -39,8 +38,9 @@ async def test_signing_and_saving_say_so_on_the_status_line(
         screen = await open_record(pilot, review_id)
         await pilot.press("S")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one("#prompt-value", Input).value = "Engaged; planned the next step."
+        await pilot.press("enter")
         await settle(pilot)
         assert "Review signed" in status(screen)
         await pilot.press("w")

@@ -19,7 +19,6 @@ from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import complete_review, start_review
-from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
@@ -125,8 +124,9 @@ async def test_sign_then_amend_keeps_both_versions(completed: tuple[Database, in
         assert not screen.check_action("amend", ())  # not signed yet
         await pilot.press("S")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one("#prompt-value", Input).value = "Engaged; planned the next step."
+        await pilot.press("enter")
         await settle(pilot)
         assert "signed by dr_record" in str(screen.query_one("#record-versions", Static).render())
         assert not screen.check_action("sign", ())
@@ -205,10 +205,37 @@ async def test_the_signed_by_line_has_the_text_s_margin(completed: tuple[Databas
         screen = await open_record(pilot, review_id)
         await pilot.press("S")
         await pilot.pause()
-        await pilot.press("y")
+        app.screen.query_one("#prompt-value", Input).value = "Engaged; planned the next step."
+        await pilot.press("enter")
         await settle(pilot)
         line = screen.query_one("#record-versions", Static)
         text = screen.query_one("#record-text", Static)
         assert line.content_region.x == text.content_region.x
         row = app.screen._compositor.render_strips()[line.region.y].text
         assert row.startswith(" signed by dr_record")
+
+
+async def test_signing_needs_the_clinicians_assessment(completed: tuple[Database, int]) -> None:
+    """Issue 22: the note carries the clinician's own assessment; without one, no signing."""
+    db, review_id = completed
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("enter")  # nothing typed
+        await settle(pilot)
+        assert screen.check_action("sign", ())  # still complete, still signable
+        assert any("assessment" in n.message for n in app._notifications)
+        await pilot.press("S")
+        await pilot.pause()
+        app.screen.query_one("#prompt-value", Input).value = "Hopeful [b]today[/b]."
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not screen.check_action("sign", ())
+    with db.read() as session:
+        review = session.get(Review, review_id)
+    assert review is not None
+    assert review.status == "signed"
+    assert review.assessment == "Hopeful [b]today[/b]."

@@ -368,11 +368,12 @@ class Practice:
         with self._db().write() as session:
             return save_note(session, self.actor, review_id, path)
 
-    def sign_review(self, review_id: int) -> None:
+    def sign_review(self, review_id: int, assessment: str) -> None:
+        """Sign, with the clinician's own *assessment* (needed: see `sign_review`)."""
         from hwtui.data.services.reviews import sign_review
 
         with self._db().write() as session:
-            sign_review(session, self.actor, review_id)
+            sign_review(session, self.actor, review_id, assessment=assessment)
 
     def amend_review(self, review_id: int, reason: str) -> int:
         from hwtui.data.services.reviews import amend_review

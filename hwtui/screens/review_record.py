@@ -22,7 +22,6 @@ from hwtui.data.practice import RecordView
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
 from hwtui.data.services.reviews import ReviewContext
 from hwtui.screens.asking import ask
-from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.review_summary import render_summary
@@ -291,23 +290,33 @@ class ReviewRecordScreen(Screen[None]):
         )
 
     def action_sign(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._sign()
+        """Signing asks for the clinician's own assessment, which goes into the note."""
+        if self.view is None:
+            return
 
+        def answered(assessment: str | None) -> None:
+            if assessment is not None:
+                self._sign(assessment)
+
+        review = self.view.ctx.review
         self.app.push_screen(
-            ConfirmScreen(
-                "Sign this review?",
-                "A signed review is part of the record and cannot be edited; changes "
-                "after signing are made as amendments, which keep every version.",
+            PromptScreen(
+                "Sign this review",
+                "Your assessment of the session, for the note (needed to sign):",
+                review.assessment,
+                placeholder="e.g. engaged; avoidance is the pattern to work on",
+                hint="A signed review cannot be edited; changes after signing are "
+                "amendments, which keep every version. Enter signs, esc cancels.",
+                place=f"sign review {self.review_id}",
+                client_id=review.client_id,
             ),
             answered,
         )
 
-    def _sign(self) -> None:
+    def _sign(self, assessment: str) -> None:
         ask(
             self,
-            lambda p: p.sign_review(self.review_id),
+            lambda p: p.sign_review(self.review_id, assessment),
             lambda _: self.Signed(),
             name="record-sign",
         )
