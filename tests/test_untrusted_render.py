@@ -534,6 +534,8 @@ class Practice:
 # (name, table, column, row): every field of client data a screen shows.
 HOSTILE_FIELDS = [
     ("clinician", "clinician", "display_name", "clinician"),
+    # A signed note shows the name it was signed with (issue 22), not today's.
+    ("signed_as", "review", "signed_as", "review"),
     ("code", "client", "code", "client"),
     ("name", "client", "display_name", "client"),
     ("value", "client_value", "text", None),
@@ -688,7 +690,7 @@ async def test_the_app_shows_hostile_data_as_plain_text(practice: Practice) -> N
         await pilot.click("#record-text", offset=(4, 0))
         await pilot.press("v")
         await settle(pilot)
-        shows(app, practice, "win", "signed_by", "question", "name", "clinician", "factor")
+        shows(app, practice, "win", "signed_by", "question", "name", "signed_as", "factor")
         # A review in progress: the homework to mark, then the win being typed.
         await app.push_screen(ReviewScreen(ids["draft"]))
         await settle(pilot)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from hwtui.data.catalog import AssignmentStatus, ReviewStatus
+from hwtui.data.catalog import AssignmentStatus, Modality, ReviewStatus
 from hwtui.data.inputs import (
     GOALS_MAX,
     AssignmentInput,
@@ -38,6 +38,7 @@ from hwtui.data.models import (
 )
 from hwtui.data.notes import NoteStyle
 from hwtui.data.services.review_chain import VERSIONS_MAX
+from hwtui.data.services.reviews import ASSESSMENT_MAX, SESSION_MINUTES_MAX
 
 POSITION_MAX = 1_000  # a client value's place in the list
 
@@ -50,6 +51,7 @@ class ClinicianRow(_Row):
     display_name: Name
     role: Role
     note_format: NoteStyle
+    credentials: Line = ""
 
 
 class ClientRow(ClientInput):
@@ -79,6 +81,11 @@ class ReviewRow(ReviewDraftInput):
     amends_id: int | None = None
     amend_reason: Reason = ""
     signed_by: Username = ""
+    signed_as: Line = ""
+    signed_credentials: Line = ""
+    session_minutes: int | None = Field(default=None, ge=1, le=SESSION_MINUTES_MAX)
+    modality: Modality | None = None
+    assessment: str = Field(default="", max_length=ASSESSMENT_MAX)
 
 
 class OutcomeRow(OutcomeInput):
