@@ -40,10 +40,11 @@ def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Da
 
 
 async def loaded(pilot: Pilot[Any]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    # Answers start further questions (rows, then their trends; a brief, then a reload
+    # on return): a few rounds, so the screen has settled under a loaded machine too.
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def on_the_client(*steps: Step) -> RunBefore:
