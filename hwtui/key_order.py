@@ -8,8 +8,11 @@ old target: typed into the field just left, or to a screen that is still being b
 
 Here each key waits its turn: it is routed only when the key before it has been handled
 all the way up (`KeyTurn` follows it through the same queues to the app, where bindings
-run), and then once more through the screen now on top, so that a screen pushed by the
-key, and any focus it asked for, is in place first. A screen busy with what decides where
+run); then once more from the widget it went to, since what a binding does there is often
+a message to that widget (an Input's Enter posts `Submitted`, whose handler moves focus)
+that is still on its way up when the key's turn reaches the app; and last through the
+screen now on top, so that a screen pushed by the key, and any focus it asked for, is in
+place first. A screen busy with what decides where
 keys go next (loading what it shows, saving before it closes) names those workers'
 groups in `KEYS_WAIT_FOR`, and the app says when it is not ready (`ready_for_keys`);
 keys wait for them, for a while, and then for what their results do to the screen.
@@ -25,15 +28,19 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.dom import DOMNode
 from textual.message import Message
+from textual.widget import Widget
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.message_pump import MessagePump
     from textual.timer import Timer
 
-# How long a key waits for the one before it when its marker never comes back.
+# How long a key waits for the one before it when its marker never comes back, and how
+# often it looks whether the marker's widget is gone (then it goes on at once).
 LOST_TURN_SECONDS = 1.0
+LOST_TURN_POLL_SECONDS = 0.01
 # How long keys wait for a screen that says it is not ready for them yet.
 NOT_READY_SECONDS = 5.0
 NOT_READY_POLL_SECONDS = 0.02
@@ -42,10 +49,14 @@ NOT_READY_POLL_SECONDS = 0.02
 class KeyTurn(Message):
     """Follows a key through the queues it went through; back at the app, it is done."""
 
-    def __init__(self, number: int, *, through_screen: bool) -> None:
+    # The passes a key's turn makes, in order: behind the key itself, behind what its
+    # handling posted to the widget it went to, then through the screen on top.
+    KEY, TARGET, SCREEN = 0, 1, 2
+
+    def __init__(self, number: int, *, stage: int) -> None:
         super().__init__()
         self.number = number
-        self.through_screen = through_screen
+        self.stage = stage
 
 
 class KeyOrder:
@@ -60,6 +71,7 @@ class KeyOrder:
         self._timer: Timer | None = None
         self._not_ready_since: float | None = None
         self._held = False
+        self._target: MessagePump | None = None
 
     @property
     def busy(self) -> bool:
@@ -80,17 +92,50 @@ class KeyOrder:
                 # Ready now: what the finished work does (a dialog closing, a step
                 # shown) is queued on the screen; it happens before the next key.
                 self._held = False
-                self._follow(self._app.screen, through_screen=True)
+                self._follow(self._app.screen, stage=KeyTurn.SCREEN)
                 continue
             event = self._backlog.popleft()
+            self._target = self._app.focused or self._app.screen
             await self._route(event)
-            self._follow(self._app.focused or self._app.screen, through_screen=False)
+            self._follow(self._target, stage=KeyTurn.KEY)
 
-    def _follow(self, node: MessagePump, *, through_screen: bool) -> None:
+    def _follow(self, node: MessagePump, *, stage: int) -> None:
         self._number += 1
-        if node.post_message(KeyTurn(self._number, through_screen=through_screen)):
-            self._waiting = self._number
-            self._timer = self._app.set_timer(LOST_TURN_SECONDS, self._lost(self._number))
+        self._send(self._number, node, stage)
+
+    def _send(self, number: int, node: MessagePump, stage: int) -> bool:
+        """Send the turn through *node*; watch for it being lost (its node removed with
+        the turn still in its queue, as when the key closed the dialog it went to)."""
+        if not node.post_message(KeyTurn(number, stage=stage)):
+            return False
+        self._waiting = number
+        self._stop_timer()
+        since = time.monotonic()
+
+        async def watch() -> None:
+            if self._waiting != number:
+                return
+            gone = isinstance(node, DOMNode) and not node.is_attached
+            if gone or time.monotonic() - since > LOST_TURN_SECONDS:
+                await self._advance(number, stage)
+
+        self._timer = self._app.set_interval(LOST_TURN_POLL_SECONDS, watch)
+        return True
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _on_top(self, target: MessagePump) -> bool:
+        """Is the key's target still in the screen on top? Widgets of a screen the key
+        pushed over them don't pass messages on until it closes: a turn sent there would
+        only wait."""
+        if not isinstance(target, DOMNode):
+            return False
+        return target is self._app.screen or (
+            target.is_attached and isinstance(target, Widget) and target.screen is self._app.screen
+        )
 
     def _screen_ready(self) -> bool:
         screen = self._app.screen
@@ -114,25 +159,20 @@ class KeyOrder:
         self._timer = None
         await self._next()
 
-    def _lost(self, number: int) -> Callable[[], Awaitable[None]]:
-        async def give_up() -> None:
-            if self._waiting == number:
-                self._waiting = None
-                await self._next()
-
-        return give_up
-
     async def turn_done(self, turn: KeyTurn) -> None:
         """A `KeyTurn` reached the app (its handler for them calls this)."""
         turn.stop()
-        if turn.number != self._waiting:
+        if turn.number == self._waiting:
+            await self._advance(turn.number, turn.stage)
+
+    async def _advance(self, number: int, stage: int) -> None:
+        """The turn's pass *stage* is done (or lost): the next pass, or the next key."""
+        self._stop_timer()
+        target, self._target = self._target, None
+        if stage == KeyTurn.KEY and target is not None and self._on_top(target):
+            if self._send(number, target, KeyTurn.TARGET):
+                return
+        if stage != KeyTurn.SCREEN and self._send(number, self._app.screen, KeyTurn.SCREEN):
             return
-        if not turn.through_screen and self._app.screen.post_message(
-            KeyTurn(turn.number, through_screen=True)
-        ):
-            return
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
         self._waiting = None
         await self._next()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual import events
 from textual.widgets import DataTable, Input, SelectionList, Static
 
 from hwtui.data.catalog import FACTORS, ReviewStep
@@ -166,3 +167,24 @@ async def test_with_nothing_marked_steps_3_4_and_5_agree(case: Case) -> None:
             texts.append(str(screen.query_one(selector, Static).render()))
         assert all("3 of 3 have no outcome (step 1)" in t for t in texts), texts
         assert not any("Every task was done" in t for t in texts)
+
+
+async def test_keys_in_one_burst_wait_for_what_enter_in_the_goal_does(case: Case) -> None:
+    """Over SSH Enter and the next key arrive together. Enter in the goal's title posts
+    `Submitted`, whose handler moves focus to the confidence; the "9" after it must wait
+    for that, not land in the title (the whole-review burst test found this on a pty)."""
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("d", "n", "o")
+        screen._go(ReviewStep.GOAL)
+        await pilot.pause()
+        title = screen.query_one("#goal-title", Input)
+        assert app.focused is title
+        before = title.value
+        # As the driver delivers a packet: every key queued on the app at once.
+        for key, character in (("enter", "\r"), ("9", "9")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert title.value == before
+        assert screen.query_one("#goal-confidence", Input).value == "9"

@@ -106,11 +106,6 @@ GOAL_ROWS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open bug (issue 17 merge): in one burst, the Enter after PgDn on step 5 "
-    "reaches the goal before its focus moves, so the confidence lands in the title",
-)
 def test_a_whole_review_typed_in_one_burst(practice: Path, tmp_path: Path) -> None:
     slow, fast = _both(practice, tmp_path, REVIEW, done="Progress note")
     stored = _rows(fast, REVIEW_ROWS)
