@@ -565,3 +565,67 @@ class Modality(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ")
+
+
+# How well a task went, beside how much of it was done: quality and difficulty on 0-4,
+# as the Homework Rating Scale II rates them (Kazantzis et al., 2004; quality and what
+# was learned relate to outcome more than completion counts: Kazantzis, Whittington &
+# Dattilio, 2010). Entered with one key each on the outcome step.
+QUALITY = ("not at all well", "a little well", "moderately well", "very well", "extremely well")
+DIFFICULTY = ("very easy", "easy", "moderate", "hard", "very hard")
+SCALE_TOP = 4
+
+
+class RiskAnswer(StrEnum):
+    """The client's answer on one part of a risk check (ideation, plan, intent, means)."""
+
+    YES = "yes"
+    NO = "no"
+    DECLINED = "declined"  # asked, not answered: recorded as such, never read as "no"
+
+
+class RiskLevel(StrEnum):
+    """The clinician's judgement of current risk, as they record it."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class SafetyPlan(StrEnum):
+    """What happened to the client's safety plan this session (Stanley & Brown, 2012)."""
+
+    REVIEWED = "reviewed"
+    UPDATED = "updated"
+    MADE = "made"
+    DECLINED = "declined"  # offered, and the client declined: recorded as such
+
+
+# What a risk check documents, after the elements auditors and the Joint Commission's
+# NPSG 15.01.01 look for: what was asked, ideation / plan / intent / access to means,
+# the clinician's risk level, the safety plan, and the follow-up agreed.
+RISK_QUESTIONS = {
+    "ideation": "thoughts of suicide or self-harm",
+    "plan": "a plan",
+    "intent": "intent to act",
+    "means": "access to means",
+}
+# A risk check is due when PHQ-9 item 9 was above 0 in this many of the client's latest
+# PHQ-9s (this session's included).
+RISK_LOOKBACK = 3
+
+
+def rated(scale: tuple[str, ...], value: int | None) -> str:
+    """A 0-4 rating in words with its number, e.g. "very well (3/4)"; "" when unrated."""
+    if value is None or not 0 <= value < len(scale):
+        return ""
+    return f"{scale[value]} ({value}/{len(scale) - 1})"
+
+
+def times_against_plan(done: int | None, planned: int | None) -> str:
+    """How often against plan, e.g. "3 of 7 times"; "" when not recorded."""
+    if done is None:
+        return ""
+    if planned is None:
+        return f"{done} time{'s' if done != 1 else ''}"
+    return f"{done} of {planned} times"

@@ -600,6 +600,7 @@ def _review(
             "step": _LAST_STEP,
             "skipped": skipped,
             "draft_goals": [],
+            "risk": {},
             "started_at": started,
             "updated_at": finished,
             "completed_at": finished,
@@ -681,6 +682,7 @@ def _outcome_row(
         if discussed:
             learned = words().learned[barriers[0]]
     return {
+        **_how_it_went(review_id, task, outcome, discussed),
         "id": ids.take("task_outcome"),
         "review_id": review_id,
         "assignment_id": task.row["id"],
@@ -694,6 +696,29 @@ def _outcome_row(
         "barrier_notes": barrier_notes,
         "learned": learned,
     }
+
+
+def _how_it_went(review_id: int, task: _Task, outcome: Outcome, discussed: bool) -> Row:
+    """Quality, difficulty and how often against plan, for the task talked through.
+
+    Drawn from a generator of its own, seeded by the review and task, so that adding
+    these leaves every other draw of a seeded demo (and the practices tests rely on)
+    exactly as it was.
+    """
+    row: Row = {"quality": None, "difficulty": None, "times_done": None, "times_planned": None}
+    if not discussed or outcome is Outcome.NO_OPPORTUNITY:
+        return row
+    side = random.Random(f"{review_id}:{task.row['id']}")
+    top = catalog.SCALE_TOP
+    if outcome is Outcome.DONE:
+        row["quality"], row["difficulty"] = side.randint(2, top), side.randint(0, 2)
+    else:
+        row["quality"], row["difficulty"] = side.randint(0, 2), side.randint(2, top)
+    planned = 7 if "day" in task.row.get("how_often", "") else side.randint(2, 4)
+    share = {Outcome.DONE: 1.0, Outcome.PARTLY: 0.5}.get(outcome, 0.0)
+    row["times_planned"] = planned
+    row["times_done"] = round(planned * share) if share < 1 else planned
+    return row
 
 
 def _barriers(rng: random.Random, profile: _Profile, task: _Task) -> list[str]:

@@ -94,6 +94,8 @@ Role = Annotated[str, BeforeValidator(_line), Field(min_length=1, max_length=ROL
 Reason = Annotated[str, BeforeValidator(_line), Field(max_length=REASON_MAX)]
 Block = Annotated[str, BeforeValidator(_block), Field(max_length=TEXT_MAX)]
 Confidence = Annotated[int, Field(ge=0, le=10)]
+Rating = Annotated[int, Field(ge=0, le=catalog.SCALE_TOP)]  # `catalog.QUALITY`, `DIFFICULTY`
+Times = Annotated[int, Field(ge=0, le=99)]
 Day = Annotated[date, AfterValidator(_in_calendar)]
 
 
@@ -177,6 +179,11 @@ class OutcomeInput(_Input):
     barriers: BarrierCodes = Field(default_factory=list)
     barrier_notes: Block = ""
     learned: Block = ""
+    belief: Block = ""
+    quality: Rating | None = None
+    difficulty: Rating | None = None
+    times_done: Times | None = None
+    times_planned: Annotated[int, Field(ge=1, le=99)] | None = None
 
     @field_validator("factor_notes")
     @classmethod
@@ -185,6 +192,36 @@ class OutcomeInput(_Input):
         if unknown:
             raise ValueError(f"unknown factor: {', '.join(sorted(unknown))}")
         return {k: v for k, v in value.items() if v}
+
+
+class RiskCheck(_Input):
+    """A risk check recorded in a review (`catalog.RISK_QUESTIONS`): what was asked, the
+    client's answers, the clinician's level, the safety plan and the follow-up. A draft
+    may hold part of one; `missing()` says what signing still needs."""
+
+    asked: Block = ""
+    ideation: catalog.RiskAnswer | None = None
+    plan: catalog.RiskAnswer | None = None
+    intent: catalog.RiskAnswer | None = None
+    means: catalog.RiskAnswer | None = None
+    level: catalog.RiskLevel | None = None
+    safety_plan: catalog.SafetyPlan | None = None
+    follow_up: Block = ""
+
+    def missing(self) -> list[str]:
+        """What is not recorded yet, in plain words (empty when the check is complete)."""
+        out = [] if self.asked.strip() else ["what was asked"]
+        out += [label for name, label in catalog.RISK_QUESTIONS.items() if not getattr(self, name)]
+        if self.level is None:
+            out.append("your risk level")
+        if self.safety_plan is None:
+            out.append("the safety plan")
+        if not self.follow_up.strip():
+            out.append("the follow-up")
+        return out
+
+    def is_empty(self) -> bool:
+        return self == RiskCheck()
 
 
 class GoalInput(AssignmentInput):
@@ -203,6 +240,7 @@ class ReviewDraftInput(_Input):
     skipped: dict[str, Line] = Field(default_factory=dict)
     outcomes: list[OutcomeInput] = Field(default_factory=list)
     goals: list[GoalInput] = Field(default_factory=list, max_length=GOALS_MAX)
+    risk: RiskCheck = Field(default_factory=RiskCheck)
 
     @field_validator("skipped")
     @classmethod

@@ -189,6 +189,10 @@ class Review(SQLModel, table=True):
     session_minutes: int | None = None
     modality: str | None = Field(default=None, max_length=20)
     assessment: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # 0011: the risk check (`hwtui.data.risk.RiskCheck`), when one was recorded.
+    risk: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     signed_by: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     # A signed review is never edited: an amendment is a new row, the next version,
     # pointing at the one it amends, with the reason for the change.
@@ -215,6 +219,10 @@ class TaskOutcome(SQLModel, table=True):
         CheckConstraint(
             "outcome IN ('done', 'partly', 'not_done', 'no_opportunity')", name="outcome"
         ),
+        CheckConstraint("quality IS NULL OR quality BETWEEN 0 AND 4", name="quality"),
+        CheckConstraint("difficulty IS NULL OR difficulty BETWEEN 0 AND 4", name="difficulty"),
+        CheckConstraint("times_done IS NULL OR times_done >= 0", name="times_done"),
+        CheckConstraint("times_planned IS NULL OR times_planned >= 1", name="times_planned"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -230,6 +238,13 @@ class TaskOutcome(SQLModel, table=True):
     barriers: list[str] = _json_list()
     barrier_notes: str = ""
     learned: str = ""
+    # 0011: the limiting belief in the client's words; how well it went (0-4 each,
+    # `catalog.QUALITY` / `DIFFICULTY`) and how often against plan ("3 of 7").
+    belief: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    quality: int | None = None
+    difficulty: int | None = None
+    times_done: int | None = None
+    times_planned: int | None = None
 
 
 class UnsavedInput(SQLModel, table=True):

@@ -34,6 +34,10 @@ class TaskLine:
     barriers: tuple[str, ...] = ()  # labels
     barrier_notes: str = ""
     learned: str = ""
+    belief: str = ""  # the limiting belief, in the client's words
+    quality: str = ""  # e.g. "very well (3/4)"
+    difficulty: str = ""  # e.g. "hard (3/4)"
+    times: str = ""  # e.g. "3 of 7 times"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,11 @@ class NoteSource:
     self_harm: SelfHarm = field(default_factory=SelfHarm)
     # Homework reviewed today that goes on as it was (not completed, not replaced).
     continuing: tuple[str, ...] = ()
+    # The review's risk check: what was recorded, as (label, value), and what was not;
+    # `risk_due`: item 9 was above 0 lately, so one was called for.
+    risk_check: tuple[tuple[str, str], ...] = ()
+    risk_missing: tuple[str, ...] = ()
+    risk_due: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +167,19 @@ def _outcomes(src: NoteSource) -> list[str]:
     return [f"Homework reviewed: {listed}."]
 
 
-def _helped(task: TaskLine) -> list[str]:
+def _how_it_went(task: TaskLine) -> list[str]:
     parts = []
+    if task.times:
+        parts.append(f"done {task.times}")
+    if task.quality:
+        parts.append(f"how well it went: {task.quality}")
+    if task.difficulty:
+        parts.append(f"how hard it felt: {task.difficulty}")
+    return parts
+
+
+def _helped(task: TaskLine) -> list[str]:
+    parts = _how_it_went(task)
     if task.factors:
         parts.append("what helped: " + ", ".join(_clean(f) for f in task.factors))
     if task.double_down:
@@ -173,6 +193,8 @@ def _hindered(task: TaskLine) -> list[str]:
     parts = []
     if task.barriers:
         parts.append("barriers: " + ", ".join(task.barriers))
+    if task.belief:
+        parts.append(f"the limiting belief, in the client's words: “{_clean(task.belief)}”")
     if task.barrier_notes:
         parts.append(f"notes on the barriers: {_clean(task.barrier_notes)}")
     if task.learned:
@@ -201,7 +223,7 @@ def _missed(src: NoteSource) -> list[str]:
     for task in src.tasks:
         if task.outcome != "not done" or not task.discussed:
             continue
-        parts = _hindered(task)
+        parts = [*_how_it_went(task), *_hindered(task)]
         if parts:
             lines.append(_sentence([f"Missed task “{_clean(task.title)}”", *parts]))
     return lines
@@ -239,7 +261,21 @@ def _risk(src: NoteSource) -> list[str]:
     if harm.earlier_positive:
         listed = ", ".join(f"{day:%d %b %Y} ({score})" for day, score in harm.earlier_positive)
         lines.append(f"PHQ-9 item 9 was above 0 earlier: {listed}.")
+    lines.extend(_risk_check(src))
     return lines
+
+
+def _risk_check(src: NoteSource) -> list[str]:
+    """The risk check as recorded: what was asked, the answers, the level, the safety
+    plan and the follow-up; what was not recorded is named as such."""
+    if not src.risk_check and not src.risk_due:
+        return []
+    if not src.risk_check:
+        return ["Risk check: not recorded in hwtui."]
+    parts = [f"{label}: {_clean(value)}" for label, value in src.risk_check]
+    if src.risk_missing:
+        parts.append("not recorded: " + ", ".join(src.risk_missing))
+    return [_sentence([f"Risk check: {parts[0]}", *parts[1:]])]
 
 
 def _flags(src: NoteSource) -> list[str]:
@@ -346,6 +382,9 @@ def _plan(src: NoteSource) -> list[str]:
         listed = ", ".join(f"“{_clean(title)}”" for title in src.continuing)
         lines.append(f"Homework continuing: {listed}.")
     lines.extend(_flags(src))
+    follow_up = dict(src.risk_check).get("follow-up")
+    if follow_up:
+        lines.append(f"Risk follow-up agreed: {_clean(follow_up)}.".replace("..", "."))
     if src.next_review:
         lines.append(f"Next review: {src.next_review:%d %b %Y}.")
     return lines
@@ -355,6 +394,9 @@ def _task_fields(task: TaskLine) -> dict[str, Any]:
     """A task's outcome with what helped and what got in the way as fields (the
     sentences of "completed" and "missed" say the same for a reader)."""
     fields: dict[str, Any] = {"task": _clean(task.title), "outcome": task.outcome}
+    for name in ("quality", "difficulty", "times"):
+        if getattr(task, name):
+            fields[name] = getattr(task, name)
     if task.discussed and task.outcome in {"done", "partly done"}:
         factors = []
         for factor in task.factors:
@@ -367,6 +409,7 @@ def _task_fields(task: TaskLine) -> dict[str, Any]:
         fields["barriers"] = [_clean(b) for b in task.barriers]
         fields["barrier_notes"] = _clean(task.barrier_notes) or None
         fields["learned"] = _clean(task.learned) or None
+        fields["belief"] = _clean(task.belief) or None
     return fields
 
 
@@ -411,6 +454,12 @@ def _homework(src: NoteSource) -> dict[str, Any]:
                 for day, score in src.self_harm.earlier_positive
             ],
         },
+        "risk_check": (
+            {label: _clean(value) for label, value in src.risk_check}
+            | ({"not recorded": list(src.risk_missing)} if src.risk_missing else {})
+            if src.risk_check
+            else ("not recorded" if src.risk_due else None)
+        ),
         "continuing": [_clean(title) for title in src.continuing],
         "new_goals": [_goal_line(g) for g in src.goals],
         # The same goals as fields, as `hwtui export` has them.

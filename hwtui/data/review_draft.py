@@ -34,6 +34,12 @@ class TaskDraft:
     barriers: list[str] = field(default_factory=list)
     barrier_notes: str = ""
     learned: str = ""
+    belief: str = ""  # the limiting belief, in the client's words
+    # How well it went (`catalog.QUALITY`, `DIFFICULTY`: 0-4) and how often against plan.
+    quality: int | None = None
+    difficulty: int | None = None
+    times_done: int | None = None
+    times_planned: int | None = None
 
     @property
     def discussed(self) -> bool:
@@ -45,6 +51,7 @@ class TaskDraft:
             or self.barriers
             or self.barrier_notes
             or self.learned
+            or self.belief
         )
 
 
@@ -93,6 +100,8 @@ class ReviewDraft:
     step: ReviewStep = STEPS[0]  # by code, never by position (see `review_steps`)
     skipped: dict[str, str] = field(default_factory=dict)
     goals: list[GoalDraft] = field(default_factory=list)
+    # The risk check's fields (`inputs.RiskCheck`), as far as they are filled in.
+    risk: dict[str, Any] = field(default_factory=dict)
 
     # -- building -----------------------------------------------------------------
 
@@ -116,6 +125,11 @@ class ReviewDraft:
                 barriers=list(row.barriers),
                 barrier_notes=row.barrier_notes,
                 learned=row.learned,
+                belief=row.belief,
+                quality=row.quality,
+                difficulty=row.difficulty,
+                times_done=row.times_done,
+                times_planned=row.times_planned,
             )
         known = set(GoalDraft.__dataclass_fields__)
         return cls(
@@ -126,6 +140,7 @@ class ReviewDraft:
             step=resume_step(review.step),
             skipped=dict(review.skipped),
             goals=[GoalDraft(**{k: v for k, v in g.items() if k in known}) for g in goals],
+            risk=dict(review.risk or {}),
         )
 
     def to_input(self) -> dict[str, Any]:
@@ -151,12 +166,18 @@ class ReviewDraft:
                     "double_down": t.double_down,
                     "barriers": list(t.barriers),
                     "barrier_notes": t.barrier_notes,
-                    "learned": t.learned,
+                    # The belief belongs to a limiting-belief barrier; without one it goes.
+                    "belief": t.belief if "limiting_belief" in t.barriers else "",
+                    "quality": t.quality,
+                    "difficulty": t.difficulty,
+                    "times_done": t.times_done,
+                    "times_planned": t.times_planned,
                 }
                 for t in self.tasks.values()
                 if t.outcome is not None
             ],
             "goals": [g.to_input() for g in self.goals],
+            "risk": {k: v for k, v in self.risk.items() if v not in (None, "")},
         }
 
     # -- questions the screens ask ------------------------------------------------------
@@ -214,6 +235,36 @@ class ReviewDraft:
                 out.append("ask how confident the client is in the new goal (0-10)")
         return out
 
+    def cautions(self, titles: dict[int, str]) -> list[str]:
+        """What the draft says against itself, shown once before completing (never
+        printed into the note): a goal kept below the confidence the article asks for,
+        and a step skipped with a reason while the review records what it would hold."""
+        out = [
+            f"“{goal.title.strip() or 'the new goal'}”: the client's confidence is "
+            f"{goal.confidence}/10, below the 9-10 (90-100% sure) clients follow through "
+            "on. Make it smaller (F3 on step 5) or keep it as it is."
+            for goal in self.goals
+            if goal.needs_shrinking()
+        ]
+        reasons = {step: clean_line(self.skipped.get(step.value, "")) for step in ReviewStep}
+        for step, outcomes in (
+            (ReviewStep.WORKED, WORKED_OUTCOMES),
+            (ReviewStep.BARRIERS, MISSED_OUTCOMES),
+        ):
+            marked = [t for t in self.tasks.values() if t.outcome in outcomes]
+            if reasons[step] and marked and not reasons[ReviewStep.OUTCOMES]:
+                listed = "; ".join(
+                    f"“{titles.get(t.assignment_id, 'a task')}” ({t.outcome.label})"
+                    for t in marked
+                    if t.outcome is not None
+                )
+                out.append(
+                    f"Step {STEPS.index(step) + 1} is skipped (“{reasons[step]}”) while step 1 "
+                    f"marks {listed}: nothing from step {STEPS.index(step) + 1} goes into "
+                    "the record. Undo the skip, or correct step 1."
+                )
+        return out
+
     # -- changes ------------------------------------------------------------------
 
     def set_outcome(self, assignment_id: int, outcome: Outcome) -> None:
@@ -266,7 +317,7 @@ class ReviewDraft:
 
 # What each step records in a draft's input, cleared when the step is skipped.
 _WORKED_FIELDS = {"factors": list, "factor_notes": dict, "worked_notes": str, "double_down": str}
-_BARRIER_FIELDS = {"barriers": list, "barrier_notes": str, "learned": str}
+_BARRIER_FIELDS = {"barriers": list, "barrier_notes": str, "learned": str, "belief": str}
 _DISCUSSED_FIELDS = (*_WORKED_FIELDS, *_BARRIER_FIELDS)
 
 
@@ -337,13 +388,17 @@ def typed_words(data: dict[str, Any], titles: dict[int, str]) -> str:
         add(title, str(getattr(outcome, "value", outcome) or "").replace("_", " "))
         for name in ("factors", "factor_notes", "worked_notes", "double_down"):
             add(f"  {name.replace('_', ' ')}", row.get(name))
-        for name in ("barriers", "barrier_notes", "learned"):
+        for name in ("barriers", "barrier_notes", "learned", "belief"):
+            add(f"  {name.replace('_', ' ')}", row.get(name))
+        for name in ("quality", "difficulty", "times_done", "times_planned"):
             add(f"  {name.replace('_', ' ')}", row.get(name))
     for goal in data.get("goals") or []:
         add("new goal", goal.get("title"))
         for attr, label in SPECIFICS.items():
             add(f"  {label}", goal.get(attr))
         add("  confidence", goal.get("confidence"))
+    for name, value in (data.get("risk") or {}).items():
+        add(f"risk check: {name.replace('_', ' ')}", value)
     for step, reason in (data.get("skipped") or {}).items():
         add(f"skipped {step}", reason)
     return "\n".join(lines)

@@ -12,16 +12,22 @@ from sqlmodel import Session, col, select
 from hwtui.data import metrics
 from hwtui.data.catalog import (
     BARRIERS_BY_CODE,
+    DIFFICULTY,
     FACTORS,
     INSTRUMENTS_BY_CODE,
     KINDS_BY_CODE,
+    QUALITY,
+    RISK_QUESTIONS,
     AssignmentStatus,
     Modality,
     Outcome,
     ReviewStatus,
+    rated,
+    times_against_plan,
 )
 from hwtui.data.errors import InvalidInput, NotFound
 from hwtui.data.files import write_private
+from hwtui.data.inputs import RiskCheck
 from hwtui.data.measure_change import Score, measure_change
 from hwtui.data.models import Assignment, ClientValue, Clinician, Measure, Review, TaskOutcome
 from hwtui.data.notes import (
@@ -41,6 +47,7 @@ from hwtui.data.services.clients import get_client
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.review_chain import first_version
 from hwtui.data.services.reviews import get_review
+from hwtui.data.services.risk import review_risk_signals
 
 BARRIER_WINDOW = 8  # reviews looked back over for recurring barriers
 SELF_HARM_WINDOW = 6  # earlier PHQ-9s looked back over for item 9 above 0
@@ -109,14 +116,42 @@ def _task_line(row: TaskOutcome, title: str) -> TaskLine:
         # Anything noted about a task means it was talked through, whatever the flag says.
         discussed=row.discussed
         or bool(row.factors or row.barriers or row.worked_notes or row.double_down)
-        or bool(row.barrier_notes or row.learned or any(row.factor_notes.values())),
+        or bool(row.barrier_notes or row.learned or any(row.factor_notes.values()))
+        or bool(row.belief)
+        or any(v is not None for v in (row.quality, row.difficulty, row.times_done)),
         factors=factors,
         double_down=row.double_down,
         worked_notes=row.worked_notes,
         barriers=tuple(BARRIERS_BY_CODE[c].label for c in row.barriers if c in BARRIERS_BY_CODE),
         barrier_notes=row.barrier_notes,
         learned=row.learned,
+        belief=row.belief,
+        quality=rated(QUALITY, row.quality),
+        difficulty=rated(DIFFICULTY, row.difficulty),
+        times=times_against_plan(row.times_done, row.times_planned),
     )
+
+
+def _risk_fields(review: Review) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The review's risk check as (label, value) pairs in the order a note gives them,
+    and what it does not record yet."""
+    check = RiskCheck.model_validate(review.risk or {})
+    if check.is_empty():
+        return (), ()
+    pairs: list[tuple[str, str]] = []
+    if check.asked.strip():
+        pairs.append(("asked", f"“{check.asked.strip()}”"))
+    for name, label in RISK_QUESTIONS.items():
+        answer = getattr(check, name)
+        if answer is not None:
+            pairs.append((label, str(answer.value)))
+    if check.level is not None:
+        pairs.append(("clinician's risk level", check.level.value))
+    if check.safety_plan is not None:
+        pairs.append(("safety plan", check.safety_plan.value))
+    if check.follow_up.strip():
+        pairs.append(("follow-up", check.follow_up.strip()))
+    return tuple(pairs), tuple(check.missing())
 
 
 def _measure_line(row: Measure, earlier: list[Measure]) -> MeasureLine:
@@ -275,6 +310,7 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
         [code for o in rows for code in o.barriers] for rows in oldest_first
     )
     audit.record(session, me, "view", "note", review_id, client_id=client.id)
+    risk_pairs, risk_missing = _risk_fields(review)
     return NoteSource(
         client_code=client.code,
         client_name=client.display_name,
@@ -320,6 +356,9 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
         ),
         measures=tuple(_measure_line(m, earlier_scores[m.id or 0]) for m in measures),
         self_harm=_self_harm(session, client.id or 0, measures),
+        risk_check=risk_pairs,
+        risk_missing=risk_missing,
+        risk_due=bool(review_risk_signals(session, review)),
         continuing=_continuing(
             review, outcomes, tasks, {g.parent_id for g in goals if g.parent_id}
         ),

@@ -33,6 +33,7 @@ from hwtui.data.services.assignments import (
 from hwtui.data.services.clients import get_client, list_values
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.review_chain import VERSIONS_MAX
+from hwtui.data.services.risk import deteriorations, review_risk_signals, risk_check_missing
 from hwtui.data.text import clean_block, clean_line
 
 
@@ -158,6 +159,7 @@ def save_draft(
     review.step = data.step
     review.skipped = dict(data.skipped)
     review.draft_goals = [g.model_dump(mode="json") for g in data.goals]
+    review.risk = data.risk.model_dump(mode="json", exclude_defaults=True)
     review.updated_at = utcnow()
     session.add(review)
     session.execute(delete(TaskOutcome).where(col(TaskOutcome.review_id) == review_id))
@@ -288,6 +290,10 @@ class ReviewContext:
     values: list[ClientValue]
     # New goals created when the review was completed (empty for a draft).
     created: list[Assignment]
+    # PHQ-9 item 9 above 0 lately (day, score): the review needs a risk check.
+    risk_signals: list[tuple[date, int]] = field(default_factory=list)
+    # Measures reliably worse than before, in words: to talk about before new homework.
+    deteriorations: list[str] = field(default_factory=list)
 
 
 def open_review(
@@ -341,7 +347,16 @@ def open_review(
     )
     audit.record(session, me, "view", "review", review_id, client_id=review.client_id)
     values = list_values(session, me, review.client_id)
-    return ReviewContext(client, review, assignments, outcomes, values, created)
+    return ReviewContext(
+        client,
+        review,
+        assignments,
+        outcomes,
+        values,
+        created,
+        risk_signals=review_risk_signals(session, review),
+        deteriorations=deteriorations(session, review.client_id, review.completed_at),
+    )
 
 
 def _take_lease(
@@ -459,6 +474,15 @@ def sign_review(
         problems.append(FieldProblem("minutes", f"must be 1 to {SESSION_MINUTES_MAX} minutes"))
     if modality is not None and modality not in {m.value for m in Modality}:
         problems.append(FieldProblem("modality", "must be in person, video or phone"))
+    risk_missing = risk_check_missing(session, review)
+    if risk_missing:
+        problems.append(
+            FieldProblem(
+                "risk",
+                "check is needed before signing (PHQ-9 item 9 was above 0): still to "
+                f"record: {', '.join(risk_missing)}",
+            )
+        )
     if problems:
         raise InvalidInput(problems)
     if minutes is not None:
@@ -507,6 +531,7 @@ def amend_review(session: Session, me: Actor, review_id: int, reason: str) -> Re
         win_text=original.win_text,
         win_kind=original.win_kind,
         skipped=dict(original.skipped),
+        risk=dict(original.risk or {}),
         step=ReviewStep.SUMMARY,  # open on the summary: it shows what the version says
         version=original.version + 1,
         amends_id=original.id,

@@ -1,0 +1,67 @@
+"""When a review needs a risk check, and what has got reliably worse: the two things a
+clinician must see before setting new homework (issue 22)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from hwtui.data.catalog import INSTRUMENTS_BY_CODE, RISK_LOOKBACK
+from hwtui.data.inputs import RiskCheck
+from hwtui.data.measure_change import Score, measure_change
+from hwtui.data.models import Measure, Review
+
+ITEM_9 = 8  # PHQ-9's ninth answer: thoughts of being better off dead or of self-harm
+
+
+def risk_signals(session: Session, client_id: int, until: datetime | None) -> list[tuple[date, int]]:
+    """PHQ-9 item 9 above 0 in the client's latest `RISK_LOOKBACK` PHQ-9s taken up to
+    *until* (None: up to now): day and score, oldest first. Any means a risk check."""
+    query = select(Measure).where(Measure.client_id == client_id, Measure.instrument == "phq9")
+    if until is not None:
+        query = query.where(col(Measure.taken_at) <= until)
+    latest = session.exec(query.order_by(col(Measure.taken_at).desc()).limit(RISK_LOOKBACK))
+    found = [
+        (m.taken_at.date(), m.items[ITEM_9])
+        for m in latest
+        if len(m.items) == 9 and m.items[ITEM_9] > 0
+    ]
+    return sorted(found)
+
+
+def review_risk_signals(session: Session, review: Review) -> list[tuple[date, int]]:
+    """`risk_signals` as they stood for *review* (at completion, or now for a draft)."""
+    return risk_signals(session, review.client_id, review.completed_at)
+
+
+def risk_check_missing(session: Session, review: Review) -> list[str]:
+    """What signing *review* still needs of its risk check ([] when none is needed: no
+    item 9 above 0 lately and none started on demand, or it is complete)."""
+    check = RiskCheck.model_validate(review.risk or {})
+    if check.is_empty() and not review_risk_signals(session, review):
+        return []
+    return check.missing()
+
+
+def deteriorations(session: Session, client_id: int, until: datetime | None) -> list[str]:
+    """Each measure whose latest score is a reliable deterioration on the one before
+    (Jacobson-Truax, `catalog.ChangeRule`), in words, e.g. "ORS 12/40, previous 17 ...".
+    """
+    query = select(Measure).where(Measure.client_id == client_id)
+    if until is not None:
+        query = query.where(col(Measure.taken_at) <= until)
+    by_instrument: dict[str, list[Measure]] = {}
+    for row in session.exec(query.order_by(col(Measure.taken_at))):
+        by_instrument.setdefault(row.instrument, []).append(row)
+    out = []
+    for code, rows in sorted(by_instrument.items()):
+        spec = INSTRUMENTS_BY_CODE.get(code)
+        if spec is None or spec.change is None or len(rows) < 2:
+            continue
+        *earlier, last = rows
+        scores = [Score(m.total, m.taken_at.date()) for m in earlier]
+        moved = measure_change(spec.change, scores, last.total)
+        if moved is not None and moved.deteriorated:
+            out.append(f"{spec.name} {last.total}/{spec.total_max}: {moved.describe()}")
+    return out
