@@ -169,9 +169,13 @@ class KeyOrder:
         """The turn's pass *stage* is done (or lost): the next pass, or the next key."""
         self._stop_timer()
         target, self._target = self._target, None
-        if stage == KeyTurn.KEY and target is not None and self._on_top(target):
-            if self._send(number, target, KeyTurn.TARGET):
-                return
+        if (
+            stage == KeyTurn.KEY
+            and target is not None
+            and self._on_top(target)
+            and self._send(number, target, KeyTurn.TARGET)
+        ):
+            return
         if stage != KeyTurn.SCREEN and self._send(number, self._app.screen, KeyTurn.SCREEN):
             return
         self._waiting = None

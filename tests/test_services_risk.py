@@ -92,7 +92,8 @@ def test_a_recorded_check_is_printed_as_facts_and_signing_goes_ahead(
         for style in ("dap", "soap", "birp"):
             text = render_text(note_for(s, me, review_id, style), width=10_000)
             assert "Risk check: asked: “Asked [b]directly[/b] about thoughts of suicide" in text
-            assert "\x1b" not in text and "\x07" not in text
+            assert "\x1b" not in text
+            assert "\x07" not in text
             assert "access to means: declined; clinician's risk level: low" in text
             assert "safety plan: reviewed; follow-up: Check in by phone on Thursday" in text
             assert "Risk follow-up agreed: Check in by phone on Thursday." in text
@@ -149,7 +150,8 @@ def test_a_reliable_deterioration_is_found(db: Database, me: Actor) -> None:
         record_measure(s, me, client_id, "ors", [5, 5, 4, 3], taken_at=_when(14))
         record_measure(s, me, client_id, "ors", [3, 3, 3, 3], taken_at=_when(1))
         found = deteriorations(s, client_id, None)
-    assert len(found) == 1 and found[0].startswith("ORS 12/40: previous 17")
+    assert len(found) == 1
+    assert found[0].startswith("ORS 12/40: previous 17")
     assert "a reliable deterioration" in found[0]
 
 

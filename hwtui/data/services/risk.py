@@ -15,7 +15,9 @@ from hwtui.data.models import Measure, Review
 ITEM_9 = 8  # PHQ-9's ninth answer: thoughts of being better off dead or of self-harm
 
 
-def risk_signals(session: Session, client_id: int, until: datetime | None) -> list[tuple[date, int]]:
+def risk_signals(
+    session: Session, client_id: int, until: datetime | None
+) -> list[tuple[date, int]]:
     """PHQ-9 item 9 above 0 in the client's latest `RISK_LOOKBACK` PHQ-9s taken up to
     *until* (None: up to now): day and score, oldest first. Any means a risk check."""
     query = select(Measure).where(Measure.client_id == client_id, Measure.instrument == "phq9")
