@@ -68,9 +68,11 @@ def test_signing_waits_for_the_risk_check_and_the_note_says_what_was_done(
     walk = add_assignment(db, me, client_id, "Walk")
     _phq9(db, me, client_id, PHQ9_ITEM9, 1)
     review_id = add_completed_review(db, me, client_id, TODAY, {walk: "done"})
-    with db.write() as s:
-        with pytest.raises(InvalidInput, match="risk check is needed before signing"):
-            sign_review(s, me, review_id, assessment=ASSESSMENT)
+    with (
+        db.write() as s,
+        pytest.raises(InvalidInput, match="risk check is needed before signing"),
+    ):
+        sign_review(s, me, review_id, assessment=ASSESSMENT)
     with db.read() as s:
         text = render_text(note_for(s, me, review_id, "dap"), width=10_000)
     assert "Risk check: not recorded in hwtui." in text
@@ -105,9 +107,12 @@ def test_a_part_recorded_check_names_what_is_missing(db: Database, me: Actor) ->
     review_id = add_completed_review(
         db, me, client_id, TODAY, {walk: "done"}, risk={"asked": "Asked", "ideation": "no"}
     )
-    with db.write() as s:  # started on demand: it must be finished before signing
-        with pytest.raises(InvalidInput, match="your risk level, the safety plan, the follow"):
-            sign_review(s, me, review_id, assessment=ASSESSMENT)
+    # Started on demand: it must be finished before signing.
+    with (
+        db.write() as s,
+        pytest.raises(InvalidInput, match="your risk level, the safety plan, the follow"),
+    ):
+        sign_review(s, me, review_id, assessment=ASSESSMENT)
     with db.read() as s:
         text = render_text(note_for(s, me, review_id, "soap"), width=10_000)
     assert "not recorded: a plan, intent to act, access to means, your risk level" in text
