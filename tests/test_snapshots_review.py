@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from hwtui.data.db import Database
 from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
+from hwtui.data.services.measures import record_measure
 from hwtui.data.services.reviews import complete_review, start_review
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
@@ -114,6 +116,24 @@ def test_skip_dialog(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _walk_to(pilot, review_id, "win")
         await pilot.press("f2", *"client in crisis today")
+        await pilot.pause()
+
+    assert snap_compare(_app(db), terminal_size=(80, 24), run_before=run_before)
+    db.dispose()
+
+
+def test_risk_check(snap_compare: Any, tmp_path: Path) -> None:
+    """F8: the risk check, PHQ-9 item 9 above 0 this session, partly answered."""
+    db, review_id = _practice(tmp_path)
+    with db.write() as s:
+        me = ensure_clinician(s, "dr_snap")
+        taken = datetime.combine(TODAY, datetime.min.time(), UTC)
+        record_measure(s, me, 1, "phq9", [1, 1, 1, 1, 1, 1, 1, 1, 1], taken_at=taken)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _walk_to(pilot, review_id, "outcomes")
+        await press_and_fill(pilot, "f8", Words("Asked directly about suicide"), "enter")
+        await pilot.press("y", "n", "n")
         await pilot.pause()
 
     assert snap_compare(_app(db), terminal_size=(80, 24), run_before=run_before)

@@ -42,6 +42,11 @@ class TaskDraft:
     times_planned: int | None = None
 
     @property
+    def rated(self) -> bool:
+        """Whether how well it went was recorded (any of its figures)."""
+        return any(v is not None for v in (self.quality, self.difficulty, self.times_done))
+
+    @property
     def discussed(self) -> bool:
         return bool(
             self.factors
@@ -240,7 +245,7 @@ class ReviewDraft:
         printed into the note): a goal kept below the confidence the article asks for,
         and a step skipped with a reason while the review records what it would hold."""
         out = [
-            f"“{goal.title.strip() or 'the new goal'}”: the client's confidence is "
+            f"“{clean_line(goal.title) or 'the new goal'}”: the client's confidence is "
             f"{goal.confidence}/10, below the 9-10 (90-100% sure) clients follow through "
             "on. Make it smaller (F3 on step 5) or keep it as it is."
             for goal in self.goals
@@ -254,7 +259,7 @@ class ReviewDraft:
             marked = [t for t in self.tasks.values() if t.outcome in outcomes]
             if reasons[step] and marked and not reasons[ReviewStep.OUTCOMES]:
                 listed = "; ".join(
-                    f"“{titles.get(t.assignment_id, 'a task')}” ({t.outcome.label})"
+                    f"“{clean_line(titles.get(t.assignment_id, 'a task'))}” ({t.outcome.label})"
                     for t in marked
                     if t.outcome is not None
                 )

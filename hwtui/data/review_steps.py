@@ -24,6 +24,9 @@ class StepInfo:
     hint: str = ""
     # Whether the summary has a section for it, numbered, with a number key back to it.
     summarised: bool = True
+    # One or two short questions the clinician can ask here, curious rather than
+    # judging (the article's spirit): shown on one line above the step.
+    questions: tuple[str, ...] = ()
 
 
 REVIEW_STEPS: tuple[StepInfo, ...] = (
@@ -31,16 +34,34 @@ REVIEW_STEPS: tuple[StepInfo, ...] = (
         ReviewStep.OUTCOMES,
         "How did each task go?",
         hint="Mark each task: d done · p partly · n not done · o no opportunity",
+        questions=("How did this one go for you this week?",),
     ),
-    StepInfo(ReviewStep.WIN, "A win since last session"),
-    StepInfo(ReviewStep.WORKED, "What worked"),
-    StepInfo(ReviewStep.BARRIERS, "What got in the way"),
-    StepInfo(ReviewStep.GOAL, "A new, smaller goal"),
+    StepInfo(
+        ReviewStep.WIN,
+        "A win since last session",
+        questions=("What went well since we last met, however small?",),
+    ),
+    StepInfo(
+        ReviewStep.WORKED,
+        "What worked",
+        questions=("What made it possible this time?", "How could you do more of that?"),
+    ),
+    StepInfo(
+        ReviewStep.BARRIERS,
+        "What got in the way",
+        questions=("What got in the way?", "What went through your mind then?"),
+    ),
+    StepInfo(
+        ReviewStep.GOAL,
+        "A new, smaller goal",
+        questions=("What step feels doable this week?", "How sure are you, 0 to 10?"),
+    ),
     StepInfo(
         ReviewStep.SUMMARY,
         "Summary",
         hint="{keys} edit a step · c complete the review",
         summarised=False,
+        questions=("What will you take away from today?",),
     ),
 )
 
@@ -89,6 +110,12 @@ def resume_step(stored: str) -> ReviewStep:
         return ReviewStep(stored)
     except ValueError:
         return RESUME_FALLBACK
+
+
+def questions(step: ReviewStep) -> str:
+    """The step's questions to ask, on one line ("" for none)."""
+    asked = _BY_CODE[step].questions
+    return "Ask: " + "  ·  ".join(asked) if asked else ""
 
 
 def hint(step: ReviewStep) -> str:

@@ -22,12 +22,20 @@ from hwtui.data.catalog import ReviewStatus, ReviewStep
 from hwtui.data.errors import InvalidInput
 from hwtui.data.practice import Practice
 from hwtui.data.review_draft import ReviewDraft, typed_words
-from hwtui.data.review_steps import STEPS, next_step, previous_step, step_info, step_label
+from hwtui.data.review_steps import (
+    STEPS,
+    next_step,
+    previous_step,
+    questions,
+    step_info,
+    step_label,
+)
 from hwtui.data.services.progress import Progress
 from hwtui.data.services.reviews import DraftInUse, DraftLost, ReviewContext
 from hwtui.screens.asking import ask, tell
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Fold, Footer
+from hwtui.widgets.review_summary import risk_lines
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
 from hwtui.widgets.steps.base import ReviewSetup, Step
@@ -77,6 +85,7 @@ class ReviewScreen(Screen[None]):
         Binding("f2", "skip", "Skip step", id="review.skip", priority=True),
         Binding("f6", "measures", "Measures", id="review.measures", priority=True),
         Binding("f7", "wins", "Wins bank", id="review.wins", priority=True),
+        Binding("f8", "risk_check", "Risk check", id="review.risk", priority=True),
         Binding("ctrl+s", "save", "Save", id="review.save", priority=True),
         Binding("escape", "leave", "Leave", id="review.leave"),
     ]
@@ -94,6 +103,7 @@ class ReviewScreen(Screen[None]):
         "review.goal.drop",
         "review.goal.editor",
         "review.skip",
+        "review.risk",
         "review.measures",
         "review.wins",
     )
@@ -151,11 +161,14 @@ class ReviewScreen(Screen[None]):
         self._lease_timer: Timer | None = None
         self._kept_id: int | None = None
         self._amendment = ""
+        self._cautioned = False  # the cautions before completing were shown once
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="review-bar"):
             yield Static("Opening the review…", id="review-title", markup=False)
             yield Static("", id="save-status", markup=False)
+        yield Static("", id="review-risk", classes="gentle", markup=False)
+        yield Static("", id="review-ask", classes="hint", markup=False)
         yield ContentSwitcher(id="steps")
         yield Footer(compact=True)
 
@@ -228,6 +241,8 @@ class ReviewScreen(Screen[None]):
             assignments={a.id: a for a in ctx.assignments if a.id is not None},
             values=ctx.values,
             session_date=review.session_date,
+            risk_signals=ctx.risk_signals,
+            deteriorations=ctx.deteriorations,
         )
         self.draft = ReviewDraft.from_saved(
             ctx.review, ctx.assignments, ctx.outcomes, ctx.review.draft_goals
@@ -237,6 +252,7 @@ class ReviewScreen(Screen[None]):
         for widget in steps:
             widget.display = False  # the switcher shows one at a time
         await self.query_one(ContentSwitcher).mount_all(steps)
+        self._show_risk()
         self._go(self.draft.step, save=False)
         assert ctx.client.id is not None
         self.load_progress(ctx.client.id)
@@ -312,6 +328,7 @@ class ReviewScreen(Screen[None]):
         switcher = self.query_one(ContentSwitcher)
         switcher.current = f"step-{step.value}"
         self._title()
+        self.query_one("#review-ask", Static).update(questions(step))
         widget = self.query_one(f"#step-{step.value}", Step)
         widget.show()
         self.refresh_bindings()
@@ -383,6 +400,35 @@ class ReviewScreen(Screen[None]):
         from hwtui.screens.measures import MeasuresScreen
 
         self.app.push_screen(MeasuresScreen(self.setup.client.id, self.review_id))
+
+    def action_risk_check(self) -> None:
+        """The risk check: offered when item 9 was above 0 lately, open to any review."""
+        if self.draft is None or self.setup is None:
+            return
+        from hwtui.screens.risk_check import RiskCheckScreen
+
+        def changed(check: dict[str, Any]) -> None:
+            if self.draft is not None:
+                self.draft.risk = check
+                self._show_risk()
+                self.save_soon()
+
+        def closed(_: None) -> None:
+            if self.draft is not None:
+                self.query_one(f"#step-{self.draft.step.value}", Step).show()
+
+        self.app.push_screen(
+            RiskCheckScreen(self.draft.risk, self.setup.risk_signals, changed), closed
+        )
+
+    def _show_risk(self) -> None:
+        """The line that says a risk check is called for and not complete yet."""
+        assert self.draft is not None
+        assert self.setup is not None
+        line = self.query_one("#review-risk", Static)
+        text = risk_lines(self.draft, self.setup)
+        line.update(text if "recorded:" not in text else "")
+        line.display = bool(line.render())
 
     def action_wins(self) -> None:
         """The client's past wins, to remind them what they have already done."""
@@ -518,9 +564,38 @@ class ReviewScreen(Screen[None]):
         if problems:
             self.query_one(SummaryStep).show_problems(problems)
             return
+        cautions = self._cautions()
+        if cautions and not self._cautioned:
+            # Asked once: the clinician may have good reasons, and knows them now.
+            self._cautioned = True
+
+            def answered(complete: bool | None) -> None:
+                if complete:
+                    self._complete_requested()
+
+            from hwtui.screens.confirm import ConfirmScreen
+
+            detail = "\n".join(f"• {caution}" for caution in cautions)
+            self.app.push_screen(
+                ConfirmScreen("Complete the review as it is?", detail + "\n\nn to go back."),
+                answered,
+            )
+            return
         if self._autosave is not None:
             self._autosave.stop()
         self.complete(self.draft.to_input())
+
+    def _cautions(self) -> list[str]:
+        """What the draft says against itself, and a risk check called for and not
+        complete: shown before completing, never printed into the note."""
+        assert self.draft is not None
+        assert self.setup is not None
+        titles = {aid: row.title for aid, row in self.setup.assignments.items()}
+        cautions = self.draft.cautions(titles)
+        risk = risk_lines(self.draft, self.setup)
+        if risk and "recorded:" not in risk:
+            cautions.append(risk.replace("(F8)", "(F8 records it)"))
+        return cautions
 
     def complete(self, data: dict[str, Any]) -> None:
         ask(

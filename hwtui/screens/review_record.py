@@ -208,8 +208,10 @@ class ReviewRecordScreen(Screen[None]):
                 client=ctx.client,
                 assignments={a.id: a for a in ctx.assignments if a.id is not None},
                 values=ctx.values,
+                risk_signals=ctx.risk_signals,
             )
-            body = render_summary(record_draft(ctx), setup, numbered=False)
+            width = self.query_one("#record-text", NoteText).content_size.width
+            body = render_summary(record_draft(ctx), setup, numbered=False, width=width or None)
         self.query_one("#record-text", Static).update(body or Text("(empty review)"))
         self.query_one("#record-scroll").focus()
         self.refresh_bindings()

@@ -13,7 +13,10 @@ from hwtui.data.catalog import BARRIERS, BARRIERS_BY_CODE
 from hwtui.data.review_draft import TaskDraft
 from hwtui.widgets.choices import SelectionList
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.how_it_went import HowItWent
 from hwtui.widgets.steps.base import Step
+
+LIMITING_BELIEF = "limiting_belief"
 
 
 def barrier_matches(code: str, needle: str) -> bool:
@@ -28,12 +31,15 @@ class BarriersStep(Step):
         yield Select[int](
             [], prompt="Which task was missed?", id="missed-task", compact=True, allow_blank=True
         )
+        yield HowItWent(id="missed-how")
         yield TextInput(
             placeholder="type to search barriers (e.g. time, forgot)", id="barrier-search"
         )
         yield SelectionList[str](id="barrier-list", compact=True)
         yield Static("", id="remedies", markup=False)
         with Grid(classes="form-grid", id="barrier-notes-grid"):
+            yield Label("Belief", markup=False, id="belief-label")
+            yield TextInput(placeholder="the limiting belief, in the client's words", id="belief")
             yield Label("Notes", markup=False)
             yield TextInput(placeholder="what happened, in their words", id="barrier_notes")
             yield Label("Learned", markup=False)
@@ -52,6 +58,7 @@ class BarriersStep(Step):
             "#barrier-list",
             "#remedies",
             "#barrier-notes-grid",
+            "#missed-how",
         ):
             self.query_one(widget).display = bool(tasks)
         self._load(self._chosen())
@@ -67,6 +74,8 @@ class BarriersStep(Step):
         with self.prevent(Input.Changed):
             self.query_one("#barrier_notes", Input).value = task.barrier_notes if task else ""
             self.query_one("#learned", Input).value = task.learned if task else ""
+            self.query_one("#belief", Input).value = task.belief if task else ""
+        self.query_one(HowItWent).load(task)
         self._fill_list(task)
         self._remedies(task)
 
@@ -97,7 +106,14 @@ class BarriersStep(Step):
             )
             listing.highlighted = first
 
+    def _show_belief(self, task: TaskDraft | None) -> None:
+        """The belief's field, only while a limiting belief is ticked for the task."""
+        shown = task is not None and LIMITING_BELIEF in task.barriers
+        for widget in ("#belief", "#belief-label"):
+            self.query_one(widget).display = shown
+
     def _remedies(self, task: TaskDraft | None) -> None:
+        self._show_belief(task)
         lines = [
             f"→ {BARRIERS_BY_CODE[code].label}: {BARRIERS_BY_CODE[code].remedy}"
             for code in (task.barriers if task else [])
@@ -135,6 +151,17 @@ class BarriersStep(Step):
         if task is not None:
             task.barrier_notes = event.value
             self.edited()
+
+    @on(Input.Changed, "#belief")
+    def _belief(self, event: Input.Changed) -> None:
+        task = self._chosen()
+        if task is not None:
+            task.belief = event.value
+            self.edited()
+
+    @on(HowItWent.Changed)
+    def _how_it_went(self) -> None:
+        self.edited()
 
     @on(Input.Changed, "#learned")
     def _learned(self, event: Input.Changed) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -24,6 +24,10 @@ class ReviewSetup:
     values: list[ClientValue]
     # The review's session day; a new goal is due at the next one by default.
     session_date: date | None = None
+    # PHQ-9 item 9 above 0 lately (day, score): the review needs a risk check.
+    risk_signals: list[tuple[date, int]] = field(default_factory=list)
+    # Measures reliably worse than before, in words: to look at before new homework.
+    deteriorations: list[str] = field(default_factory=list)
 
     def next_session(self) -> date | None:
         """The day of the next review: the session day plus the client's interval."""

@@ -72,6 +72,8 @@ class GoalStep(Step):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="goal-empty", classes="hint", markup=False)
+        # A reliable deterioration is looked at before new homework is set (issue 22).
+        yield Static(self._worse(), id="goal-worse", classes="gentle", markup=False)
         yield Select[int](
             [],
             prompt="Supports which missed task?",
@@ -94,7 +96,7 @@ class GoalStep(Step):
             )
             yield Label("Confidence", markup=False)
             yield TextInput(
-                placeholder="0-10: how sure is the client they will do it?",
+                placeholder="0-10: how sure? 9 or 10 (90-100% sure) is the aim",
                 id="goal-confidence",
                 max_length=2,
             )
@@ -110,7 +112,12 @@ class GoalStep(Step):
         yield Static("", id="goal-specific", classes="hint", markup=False)
         yield Static("", id="goal-more", classes="hint", markup=False)
 
+    def _worse(self) -> str:
+        worse = self.setup.deteriorations
+        return "Before new homework, talk about: " + "; ".join(worse) if worse else ""
+
     def on_mount(self) -> None:
+        self.query_one("#goal-worse").display = bool(self.setup.deteriorations)
         options = [(safe_text(v.text), v.id) for v in self.setup.values if v.id is not None]
         self.query_one("#goal-value", Select).set_options(options)
 
@@ -188,8 +195,14 @@ class GoalStep(Step):
             note.update(confidence_note)
         elif goal and goal.needs_shrinking():
             note.update(
-                f"Confidence {goal.confidence}/10. Tasks a client is {CONFIDENT} or 10 sure of are "
-                "the ones that get done. Could it be smaller? F3 suggests a smaller version."
+                f"Confidence {goal.confidence}/10 ({goal.confidence}0% sure). Tasks a client is "
+                f"{CONFIDENT} or 10 sure of (90-100%) are the ones that get done. Could it be "
+                "smaller? F3 suggests a smaller version."
+            )
+        elif goal and goal.confidence is not None:
+            note.update(
+                f"Confidence {goal.confidence}/10 ({goal.confidence}0% sure) ✓ within the "
+                "90-100% to aim for."
             )
         else:
             note.update("")

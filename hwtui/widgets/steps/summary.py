@@ -59,10 +59,21 @@ class SummaryStep(Step):
         yield Static(hint(ReviewStep.SUMMARY), classes="hint", markup=False)
 
     def show(self) -> None:
-        self.query_one("#summary-text", Static).update(render_summary(self.draft, self.setup))
+        self._render_text()
         self.show_problems(self.draft.problems())
         self._show_chart()
         self.query_one("#summary-scroll").focus()
+
+    def _render_text(self) -> None:
+        """The summary, wrapped to the width it has (wrapped lines hang under their
+        start), once laid out; before that, the widget wraps it."""
+        text = self.query_one("#summary-text", Static)
+        width = text.content_size.width or None
+        text.update(render_summary(self.draft, self.setup, width=width))
+
+    def on_resize(self) -> None:
+        if self.display:
+            self.call_after_refresh(self._render_text)
 
     def show_history(self, history: Progress) -> None:
         self.history = history

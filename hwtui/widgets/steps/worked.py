@@ -12,6 +12,7 @@ from hwtui.data.catalog import FACTORS
 from hwtui.data.review_draft import TaskDraft
 from hwtui.widgets.choices import Checkbox
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.how_it_went import HowItWent
 from hwtui.widgets.steps.base import Step
 
 
@@ -28,6 +29,7 @@ class WorkedStep(Step):
         yield Select[int](
             [], prompt="Which task went well?", id="worked-task", compact=True, allow_blank=True
         )
+        yield HowItWent(id="worked-how")
         with Grid(id="factors", classes="form-grid"):
             for factor in FACTORS:
                 yield Checkbox(factor.label, id=f"factor-{factor.code}", compact=True)
@@ -45,6 +47,7 @@ class WorkedStep(Step):
         empty.update("" if tasks else self.draft.nothing_worked())
         empty.display = not tasks
         self.query_one("#factors").display = bool(tasks)
+        self.query_one(HowItWent).display = bool(tasks)
         select.display = bool(tasks)
         self._load(self._chosen())
         if tasks:
@@ -88,6 +91,7 @@ class WorkedStep(Step):
 
     def _load(self, task: TaskDraft | None) -> None:
         """Fill the form from *task* without that counting as an edit."""
+        self.query_one(HowItWent).load(task)
         with self.prevent(Checkbox.Changed, Input.Changed):
             for factor in FACTORS:
                 self.query_one(f"#factor-{factor.code}", Checkbox).value = bool(
@@ -101,6 +105,10 @@ class WorkedStep(Step):
     @on(Select.Changed, "#worked-task")
     def _task_changed(self) -> None:
         self._load(self._chosen())
+
+    @on(HowItWent.Changed)
+    def _how_it_went(self) -> None:
+        self.edited()
 
     @on(Checkbox.Changed)
     def _factor(self, event: Checkbox.Changed) -> None:
