@@ -128,6 +128,13 @@ def _parser() -> _Parser:
         "note-format", parents=on_db, help="show or set your practice's progress-note format"
     )
     fmt.add_argument("style", nargs="?", choices=["dap", "soap", "birp"])
+    sig = sub.add_parser(
+        "signature",
+        parents=on_db,
+        help="show or set the name and credentials your signed notes carry",
+    )
+    sig.add_argument("--name", metavar="NAME", help="your name as printed, e.g. Dr A Smith")
+    sig.add_argument("--credentials", metavar="TEXT", help="e.g. 'PhD, licensed psychologist'")
     _add_transfer_parsers(sub, on_db)
     return parser
 
@@ -442,6 +449,34 @@ def _note_format(args: argparse.Namespace) -> int:
     return _to_stdout(f"{style.value}\n")
 
 
+def _signature(args: argparse.Namespace) -> int:
+    from hwtui.data.services.identity import (
+        ensure_clinician,
+        os_username,
+        set_signature,
+        signature,
+    )
+
+    db = opening.open_database(_location(args))
+    try:
+        with db.write() as session:
+            me = ensure_clinician(session, os_username())
+            now = signature(session, me)
+            if args.name is not None or args.credentials is not None:
+                now = set_signature(
+                    session,
+                    me,
+                    now.display_name if args.name is None else args.name,
+                    now.credentials if args.credentials is None else args.credentials,
+                )
+    finally:
+        db.dispose()
+    from hwtui.data.text import clean_line
+
+    line = clean_line(now.display_name + (f", {now.credentials}" if now.credentials else ""))
+    return _to_stdout(f"{line}\n")
+
+
 def _export(args: argparse.Namespace) -> int:
     from hwtui.data import export
     from hwtui.data.errors import HwtuiError
@@ -591,6 +626,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "db": _db,
     "note": _note,
     "note-format": _note_format,
+    "signature": _signature,
     "export": _export,
     "import": _import,
     "backup": _backup,

@@ -15,7 +15,7 @@ from hwtui.screens.client_view import ClientViewScreen
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review_record import ReviewRecordScreen
 from tests.app_helpers import settle
-from tests.test_app_record import completed, make_app, open_record
+from tests.test_app_record import completed, make_app, open_record, sign
 
 __all__ = ["completed"]  # the fixture, shared
 
@@ -36,12 +36,7 @@ async def test_signing_and_saving_say_so_on_the_status_line(
     app = make_app(db)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_record(pilot, review_id)
-        await pilot.press("S")
-        await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
-        app.screen.query_one("#prompt-value", Input).value = "Engaged; planned the next step."
-        await pilot.press("enter")
-        await settle(pilot)
+        await sign(pilot, "Engaged; planned the next step.")
         assert "Review signed" in status(screen)
         await pilot.press("w")
         await pilot.pause()

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from hwtui.data.catalog import ReviewStep
 from hwtui.data.db import Database
-from hwtui.data.models import AuditEvent, Review
+from hwtui.data.models import AuditEvent, Clinician, Review
 from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
@@ -22,7 +22,8 @@ from hwtui.data.services.reviews import complete_review, start_review
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
-from tests.app_helpers import Words, app_maker, press_and_fill, settle
+from hwtui.screens.sign import SignScreen
+from tests.app_helpers import Words, app_maker, fill, press_and_fill, settle
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_record"
@@ -116,18 +117,23 @@ async def test_saving_the_note_writes_a_private_file(
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+async def sign(pilot: Pilot[Any], assessment: str) -> None:
+    """S, the assessment, ctrl+s: sign the record on screen."""
+    await pilot.press("S")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, SignScreen)
+    pilot.app.screen.query_one("#sign-assessment", Input).value = assessment
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
 async def test_sign_then_amend_keeps_both_versions(completed: tuple[Database, int]) -> None:
     db, review_id = completed
     app = make_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_record(pilot, review_id)
         assert not screen.check_action("amend", ())  # not signed yet
-        await pilot.press("S")
-        await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
-        app.screen.query_one("#prompt-value", Input).value = "Engaged; planned the next step."
-        await pilot.press("enter")
-        await settle(pilot)
+        await sign(pilot, "Engaged; planned the next step.")
         assert "signed by dr_record" in str(screen.query_one("#record-versions", Static).render())
         assert not screen.check_action("sign", ())
         await pilot.press("A")
@@ -203,11 +209,7 @@ async def test_the_signed_by_line_has_the_text_s_margin(completed: tuple[Databas
     app = make_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_record(pilot, review_id)
-        await pilot.press("S")
-        await pilot.pause()
-        app.screen.query_one("#prompt-value", Input).value = "Engaged; planned the next step."
-        await pilot.press("enter")
-        await settle(pilot)
+        await sign(pilot, "Engaged; planned the next step.")
         line = screen.query_one("#record-versions", Static)
         text = screen.query_one("#record-text", Static)
         assert line.content_region.x == text.content_region.x
@@ -223,19 +225,59 @@ async def test_signing_needs_the_clinicians_assessment(completed: tuple[Database
         screen = await open_record(pilot, review_id)
         await pilot.press("S")
         await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
-        await pilot.press("enter")  # nothing typed
+        form = app.screen
+        assert isinstance(form, SignScreen)
+        await pilot.press("ctrl+s")  # nothing typed: said where it is typed
+        await settle(pilot)
+        assert app.screen is form
+        problem = str(form.query_one("#sign-problem", Static).render())
+        assert problem == "Your assessment is needed to sign."
+        assert app.focused is form.query_one("#sign-assessment", Input)
+        await pilot.press("escape")
         await settle(pilot)
         assert screen.check_action("sign", ())  # still complete, still signable
-        assert any("assessment" in n.message for n in app._notifications)
-        await pilot.press("S")
-        await pilot.pause()
-        app.screen.query_one("#prompt-value", Input).value = "Hopeful [b]today[/b]."
-        await pilot.press("enter")
-        await settle(pilot)
+        await sign(pilot, "Hopeful [b]today[/b].")
         assert not screen.check_action("sign", ())
     with db.read() as session:
         review = session.get(Review, review_id)
     assert review is not None
     assert review.status == "signed"
     assert review.assessment == "Hopeful [b]today[/b]."
+
+
+async def test_signing_records_length_modality_and_the_signature(
+    completed: tuple[Database, int],
+) -> None:
+    """Issue 22: the signature carries the clinician's name and credentials (kept for
+    later notes), the session's length and how it was held."""
+    db, review_id = completed
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        await pilot.press("S")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SignScreen)
+        await fill(pilot, "Engaged and hopeful")
+        await pilot.press("enter")
+        await fill(pilot, "50")
+        await pilot.press("enter", "v")  # one key for the modality, then on
+        assert "Held: video" in str(form.query_one("#sign-held", Static).render())
+        await fill(pilot, "Dr Robin Record [PhD]")
+        await pilot.press("enter")
+        await fill(pilot, "licensed psychologist")
+        await pilot.press("enter")  # the last field signs
+        await settle(pilot)
+        assert not screen.check_action("sign", ())
+        note = str(screen.query_one("#record-text", Static).render())
+        assert "50 minutes, video" in note
+    with db.read() as session:
+        review = session.get(Review, review_id)
+        clinician = session.exec(select(Clinician)).one()
+    assert review is not None
+    assert (review.session_minutes, review.modality) == (50, "video")
+    assert (review.signed_as, review.signed_credentials) == (
+        "Dr Robin Record [PhD]",
+        "licensed psychologist",
+    )
+    assert clinician.credentials == "licensed psychologist"  # kept for the next notes

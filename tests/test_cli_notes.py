@@ -96,6 +96,19 @@ def test_the_note_format_is_a_setting_of_the_clinician(practice: tuple[Path, int
     assert_one_line_error(run("note-format", "narrative", "--db", str(path)), "invalid choice")
 
 
+def test_the_signature_is_set_once_from_the_command_line(
+    practice: tuple[Path, int, int],
+) -> None:
+    path, _older, _latest = practice
+    db = ["--db", str(path)]
+    assert run("signature", *db).returncode == 0
+    result = run("signature", "--name", "Dr A [b]Smith[/b]\x1b]52;c;aGk=\x07", *db)
+    assert result.stdout == "Dr A [b]Smith[/b]]52;c;aGk=\n"  # controls gone, text kept
+    result = run("signature", "--credentials", "PhD, licensed psychologist", *db)
+    assert result.stdout == "Dr A [b]Smith[/b]]52;c;aGk=, PhD, licensed psychologist\n"
+    assert_one_line_error(run("signature", "--name", "  ", *db), "name is needed to sign")
+
+
 def test_after_the_demo_a_note_from_the_usual_database_points_to_the_demo(
     isolated_home: Path,
 ) -> None:

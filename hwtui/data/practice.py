@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hwtui.data.notes import Note
     from hwtui.data.services.assignment_detail import AssignmentDetail
     from hwtui.data.services.caseload import ClientBrief, Trend
+    from hwtui.data.services.identity import Signature
     from hwtui.data.services.progress import Progress, Win
     from hwtui.data.services.reviews import DraftLost, ReviewContext
     from hwtui.data.services.trends import CaseloadTrends
@@ -53,6 +54,18 @@ class ClientFacing:
 
 
 @dataclass(frozen=True, slots=True)
+class SignForm:
+    """What signing records: the assessment, the session's length (minutes) and how
+    it was held (`catalog.Modality` value), and the signature's name and credentials."""
+
+    assessment: str
+    minutes: int | None = None
+    modality: str | None = None
+    name: str = ""
+    credentials: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RecordView:
     """A finished review as the record screen shows it: the review, its note as text
     and every version of it (amendments), oldest first."""
@@ -63,6 +76,8 @@ class RecordView:
     # The note itself, so that a screen narrower than the text file's 78 columns can
     # wrap it for its own width (words hang under their line, none left on its own).
     document: Note | None = None
+    # How the clinician signs (name, credentials), to offer when signing.
+    signature: Signature | None = None
 
     @property
     def is_latest(self) -> bool:
@@ -347,6 +362,7 @@ class Practice:
 
     def record_view(self, review_id: int) -> RecordView:
         from hwtui.data.notes import render_text
+        from hwtui.data.services.identity import signature
         from hwtui.data.services.notes import note_for
         from hwtui.data.services.reviews import open_review, review_versions
 
@@ -354,7 +370,8 @@ class Practice:
             ctx = open_review(session, self.actor, review_id)
             document = note_for(session, self.actor, review_id)
             versions = review_versions(session, self.actor, review_id)
-        return RecordView(ctx, render_text(document), versions, document)
+            signed_as = signature(session, self.actor)
+        return RecordView(ctx, render_text(document), versions, document, signed_as)
 
     def record_note_copy(self, review_id: int) -> None:
         from hwtui.data.services.notes import record_note_copy
@@ -368,12 +385,25 @@ class Practice:
         with self._db().write() as session:
             return save_note(session, self.actor, review_id, path)
 
-    def sign_review(self, review_id: int, assessment: str) -> None:
-        """Sign, with the clinician's own *assessment* (needed: see `sign_review`)."""
+    def sign_review(self, review_id: int, form: SignForm) -> None:
+        """Sign with the clinician's own assessment (needed: see `sign_review`), the
+        session's length and modality; a changed name or credentials is kept for the
+        clinician's later notes too, in the same transaction."""
+        from hwtui.data.services.identity import set_signature, signature
         from hwtui.data.services.reviews import sign_review
 
         with self._db().write() as session:
-            sign_review(session, self.actor, review_id, assessment=assessment)
+            current = signature(session, self.actor)
+            if (form.name, form.credentials) != (current.display_name, current.credentials):
+                set_signature(session, self.actor, form.name, form.credentials)
+            sign_review(
+                session,
+                self.actor,
+                review_id,
+                assessment=form.assessment,
+                minutes=form.minutes,
+                modality=form.modality,
+            )
 
     def amend_review(self, review_id: int, reason: str) -> int:
         from hwtui.data.services.reviews import amend_review

@@ -30,6 +30,7 @@ from hwtui.widgets.steps.base import ReviewSetup
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
+    from hwtui.data.practice import SignForm
 
 
 def record_draft(ctx: ReviewContext) -> ReviewDraft:
@@ -292,33 +293,38 @@ class ReviewRecordScreen(Screen[None]):
         )
 
     def action_sign(self) -> None:
-        """Signing asks for the clinician's own assessment, which goes into the note."""
+        """Signing asks for the clinician's own assessment (it goes into the note), the
+        session's length and modality, and shows the signature as it will be printed."""
         if self.view is None:
             return
+        from hwtui.data.practice import SignForm
+        from hwtui.screens.sign import SignScreen
 
-        def answered(assessment: str | None) -> None:
-            if assessment is not None:
-                self._sign(assessment)
+        def answered(form: SignForm | None) -> None:
+            if form is not None:
+                self._sign(form)
 
         review = self.view.ctx.review
+        signature = self.view.signature
         self.app.push_screen(
-            PromptScreen(
-                "Sign this review",
-                "Your assessment of the session, for the note (needed to sign):",
-                review.assessment,
-                placeholder="e.g. engaged; avoidance is the pattern to work on",
-                hint="A signed review cannot be edited; changes after signing are "
-                "amendments, which keep every version. Enter signs, esc cancels.",
+            SignScreen(
+                SignForm(
+                    assessment=review.assessment,
+                    minutes=review.session_minutes,
+                    modality=review.modality,
+                    name=signature.display_name if signature else "",
+                    credentials=signature.credentials if signature else "",
+                ),
                 place=f"sign review {self.review_id}",
                 client_id=review.client_id,
             ),
             answered,
         )
 
-    def _sign(self, assessment: str) -> None:
+    def _sign(self, form: SignForm) -> None:
         ask(
             self,
-            lambda p: p.sign_review(self.review_id, assessment),
+            lambda p: p.sign_review(self.review_id, form),
             lambda _: self.Signed(),
             name="record-sign",
         )
