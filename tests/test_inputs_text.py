@@ -25,7 +25,14 @@ from hwtui.data.inputs import (
     ReviewDraftInput,
     parse,
 )
-from hwtui.data.text import BIDI_CONTROLS, clean_block, clean_line, strip_controls
+from hwtui.data.text import (
+    BIDI_CONTROLS,
+    cell_width,
+    clean_block,
+    clean_line,
+    strip_controls,
+    wrap_cells,
+)
 
 # Things people paste, and things a hostile file could carry.
 FRAGMENTS = [
@@ -298,3 +305,38 @@ def test_cleaned_text_holds_no_bidi_controls(text: str) -> None:
         assert clean(cleaned) == cleaned  # idempotent
     kept = strip_controls(text)
     assert kept == strip_controls("".join(c for c in text if c not in BIDI_CONTROLS))
+
+
+# -- wrapping by terminal cells (issue 17: wide, joined and combining characters) -------
+
+_WORDS = st.lists(
+    st.sampled_from(["a", "é", "e\u0301", "漢", "😀", "👩\u200d👧", "ש", " ", "\u200d"]),
+    max_size=40,
+).map("".join)
+
+
+@given(_WORDS, st.integers(min_value=1, max_value=30), st.integers(min_value=2, max_value=30))
+@example("漢字漢字漢字 the family 👩\u200d👩\u200d👧 came", 7, 5)
+@settings(max_examples=300)
+def test_wrapped_lines_fit_their_cells_and_keep_every_word(
+    text: str, width: int, later: int
+) -> None:
+    lines = wrap_cells(text, width, later)
+    for index, line in enumerate(lines):
+        room = width if index == 0 else later
+        # A single character wider than the room is the only way past it.
+        assert cell_width(line) <= max(room, 2), (line, room)
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_cells_are_counted_as_a_terminal_draws_them() -> None:
+    assert cell_width("abc") == 3
+    assert cell_width("漢字") == 4
+    assert cell_width("e\u0301") == 1  # a combining accent takes no cell of its own
+    assert cell_width("😀") == 2
+    assert cell_width("\u200d") == 0
+    # The data layer's measure and Rich's, which the screens use, agree.
+    from rich.cells import cell_len
+
+    for sample in ("漢字 abc", "e\u0301\u0302x", "😀 ok", "שלום"):
+        assert cell_width(sample) == cell_len(sample)

@@ -8,13 +8,12 @@ terminals and pasted into other systems.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from hwtui.data.text import join_clauses, strip_controls
+from hwtui.data.text import join_clauses, strip_controls, wrap_cells
 
 
 class NoteStyle(StrEnum):
@@ -531,7 +530,9 @@ def render_text(note: Note, width: int = 78) -> str:
     for name, lines in note.sections:
         out.append(name.upper())
         for line in lines:
-            out.extend(textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    "))
+            # By cells, not characters: CJK or emoji in a client's words stay in width.
+            first, *rest = wrap_cells(line, width - 2, width - 4)
+            out.extend(["  " + first, *("    " + more for more in rest)])
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -17,6 +17,8 @@ hwtui's layout. Right-to-left letters themselves are kept.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 
 _CONTROL = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
@@ -49,3 +51,63 @@ def join_clauses(parts: list[str], sep: str = "; ") -> str:
     with, so that joining never doubles punctuation ("first.; Pick a day"). Empty parts
     are left out; the result has no closing full stop (the caller adds one if wanted)."""
     return sep.join(c for c in (p.strip().rstrip(" .;") for p in parts) if c)
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells *text* takes: wide characters (CJK, most emoji) two,
+    combining marks and format characters (zero-width joiners) none, others one.
+    The data layer's measure (Rich's, which the screens use, agrees on these)."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in {"Mn", "Me", "Cf"}:
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in {"W", "F"} else 1
+    return width
+
+
+def _chop(word: str, width: int, measure: Callable[[str], int]) -> str:
+    """The longest start of *word* that fits in *width* cells (at least one character,
+    with any combining marks after it)."""
+    end = 1
+    while end < len(word) and measure(word[: end + 1]) <= width:
+        end += 1
+    while end < len(word) and measure(word[: end + 1]) == measure(word[:end]):
+        end += 1  # a combining mark stays with its letter
+    return word[:end]
+
+
+def wrap_cells(
+    text: str,
+    width: int,
+    later: int | None = None,
+    *,
+    measure: Callable[[str], int] = cell_width,
+) -> list[str]:
+    """*text* (one paragraph) in lines of at most *width* cells (*later* for the lines
+    after the first), broken at spaces; a word wider than a line is cut where it must.
+
+    Measured in terminal cells, not characters as `textwrap` does: a line of wide
+    characters would come out up to twice as wide as asked. *measure*: the screens pass
+    Rich's own, the one their layout uses.
+    """
+    lines: list[str] = []
+    line = ""
+
+    def room() -> int:
+        return max(1, width if not lines or later is None else later)
+
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if measure(candidate) <= room():
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while measure(word) > room():
+            head = _chop(word, room(), measure)
+            lines.append(head)
+            word = word[len(head) :]
+        line = word
+    if line or not lines:
+        lines.append(line)
+    return lines

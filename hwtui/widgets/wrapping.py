@@ -1,39 +1,11 @@
-"""Wrapping by terminal cells, with wrapped lines hanging under where the text began.
-
-Python's `textwrap` counts characters: a line of wide characters (CJK, most emoji) comes
-out up to twice as wide as asked, and combining marks count as characters of their own.
-Here every width is measured in cells, as the terminal draws them (`rich.cells`).
-"""
+"""Wrapping by terminal cells, with wrapped lines hanging under where the text began:
+`hwtui.data.text.wrap_cells` measured with Rich's `cell_len`, as the screens' layout is."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len, chop_cells
+from rich.cells import cell_len
 
-
-def wrap_cells(text: str, width: int, later: int | None = None) -> list[str]:
-    """*text* (one paragraph) in lines of at most *width* cells (*later* for the lines
-    after the first), broken at spaces; a word wider than a line is cut where it must."""
-    lines: list[str] = []
-    line = ""
-
-    def room() -> int:
-        return max(1, width if not lines or later is None else later)
-
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if cell_len(candidate) <= room():
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        while cell_len(word) > room():
-            head = chop_cells(word, room())[0]
-            lines.append(head)
-            word = word[len(head) :]
-        line = word
-    if line or not lines:
-        lines.append(line)
-    return lines
+from hwtui.data.text import wrap_cells
 
 
 def hang(prefix: str, text: str, width: int | None, *, indent: int | None = None) -> str:
@@ -44,5 +16,5 @@ def hang(prefix: str, text: str, width: int | None, *, indent: int | None = None
         return prefix + " ".join(text.split())
     start = cell_len(prefix)
     hanging = min(start if indent is None else indent, max(0, width // 2))
-    first, *rest = wrap_cells(text, width - start, width - hanging)
+    first, *rest = wrap_cells(text, width - start, width - hanging, measure=cell_len)
     return "\n".join([prefix + first, *(" " * hanging + line for line in rest)])

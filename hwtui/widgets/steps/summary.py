@@ -60,6 +60,8 @@ class SummaryStep(Step):
 
     def show(self) -> None:
         self._render_text()
+        # Shown for the first time it has no width yet: wrap again once laid out.
+        self.call_after_refresh(self._render_text)
         self.show_problems(self.draft.problems())
         self._show_chart()
         self.query_one("#summary-scroll").focus()
@@ -69,7 +71,9 @@ class SummaryStep(Step):
         start), once laid out; before that, the widget wraps it."""
         text = self.query_one("#summary-text", Static)
         width = text.content_size.width or None
-        text.update(render_summary(self.draft, self.setup, width=width))
+        rendered = render_summary(self.draft, self.setup, width=width)
+        if rendered.plain != str(text.render()):  # an update lays out again
+            text.update(rendered)
 
     def on_resize(self) -> None:
         if self.display:
