@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from sqlmodel import select
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
+from hwtui.data.catalog import BARRIERS_BY_CODE
 from hwtui.data.db import Database
 from hwtui.data.models import Client
 from hwtui.data.services.identity import ensure_clinician
@@ -17,7 +19,8 @@ from hwtui.screens.client_view import ClientViewScreen
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.screens.progress import ProgressScreen
 from hwtui.screens.wins import WinsScreen
-from hwtui.widgets.progress_chart import CompletionChart
+from hwtui.widgets.chart import Chart
+from hwtui.widgets.progress_chart import BarrierChart, CompletionChart
 from tests.app_helpers import app_maker, fill, settle
 from tests.conftest import TODAY
 
@@ -60,6 +63,80 @@ async def test_progress_screen_draws_charts_and_contrasts(practice: tuple[Databa
         assert " of " in contrasts  # every rate shows its count
         await pilot.press("tab")
         await pilot.pause()
+
+
+def client_id_of(db: Database, code: str) -> int:
+    with db.read() as s:
+        found = s.exec(select(Client.id).where(Client.code == code)).one()
+    assert found is not None
+    return found
+
+
+def plotted(chart: Chart) -> list[str]:
+    """The chart's plot as plotext draws it for the plot's size now, line by line."""
+    drawn = chart.query_one(PlotextPlot).render()
+    assert isinstance(drawn, Text)
+    return drawn.plain.splitlines()
+
+
+def caption(chart: Chart) -> str:
+    return str(chart.query_one(".chart-caption", Static).render())
+
+
+async def test_progress_at_80x24_labels_every_bar_and_keeps_keys_off_the_data(
+    practice: tuple[Database, int],
+) -> None:
+    """Issue 17, item 12, as seen at 80x24: a barrier bar lost its label, the mean's
+    legend sat on the bars, and the time axis ended before the last bar. C0003 of this
+    practice has 7 barriers; the chart has room for its top 6."""
+    db, _client_id = practice
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ProgressScreen(client_id_of(db, "C0003"), "C0003"))
+        await settle(pilot)
+        completion = app.screen.query_one(CompletionChart)
+        progress = completion.progress
+        assert progress is not None
+        assert len(progress.barriers) == 7
+
+        lines = plotted(completion)
+        assert not [line for line in lines if "avg" in line], lines  # no legend inside
+        assert f"line: avg of 4 {round((progress.rolling[-1] or 0) * 100)}%" in caption(completion)
+        last_day = progress.points[-1].day.strftime("%d %b %y")
+        assert last_day in lines[-1], lines  # the axis labels end with the last bar's
+
+        barriers = app.screen.query_one(BarrierChart)
+        labelled = [line for line in plotted(barriers) if "┤" in line]
+        top = [(BARRIERS_BY_CODE[code].label, n) for code, n in progress.barriers[:6]]
+        assert len(labelled) == len(top)
+        for (label, count), line in zip(top, labelled, strict=True):
+            words, bar = line.split("┤")
+            assert words.strip() == f"{label} {count}"  # whole, at 80 columns
+            assert "█" in bar
+        assert "top 6 of 7" in caption(barriers)  # the 7th is not dropped silently
+
+
+async def test_no_color_at_80x24_shows_every_barrier_as_text(
+    practice: tuple[Database, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without colour the charts are tables (no marks told apart by colour alone), and
+    the captions go with the plots."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    db, _client_id = practice
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ProgressScreen(client_id_of(db, "C0003"), "C0003"))
+        await settle(pilot)
+        barriers = app.screen.query_one(BarrierChart)
+        for chart in (app.screen.query_one(CompletionChart), barriers):
+            assert not chart.query_one(PlotextPlot).display
+            assert not chart.query_one(".chart-caption").display
+        assert barriers.progress is not None
+        table = str(barriers.query_one(".chart-table", Static).render())
+        for code, count in barriers.progress.barriers:
+            assert f"{count}  {BARRIERS_BY_CODE[code].label}" in table
 
 
 async def test_charts_fall_back_to_text_when_small(practice: tuple[Database, int]) -> None:

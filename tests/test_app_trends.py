@@ -9,7 +9,7 @@ from hwtui.data.db import Database
 from hwtui.screens.client import ClientScreen
 from hwtui.screens.trends import TrendsScreen
 from hwtui.widgets.progress_chart import CaseloadChart
-from tests.test_app_progress import make_app, practice, settle
+from tests.test_app_progress import caption, make_app, plotted, practice, settle
 
 __all__ = ["practice"]  # the fixture, shared with the progress tests
 
@@ -35,6 +35,10 @@ async def test_trends_open_follow_the_cursor_and_open_a_client(
         chart = screen.query_one(CaseloadChart)
         assert chart.query_one(PlotextPlot).display  # 80x24 has room for the chart
         assert chart.selected == screen.trends.clients[0]
+        # The line's key is the caption, not a legend drawn over the bars.
+        code = chart.selected.code
+        assert f"line: {code}" in caption(chart)
+        assert not [line for line in plotted(chart) if code in line]
         await pilot.press("down")
         await pilot.pause()
         assert chart.selected == screen.trends.clients[1]  # the line follows the cursor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,12 +33,20 @@ def dataset() -> Progress:
     )
 
 
+def many_barriers() -> Progress:
+    """Seven barriers, the longest labels first: more than a short panel has rows for."""
+    counts = [("low_confidence", 5), ("poor_fit", 4), ("avoidance", 3), ("unclear_start", 2)]
+    counts += [("no_situation", 1), ("not_valued", 1), ("forgot", 1)]
+    return dataclasses.replace(dataset(), barriers=counts)
+
+
 class ChartApp(App[None]):
     CSS = "Screen { layout: vertical; } .chart { height: 1fr; }"
 
-    def __init__(self, which: str) -> None:
+    def __init__(self, which: str, progress: Progress | None = None) -> None:
         super().__init__()
         self.which = which
+        self.progress = progress or dataset()
 
     def compose(self) -> ComposeResult:
         if self.which == "completion":
@@ -48,7 +57,7 @@ class ChartApp(App[None]):
             yield MeasureChart()
 
     def on_mount(self) -> None:
-        progress = dataset()
+        progress = self.progress
         if self.which == "completion":
             self.query_one(CompletionChart).show(progress)
         elif self.which == "barriers":
@@ -80,3 +89,17 @@ def test_text_fallback_when_small(snap_compare: Any, which: str) -> None:
 def test_text_fallback_with_no_color(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(ChartApp("completion"), terminal_size=(80, 24), run_before=laid_out)
+
+
+class ShortPanelApp(ChartApp):
+    """One chart 9 rows tall, as each is on the progress screen at 80x24."""
+
+    CSS = "Screen { layout: vertical; } .chart { height: 9; }"
+
+
+@pytest.mark.parametrize("which", ["completion", "barriers"])
+def test_chart_in_a_short_panel(snap_compare: Any, which: str) -> None:
+    """Issue 17, item 12: every barrier shown has its label (the 7th is named as left
+    out), the mean's key is in the caption, and the last bar has its date."""
+    app = ShortPanelApp(which, many_barriers())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=laid_out)

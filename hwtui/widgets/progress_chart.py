@@ -1,39 +1,32 @@
 """Progress drawn inline with plotext: completion per review with its rolling mean,
 measures against their reference lines, and how often each barrier came up.
 
-Each chart falls back to a compact text table where a chart cannot be read: with
-NO_COLOR, or when the space is too small; given only a line or two, to a one-line
-summary. Labels never carry a person's raw text.
+Each is a `Chart` (`widgets/chart.py`: a caption over the plot, or a table in its place);
+labels never carry a person's raw text, and where they go is worked out in
+`chart_layout`, so that plotext drops none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 import plotext._utility as _plotext_utility
 from rich.text import Text
-from textual.app import ComposeResult, RenderResult
-from textual.containers import Vertical
-from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from hwtui.data.catalog import BARRIERS_BY_CODE, INSTRUMENTS_BY_CODE
 from hwtui.data.services.progress import MeasurePoint, Progress
 from hwtui.data.services.trends import CaseloadTrends, ClientTrend, client_by_week
 from hwtui.data.text import strip_controls
+from hwtui.widgets.chart import Chart, Table
+from hwtui.widgets.chart_layout import bar_rows, shorten, tick_positions
 from hwtui.widgets.sparkline import sparkline
 
 # plotext drops repeated points with set(), whose order changes from run to run (hash
 # randomisation), so the same data could draw slightly different axes. Keeping the order
 # makes every chart the same each time it is drawn.
 _plotext_utility.no_duplicates = lambda data: list(dict.fromkeys(data))
-
-MIN_WIDTH = 40
-MIN_HEIGHT = 8
-# Below this height a chart is one line: a table would show only its title.
-LINE_HEIGHT = 3
 
 # Where clinicians draw the line on each measure (DOMAIN.md).
 REFERENCE_LINES: dict[str, tuple[tuple[float, str], ...]] = {
@@ -51,140 +44,11 @@ def _day(d: date) -> str:
     return d.strftime("%d %b %y")
 
 
-def _ticks(days: Sequence[date], width: int) -> tuple[list[float], list[str]]:
-    """A few evenly spaced date labels that fit the width."""
-    if not days:
-        return [], []
-    count = max(2, min(len(days), width // 14))
-    step = max(1, (len(days) - 1) // (count - 1)) if count > 1 else 1
-    positions = list(range(0, len(days), step))
-    if positions[-1] != len(days) - 1:
-        positions.append(len(days) - 1)
+def _ticks(days: Sequence[date], width: int, span: float) -> tuple[list[float], list[str]]:
+    """Date labels for points at x = 1, 2, ..., spaced so plotext drops none, the last
+    point's always among them; *span* is the length of the x range."""
+    positions = tick_positions(len(days), width, span)
     return [float(p + 1) for p in positions], [_day(days[p]) for p in positions]
-
-
-@dataclass(frozen=True)
-class Table:
-    """The text fallback: a title and rows of cells."""
-
-    title: str
-    rows: list[tuple[str, ...]]
-
-    def render(self, limit: int) -> Text:
-        out = Text(self.title + "\n", style="bold")
-        shown = self.rows[-limit:] if limit > 0 else self.rows
-        if len(shown) < len(self.rows):
-            out.append(f"(last {len(shown)} of {len(self.rows)})\n", style="dim")
-        for row in shown:
-            out.append("  ".join(row) + "\n")
-        if not self.rows:
-            out.append("nothing recorded yet\n", style="dim")
-        out.rstrip()
-        return out
-
-    def line(self, width: int) -> Text:
-        """The title and as many of the latest rows as fit on one line, newest last."""
-        out = Text(self.title + ": ", style="bold", no_wrap=True, overflow="ellipsis")
-        if not self.rows:
-            out.append("nothing recorded yet", style="dim")
-            return out
-        room = max(0, width - len(out))
-        cells: list[str] = []
-        for row in reversed(self.rows):
-            cell = " ".join(part.strip() for part in row if part.strip())
-            if cells and len(" · ".join([cell, *cells])) > room:
-                break
-            cells.insert(0, cell)
-        out.append(" · ".join(cells))
-        return out
-
-
-class Chart(Vertical):
-    """A plot, or its table when a plot would not be readable."""
-
-    DEFAULT_CSS = """
-    Chart { height: 1fr; min-height: 6; }
-    Chart > PlotextPlot { height: 1fr; }
-    Chart > .chart-table { height: auto; }
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="chart")
-        self.table = Table("", [])
-        self.one_line = False
-
-    def compose(self) -> ComposeResult:
-        yield _Plot(self)
-        yield _TableText(self)
-
-    def on_mount(self) -> None:
-        self._choose()
-
-    def on_resize(self) -> None:
-        self._choose()
-
-    @property
-    def as_text(self) -> bool:
-        size = self.size
-        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
-        return bool(self.app.no_color) or small
-
-    def _choose(self) -> None:
-        text = self.as_text
-        plot = self.query_one(PlotextPlot)
-        table = self.query_one(".chart-table", Static)
-        plot.display = not text
-        table.display = text
-        self.one_line = text and self.size.height < LINE_HEIGHT
-        if self.one_line:
-            # Drawn again at render time, for the width it really has then (see _TableText).
-            table.update(self.line(self.size.width))
-        elif text:
-            table.update(self.table.render(max(3, self.size.height - 2)))
-        else:
-            plot.refresh()  # drawn at render time, for the size it really has then
-
-    def draw(self, plot: PlotextPlot) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def line(self, width: int) -> Text:
-        """The chart in one line, for a panel with no room for more."""
-        return self.table.line(width)
-
-    def redraw(self) -> None:
-        if self.is_mounted:
-            self._choose()
-
-
-class _TableText(Static):
-    """The chart's table, or its one line drawn for the width the line has when painted
-    (a line made on show or resize used a width from before the layout: a sparkline of 4
-    reviews where there was room for 12)."""
-
-    def __init__(self, chart: Chart) -> None:
-        super().__init__("", classes="chart-table", markup=False)
-        self.chart = chart
-
-    def render(self) -> RenderResult:
-        if self.chart.one_line:
-            return self.chart.line(self.size.width)
-        return super().render()
-
-
-class _Plot(PlotextPlot):
-    """Asks its chart to lay out the figure just before each render.
-
-    Drawing earlier (on mount or resize) raced the layout: a figure could be built for a
-    size the widget no longer had by the time it was painted.
-    """
-
-    def __init__(self, chart: Chart) -> None:
-        super().__init__()
-        self.chart = chart
-
-    def render(self) -> RenderResult:
-        self.chart.draw(self)
-        return super().render()
 
 
 class CompletionChart(Chart):
@@ -226,38 +90,64 @@ class CompletionChart(Chart):
         out.append(tail)
         return out
 
+    def _groups(self, width: int) -> list[tuple[int, int]]:
+        # Years of weekly reviews do not fit one bar each: neighbouring reviews are
+        # grouped so every bar is readable, and drawing stays fast.
+        count = len(self.progress.points) if self.progress else 0
+        return _groups(count, max(8, (width - 10) // 3))
+
+    def captions(self) -> Sequence[str]:
+        progress = self.progress
+        if progress is None or not progress.points:
+            return ("Homework completion %",)
+        first_start, first_end = self._groups(self.size.width)[0]
+        size = first_end - first_start
+        bars = "bars: each review" if size == 1 else f"bars: {size} reviews each"
+        if all(r is None for r in progress.rolling):  # nothing scored: no line drawn
+            return (f"Homework completion % · {bars}", "Homework completion %", "Completion %")
+        # The line's key, in the words of the one-line summary (`line`), with the latest
+        # mean when there is one (the last 4 reviews may have scored nothing).
+        rolled = progress.rolling[-1]
+        mean = "line: avg of 4" + ("" if rolled is None else f" {round(rolled * 100)}%")
+        return (
+            f"Homework completion % · {bars} · {mean}",
+            f"Completion % · {bars} · {mean}",
+            f"Completion % · {mean}",
+            "Completion %",
+        )
+
     def draw(self, plot: PlotextPlot) -> None:
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         progress = self.progress
-        plt.title("Homework completion %")
         if progress is None or not progress.points:
             return
-        # Years of weekly reviews do not fit one bar each: group neighbouring reviews
-        # (completion weighted by tasks scored) so every bar is readable, and drawing
-        # stays fast.
-        groups = _groups(len(progress.points), max(8, (plot.size.width - 10) // 3))
+        groups = self._groups(plot.size.width)
         bars: list[tuple[float, float]] = []
         line: list[tuple[float, float]] = []
         for x, (start, end) in enumerate(groups, start=1):
             chunk = progress.points[start:end]
             scored = sum(p.completion.scored for p in chunk)
             if scored:
+                # Completion weighted by tasks scored; unscored groups get no false 0%.
                 done = sum((p.completion.value or 0) * p.completion.scored for p in chunk)
-                bars.append((x, 100 * done / scored))  # unscored groups get no false 0%
+                bars.append((x, 100 * done / scored))
             rolled = progress.rolling[end - 1]
             if rolled is not None:
                 line.append((x, rolled * 100))
         if bars:
             plt.bar([x for x, _ in bars], [y for _, y in bars], width=0.6, marker="hd")
         if line:
-            plt.plot([x for x, _ in line], [y for _, y in line], marker="braille", label="avg of 4")
+            # No label: plotext would draw its legend over the bars; the caption has it.
+            plt.plot([x for x, _ in line], [y for _, y in line], marker="braille")
         plt.ylim(0, 100)
-        # A short history keeps bars of a readable width rather than one bar filling it.
-        plt.xlim(0.5, max(len(groups), 8) + 0.5)
+        # Half a bar of room either side of the first and the last bar. A short history
+        # keeps bars of a readable width rather than one bar filling the plot.
+        span = max(len(groups), 8)
+        plt.xlim(0.5, span + 0.5)
         days = [progress.points[end - 1].day for _start, end in groups]
-        plt.xticks(*_ticks(days, plot.size.width))
+        plt.xticks(*_ticks(days, plot.size.width, span))
 
 
 def _groups(count: int, most: int) -> list[tuple[int, int]]:
@@ -282,32 +172,43 @@ class MeasureChart(Chart):
         )
         self.redraw()
 
+    def captions(self) -> Sequence[str]:
+        if self.instrument is None:
+            return ()
+        spec = INSTRUMENTS_BY_CODE[self.instrument]
+        return (f"{spec.name} (0-{spec.total_max})", spec.name)
+
     def draw(self, plot: PlotextPlot) -> None:
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         instrument = self.instrument
-        if instrument is None:
+        if instrument is None or not self.points:
             return
         spec = INSTRUMENTS_BY_CODE[instrument]
-        plt.title(f"{spec.name} (0-{spec.total_max})")
-        if not self.points:
-            return
         xs = list(range(1, len(self.points) + 1))
         plt.plot(xs, [p.total for p in self.points], marker="braille")
         for y, _label in REFERENCE_LINES.get(instrument, ()):
             plt.hline(y, "red")
-        if instrument == "ors" and self.points:
+        if instrument == "ors":
             # The reliable-change band around the first score: smaller moves may be noise.
             first = self.points[0].total
             plt.hline(max(0, first - ORS_RELIABLE_CHANGE), "gray")
             plt.hline(min(spec.total_max, first + ORS_RELIABLE_CHANGE), "gray")
         plt.ylim(0, spec.total_max)
-        plt.xticks(*_ticks([p.day for p in self.points], plot.size.width))
+        # Half a step of room either side, as the bar charts have: the last score is off
+        # the frame and its date label has room.
+        plt.xlim(0.5, len(xs) + 0.5)
+        plt.xticks(*_ticks([p.day for p in self.points], plot.size.width, len(xs)))
+
+
+# The barrier chart's most bars; the table lists them all.
+MOST_BARRIERS = 6
 
 
 class BarrierChart(Chart):
-    """How many of the recent reviews each barrier came up in."""
+    """How many of the recent reviews each barrier came up in: one row per barrier, its
+    label and count on the left, most frequent on top."""
 
     progress: Progress | None = None
 
@@ -315,37 +216,72 @@ class BarrierChart(Chart):
         self.progress = progress
         self.table = Table(
             f"Barriers in the last {progress.barrier_reviews} reviews",
-            [
-                (str(n).rjust(3), BARRIERS_BY_CODE[code].label)
-                for code, n in progress.barriers
-                if code in BARRIERS_BY_CODE
-            ],
+            [(str(n).rjust(3), label) for label, n in self._counted()],
         )
         self.redraw()
+
+    def _counted(self) -> list[tuple[str, int]]:
+        """Each known barrier's label and count, most first; unknown codes are left out,
+        never drawn as text."""
+        if self.progress is None:
+            return []
+        return [
+            (BARRIERS_BY_CODE[code].label, n)
+            for code, n in self.progress.barriers
+            if code in BARRIERS_BY_CODE
+        ]
+
+    def _shown(self, plot_height: int) -> list[tuple[str, int]]:
+        """The barriers drawn: each needs a row of its own (plotext puts labels that land
+        on one row over each other), and the x axis takes a row."""
+        return self._counted()[: max(0, min(MOST_BARRIERS, plot_height - 1))]
+
+    def captions(self) -> Sequence[str]:
+        progress = self.progress
+        if progress is None:
+            return ("Barriers",)
+        counted = self._counted()
+        last = f"last {progress.barrier_reviews} reviews"
+        if not counted:
+            return (f"Barriers, {last}: none", "Barriers: none")
+        shown = len(self._shown(self.plot_height))
+        left_out = f" · top {shown} of {len(counted)}" if shown < len(counted) else ""
+        return (
+            f"Barriers: how many of the {last} each came up in{left_out}",
+            f"Barriers, {last}{left_out}",
+            f"Barriers{left_out}",
+        )
 
     def draw(self, plot: PlotextPlot) -> None:
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        progress = self.progress
-        if progress is None:
+        shown = self._shown(plot.size.height)
+        if not shown:
             return
-        plt.title(f"Barriers, last {progress.barrier_reviews} reviews")
-        shown = [
-            (BARRIERS_BY_CODE[c].label[:24], n)
-            for c, n in progress.barriers[:6]
-            if c in BARRIERS_BY_CODE
-        ]
-        if shown:
-            plt.bar(
-                [label for label, _ in shown],
-                [n for _, n in shown],
-                orientation="horizontal",
-                width=0.4,
-            )
-            most = max(n for _, n in shown)
-            step = max(1, most // 5)
-            plt.xticks([float(n) for n in range(0, most + 1, step)])  # whole reviews only
+        rows = plot.size.height - 1  # all but the x axis
+        ys = [float(y) for y in bar_rows(len(shown), rows)]
+        digits = len(str(max(n for _, n in shown)))
+        # Labels longer than half the width are shortened with an ellipsis, so the bars
+        # keep room; the table has them whole.
+        room = max(8, plot.size.width // 2 - digits - 1)
+        labels = [f"{shorten(label, room)} {n:>{digits}}" for label, n in shown]
+        # The counts are in the labels, so no x tick labels; with no top or right axis
+        # either, every row but the x axis is for bars.
+        plt.xaxes(True, False)
+        plt.yaxes(True, False)
+        # Each bar is centred on its label's row: one row thick, or three where that
+        # still leaves a blank row between bars. plotext scales the width it is given
+        # by the space between bars (none for a single bar).
+        gap = ys[0] - ys[1] if len(ys) > 1 else rows
+        half = 1.2 if gap >= 4 else 0.25  # how far a bar reaches up and down, in rows
+        scale = gap if len(ys) > 1 else 1
+        plt.bar(ys, [n for _, n in shown], orientation="horizontal", width=2 * half / scale)
+        plt.yticks(ys, labels)
+        plt.xticks([])
+        # One y unit per row, so each bar is drawn on its own label's row.
+        plt.ylim(0, rows - 1)
+        plt.xlim(0, max(n for _, n in shown))
 
 
 class CaseloadChart(Chart):
@@ -372,32 +308,49 @@ class CaseloadChart(Chart):
         )
         self.redraw()
 
+    def _client_line(self) -> list[tuple[float, float]]:
+        """The selected client's completion as (x, %) at the weeks it was scored."""
+        trends, selected = self.trends, self.selected
+        if trends is None or selected is None:
+            return []
+        xs = {w.week: float(x) for x, w in enumerate(trends.weeks, start=1)}
+        return sorted(
+            (xs[week], 100 * rate.value)
+            for week, rate in client_by_week(selected).items()
+            if rate.value is not None and week in xs
+        )
+
+    def captions(self) -> Sequence[str]:
+        title = "Caseload completion % by week"
+        if self.selected is None or not self._client_line():
+            return (title, "Caseload % by week")
+        # The code only: a label on the chart never carries a name.
+        code = strip_controls(self.selected.code)
+        return (
+            f"{title} · bars: caseload · line: {code}",
+            f"Caseload % by week · line: {code}",
+            "Caseload % by week",
+        )
+
     def draw(self, plot: PlotextPlot) -> None:
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        trends, selected = self.trends, self.selected
-        plt.title("Caseload completion % by week")
+        trends = self.trends
         if trends is None or not trends.weeks:
             return
-        xs = {w.week: float(x) for x, w in enumerate(trends.weeks, start=1)}
-        bars = [(xs[w.week], 100 * w.rate.value) for w in trends.weeks if w.rate.value is not None]
+        bars = [
+            (float(x), 100 * w.rate.value)
+            for x, w in enumerate(trends.weeks, start=1)
+            if w.rate.value is not None
+        ]
         if bars:
             plt.bar([x for x, _ in bars], [y for _, y in bars], width=0.6, marker="hd")
-        if selected is not None:
-            # The code only: a label on the chart never carries a name.
-            line = sorted(
-                (xs[week], 100 * rate.value)
-                for week, rate in client_by_week(selected).items()
-                if rate.value is not None and week in xs
-            )
-            if line:
-                plt.plot(
-                    [x for x, _ in line],
-                    [y for _, y in line],
-                    marker="braille",
-                    label=strip_controls(selected.code),
-                )
+        line = self._client_line()
+        if line:
+            # No label: plotext would draw its legend over the bars; the caption has it.
+            plt.plot([x for x, _ in line], [y for _, y in line], marker="braille")
         plt.ylim(0, 100)
-        plt.xlim(0.5, max(len(trends.weeks), 8) + 0.5)
-        plt.xticks(*_ticks([w.week for w in trends.weeks], plot.size.width))
+        span = max(len(trends.weeks), 8)
+        plt.xlim(0.5, span + 0.5)
+        plt.xticks(*_ticks([w.week for w in trends.weeks], plot.size.width, span))
