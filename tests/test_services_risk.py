@@ -98,7 +98,7 @@ def test_a_recorded_check_is_printed_as_facts_and_signing_goes_ahead(
             assert "\x07" not in text
             assert "access to means: declined; clinician's risk level: low" in text
             assert "safety plan: reviewed; follow-up: Check in by phone on Thursday" in text
-            assert "Risk follow-up agreed: Check in by phone on Thursday." in text
+            assert "Risk follow-up: Check in by phone on Thursday." in text
 
 
 def test_a_part_recorded_check_names_what_is_missing(db: Database, me: Actor) -> None:

@@ -383,7 +383,7 @@ def _plan(src: NoteSource) -> list[str]:
     lines.extend(_flags(src))
     follow_up = dict(src.risk_check).get("follow-up")
     if follow_up:
-        lines.append(f"Risk follow-up agreed: {_clean(follow_up)}.".replace("..", "."))
+        lines.append(f"Risk follow-up: {_clean(follow_up).rstrip('.')}.")
     if src.next_review:
         lines.append(f"Next review: {src.next_review:%d %b %Y}.")
     return lines
@@ -512,7 +512,12 @@ def build_note(src: NoteSource, style: NoteStyle | str = NoteStyle.DAP) -> Note:
         name = _clean(src.signed_as) or _clean(src.signed_by)
         if src.signed_as and src.signed_credentials.strip():
             name += f", {_clean(src.signed_credentials)}"
-        login = f" ({_clean(src.signed_by)})" if src.signed_as and src.signed_by else ""
+        # The login too, when the printed name is another: the record says who it was.
+        login = (
+            f" ({_clean(src.signed_by)})"
+            if src.signed_as and src.signed_by and src.signed_as != src.signed_by
+            else ""
+        )
         header.append(f"Signed by {name}{login} on {src.signed_at:%d %b %Y %H:%M} UTC")
     if src.amend_reason:
         header.append(f"Amendment: {_clean(src.amend_reason)}")

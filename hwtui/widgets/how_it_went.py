@@ -88,3 +88,5 @@ class HowItWent(Horizontal):
             value = None  # planned at least once, or not said
         setattr(self.shown, attr, value)
         self.post_message(self.Changed())
+        if top == SCALE_TOP and value is not None:
+            self.screen.focus_next()  # a rating is one key: on to the next field

@@ -55,9 +55,10 @@ class WorkedStep(Step):
             self.query_one(f"#factor-{FACTORS[0].code}", Checkbox).focus()
 
     def _rows(self) -> list[list[str]]:
-        """The factor grid's rows of field ids, top to bottom: a tick box and its note
-        for each factor, then the two notes about the task."""
+        """The step's rows of field ids, top to bottom: how often it was done, a tick
+        box and its note for each factor, then the two notes about the task."""
         return [
+            ["worked-how-times-done", "worked-how-times-planned"],
             *([f"factor-{f.code}", f"note-{f.code}"] for f in FACTORS),
             ["double_down"],
             ["worked_notes"],
