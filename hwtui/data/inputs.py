@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
 )
 
@@ -241,6 +242,11 @@ class ReviewDraftInput(_Input):
     outcomes: list[OutcomeInput] = Field(default_factory=list)
     goals: list[GoalInput] = Field(default_factory=list, max_length=GOALS_MAX)
     risk: RiskCheck = Field(default_factory=RiskCheck)
+
+    @field_serializer("risk")
+    def _risk_as_stored(self, risk: RiskCheck) -> dict[str, Any]:
+        # Stored with only what was recorded: an untouched check is `{}`.
+        return risk.model_dump(mode="json", exclude_defaults=True)
 
     @field_validator("skipped")
     @classmethod

@@ -67,7 +67,7 @@ def _outcomes(out: _Page, draft: ReviewDraft, setup: ReviewSetup) -> None:
 def _win(out: _Page, draft: ReviewDraft, setup: ReviewSetup) -> None:
     if draft.win_text.strip():
         kind = f" ({draft.win_kind.value})" if draft.win_kind else ""
-        out.hang("  ", f"“{draft.win_text.strip()}”{kind}")
+        out.hang("  ", f"“{strip_controls(draft.win_text.strip())}”{kind}")
     else:
         out.append("  (not recorded yet)\n", style="dim")
 

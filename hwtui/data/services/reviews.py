@@ -159,7 +159,7 @@ def save_draft(
     review.step = data.step
     review.skipped = dict(data.skipped)
     review.draft_goals = [g.model_dump(mode="json") for g in data.goals]
-    review.risk = data.risk.model_dump(mode="json", exclude_defaults=True)
+    review.risk = data.model_dump(mode="json", include={"risk"})["risk"]
     review.updated_at = utcnow()
     session.add(review)
     session.execute(delete(TaskOutcome).where(col(TaskOutcome.review_id) == review_id))
