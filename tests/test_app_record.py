@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,12 @@ from hwtui.data.models import AuditEvent, Clinician, Review
 from hwtui.data.services.assignments import create_assignment
 from hwtui.data.services.clients import create_client
 from hwtui.data.services.identity import ensure_clinician
+from hwtui.data.services.measures import record_measure
 from hwtui.data.services.reviews import complete_review, start_review
 from hwtui.screens.prompt import PromptScreen
 from hwtui.screens.review import ReviewScreen
 from hwtui.screens.review_record import ReviewRecordScreen
+from hwtui.screens.risk_check import RiskCheckScreen
 from hwtui.screens.sign import SignScreen
 from tests.app_helpers import Words, app_maker, fill, press_and_fill, settle
 from tests.conftest import TODAY
@@ -281,3 +284,43 @@ async def test_signing_records_length_modality_and_the_signature(
         "licensed psychologist",
     )
     assert clinician.credentials == "licensed psychologist"  # kept for the next notes
+
+
+async def test_a_risk_check_is_recorded_on_the_record_before_signing(
+    completed: tuple[Database, int],
+) -> None:
+    """Issue 22: a review completed without its risk check takes it from the record (R),
+    saved as typed; the note then says what was done, and signing goes ahead."""
+    db, review_id = completed
+    with db.write() as s:
+        me = ensure_clinician(s, "dr_record")
+        review = s.get(Review, review_id)
+        assert review is not None
+        assert review.completed_at is not None
+        before = review.completed_at - timedelta(minutes=5)  # taken in the session
+        record_measure(s, me, review.client_id, "phq9", [1] * 9, taken_at=before)
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        await sign(pilot, "Engaged.")
+        assert screen.check_action("sign", ())  # refused: the check is missing
+        await pilot.press("R")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RiskCheckScreen)
+        await fill(pilot, "Asked about thoughts of suicide")
+        await pilot.press("enter", "n", "n", "n", "n", "l", "r")
+        await fill(pilot, "PHQ-9 next session")
+        await pilot.pause(0.8)  # saved after a short pause, before the dialog closes
+        with db.read() as s:
+            saved = s.get(Review, review_id)
+            assert saved is not None
+            assert saved.risk.get("follow_up") == "PHQ-9 next session"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        note = str(screen.query_one("#record-text", Static).render())
+        assert "completed a risk check (safety plan reviewed)" in " ".join(note.split())
+        await sign(pilot, "Engaged.")
+        assert not screen.check_action("sign", ())
+        assert not screen.check_action("risk_check", ())  # signed: amend to change it

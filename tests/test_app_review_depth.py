@@ -100,7 +100,7 @@ async def test_item_9_calls_for_a_risk_check_taken_with_one_key_per_answer(case:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot, case.review_id)
-        assert "Risk check: not recorded (F8); signing needs it." in _text(screen, "#review-risk")
+        assert "risk check needed to sign (F8)" in _text(screen, "#review-risk")
         await pilot.press("f8")
         await settle(pilot)
         dialog = app.screen

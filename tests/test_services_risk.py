@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from hwtui.data.db import Database
 from hwtui.data.errors import InvalidInput
+from hwtui.data.models import AuditEvent
 from hwtui.data.notes import render_text
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.measures import record_measure
@@ -21,7 +23,7 @@ from hwtui.data.services.reviews import (
     sign_review,
     start_review,
 )
-from hwtui.data.services.risk import deteriorations, risk_signals
+from hwtui.data.services.risk import deteriorations, record_risk_check, risk_signals
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client, add_completed_review
 
@@ -169,3 +171,21 @@ def test_a_draft_keeps_its_risk_check(db: Database, me: Actor) -> None:
         assert get_review(s, me, review.id).risk == {"asked": "Asked", "level": "moderate"}
         with pytest.raises(InvalidInput):
             save_draft(s, me, review.id, risk={"level": "extreme"})
+
+
+def test_a_completed_review_takes_its_risk_check_before_signing(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    walk = add_assignment(db, me, client_id, "Walk")
+    _phq9(db, me, client_id, PHQ9_ITEM9, 1)
+    review_id = add_completed_review(db, me, client_id, TODAY, {walk: "done"})
+    with db.write() as s:
+        record_risk_check(s, me, review_id, CHECK)
+    with db.write() as s:
+        sign_review(s, me, review_id, assessment=ASSESSMENT)
+        events = s.exec(select(AuditEvent).where(AuditEvent.detail == "risk check")).all()
+        assert [e.action for e in events] == ["update"]
+    with (
+        db.write() as s,
+        pytest.raises(InvalidInput, match="only on a completed review before signing"),
+    ):
+        record_risk_check(s, me, review_id, CHECK)  # signed: amend it instead

@@ -317,6 +317,12 @@ def _interventions(src: NoteSource) -> list[str]:
         done.append(text)
     if src.measures:
         done.append("administered " + ", ".join(dict.fromkeys(m.name for m in src.measures)))
+    recorded = dict(src.risk_check)
+    if recorded:
+        check = "completed a risk check" if not src.risk_missing else "began a risk check"
+        if recorded.get("safety plan"):
+            check += f" (safety plan {recorded['safety plan']})"
+        done.append(check)
     if not done:
         return ["Interventions: none recorded."]
     first, *rest = done

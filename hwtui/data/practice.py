@@ -405,6 +405,13 @@ class Practice:
                 modality=form.modality,
             )
 
+    def save_risk_check(self, review_id: int, check: dict[str, Any]) -> None:
+        """The risk check of a completed review, recorded before signing."""
+        from hwtui.data.services.risk import record_risk_check
+
+        with self._db().write() as session:
+            record_risk_check(session, self.actor, review_id, check)
+
     def amend_review(self, review_id: int, reason: str) -> int:
         from hwtui.data.services.reviews import amend_review
 

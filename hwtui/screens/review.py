@@ -35,7 +35,7 @@ from hwtui.data.services.reviews import DraftInUse, DraftLost, ReviewContext
 from hwtui.screens.asking import ask, tell
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Fold, Footer
-from hwtui.widgets.review_summary import risk_lines
+from hwtui.widgets.review_summary import risk_banner, risk_lines
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
 from hwtui.widgets.steps.base import ReviewSetup, Step
@@ -426,9 +426,9 @@ class ReviewScreen(Screen[None]):
         assert self.draft is not None
         assert self.setup is not None
         line = self.query_one("#review-risk", Static)
-        text = risk_lines(self.draft, self.setup)
-        line.update(text if "recorded:" not in text else "")
-        line.display = bool(line.render())
+        text = risk_banner(self.draft, self.setup)
+        line.update(text)
+        line.display = bool(text)
 
     def action_wins(self) -> None:
         """The client's past wins, to remind them what they have already done."""

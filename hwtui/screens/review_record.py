@@ -3,9 +3,11 @@ note — to copy (OSC 52, also over SSH), save to a private file, sign, or amend
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -21,7 +23,7 @@ from hwtui.data.notes import Note, render_text
 from hwtui.data.practice import RecordView
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
 from hwtui.data.services.reviews import ReviewContext
-from hwtui.screens.asking import ask
+from hwtui.screens.asking import ask, tell
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.review_summary import render_summary
@@ -29,8 +31,10 @@ from hwtui.widgets.safe import safe_plain, safe_text
 from hwtui.widgets.steps.base import ReviewSetup
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from hwtui.app import HomeworkApp
-    from hwtui.data.practice import SignForm
+    from hwtui.data.practice import Practice, SignForm
 
 
 def record_draft(ctx: ReviewContext) -> ReviewDraft:
@@ -83,6 +87,10 @@ class NoteText(Static):
                 self.update(safe_text(text))
 
 
+# How long after the last change to a risk check it is saved.
+RISK_SAVE_SECONDS = 0.5
+
+
 class ReviewRecordScreen(Screen[None]):
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"record", "record-sign", "record-amend"})
@@ -93,12 +101,14 @@ class ReviewRecordScreen(Screen[None]):
         Binding("y", "copy_note", "Copy note", id="record.copy"),
         Binding("w", "save_note", "Save note", id="record.save"),
         Binding("S", "sign", "Sign", id="record.sign"),
+        Binding("R", "risk_check", "Risk check", id="record.risk"),
         Binding("A", "amend", "Amend", id="record.amend"),
     ]
     # What the 80-column footer shows first (widgets/footer.py); the rest in ? and ^p.
     FOOTER_ORDER = (
         "record.back",
         "record.sign",
+        "record.risk",
         "record.amend",
         "app.help",
         "record.toggle",
@@ -227,11 +237,11 @@ class ReviewRecordScreen(Screen[None]):
         return shown.wrapped(self.view.note)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"copy_note", "save_note", "toggle_note", "sign", "amend"}:
+        if action in {"copy_note", "save_note", "toggle_note", "sign", "amend", "risk_check"}:
             if self.view is None:
                 return False
             status = self.view.ctx.review.status
-            if action == "sign":
+            if action in {"sign", "risk_check"}:
                 return status == ReviewStatus.COMPLETE
             if action == "amend":
                 return status == ReviewStatus.SIGNED and self.view.is_latest
@@ -328,6 +338,53 @@ class ReviewRecordScreen(Screen[None]):
             lambda _: self.Signed(),
             name="record-sign",
         )
+
+    def action_risk_check(self) -> None:
+        """The risk check, recorded on a completed review before signing: each change
+        is saved after a short pause, and at once when the dialog closes. Saves are
+        numbered and take turns, so an older one never lands after a newer one."""
+        if self.view is None:
+            return
+        from hwtui.screens.risk_check import RiskCheckScreen
+
+        review = self.view.ctx.review
+        check: dict[str, Any] = dict(review.risk or {})
+        timer: list[Timer] = []
+        turns = threading.Lock()
+        newest = [0, 0]  # the last change's number, the last saved one's
+
+        def saver(number: int, data: dict[str, Any]) -> Callable[[Practice], None]:
+            def save(practice: Practice) -> None:
+                with turns:
+                    if number > newest[1]:
+                        practice.save_risk_check(self.review_id, data)
+                        newest[1] = number
+
+            return save
+
+        def changed(now: dict[str, Any]) -> None:
+            check.clear()
+            check.update(now)
+            newest[0] += 1
+            save = saver(newest[0], dict(check))
+            for pending in timer:
+                pending.stop()
+            timer[:] = [
+                self.set_timer(RISK_SAVE_SECONDS, lambda: tell(self, save, name="record-risk"))
+            ]
+
+        def closed(_: None) -> None:
+            for pending in timer:
+                pending.stop()
+            save = saver(newest[0] + 1, dict(check))
+
+            def save_and_reload(practice: Practice) -> RecordView:
+                save(practice)
+                return practice.record_view(self.review_id)  # the note shows the check
+
+            ask(self, save_and_reload, self.Loaded, name="record")
+
+        self.app.push_screen(RiskCheckScreen(check, self.view.ctx.risk_signals, changed), closed)
 
     def action_amend(self) -> None:
         def reason_given(reason: str | None) -> None:

@@ -146,6 +146,21 @@ def risk_lines(draft: ReviewDraft, setup: ReviewSetup, *, editing: bool = True) 
     return head + f"Risk check recorded: level {level}, safety plan {plan}{key}."
 
 
+def risk_banner(draft: ReviewDraft, setup: ReviewSetup) -> str:
+    """One short line over every step while a risk check is called for and not
+    complete (""  otherwise): fits 80 columns for one or two positive PHQ-9s."""
+    check = RiskCheck.model_validate(draft.risk) if draft.risk else RiskCheck()
+    missing = check.missing()
+    if check.is_empty() and not setup.risk_signals:
+        return ""
+    if check.is_empty():
+        listed = ", ".join(f"{day:%d %b} ({score})" for day, score in setup.risk_signals)
+        return f"⚠ PHQ-9 item 9 above 0: {listed} · risk check needed to sign (F8)"
+    if missing:
+        return f"⚠ Risk check: {len(missing)} still to record (F8)"
+    return ""
+
+
 # What each summarised step (`review_steps.SUMMARY_SECTIONS`) shows under its heading.
 SECTION_BODIES: dict[ReviewStep, Callable[[_Page, ReviewDraft, ReviewSetup], None]] = {
     ReviewStep.OUTCOMES: _outcomes,
@@ -165,7 +180,8 @@ def render_summary(
     *numbered*, the number key that jumps back to it); a skipped step shows its reason.
     """
     out = _Page(width)
-    risk = risk_lines(draft, setup, editing=numbered)
+    # While editing, the review's own line says it (`risk_banner`); the record says it here.
+    risk = "" if numbered else risk_lines(draft, setup, editing=False)
     if risk:
         out.hang("", risk, style="bold")
     for info in SUMMARY_SECTIONS:

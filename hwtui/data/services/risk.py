@@ -4,13 +4,19 @@ clinician must see before setting new homework (issue 22)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from hwtui.data.catalog import INSTRUMENTS_BY_CODE, RISK_LOOKBACK
-from hwtui.data.inputs import RiskCheck
+from hwtui.data.catalog import INSTRUMENTS_BY_CODE, RISK_LOOKBACK, ReviewStatus
+from hwtui.data.errors import InvalidInput
+from hwtui.data.inputs import ReviewDraftInput, RiskCheck, parse
 from hwtui.data.measure_change import Score, measure_change
-from hwtui.data.models import Measure, Review
+from hwtui.data.models import Measure, Review, utcnow
+from hwtui.data.services import audit
+
+if TYPE_CHECKING:
+    from hwtui.data.services.identity import Actor
 
 ITEM_9 = 8  # PHQ-9's ninth answer: thoughts of being better off dead or of self-harm
 
@@ -67,3 +73,26 @@ def deteriorations(session: Session, client_id: int, until: datetime | None) -> 
         if moved is not None and moved.deteriorated:
             out.append(f"{spec.name} {last.total}/{spec.total_max}: {moved.describe()}")
     return out
+
+
+def record_risk_check(session: Session, me: Actor, review_id: int, check: dict[str, Any]) -> Review:
+    """Record the risk check of a completed review, before it is signed (a draft's is
+    saved with the draft; a signed review's is changed by amending it)."""
+    from hwtui.data.services.reviews import get_review  # it imports this module
+
+    review = get_review(session, me, review_id, for_update=True)
+    if review.status != ReviewStatus.COMPLETE:
+        raise InvalidInput.one(
+            "risk",
+            "can be recorded here only on a completed review before signing "
+            f"(this one is {review.status})",
+        )
+    data = parse(ReviewDraftInput, risk=check)
+    review.risk = data.model_dump(mode="json", include={"risk"})["risk"]
+    review.updated_at = utcnow()
+    session.add(review)
+    audit.record(
+        session, me, "update", "review", review_id, client_id=review.client_id, detail="risk check"
+    )
+    session.flush()
+    return review
