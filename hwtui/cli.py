@@ -157,6 +157,12 @@ def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], on_db: list[
         metavar="PATH",
         help="a new file (JSON), or a new folder or .zip (CSV); JSON goes to stdout without it",
     )
+    exp.add_argument(
+        "--process-notes",
+        action="store_true",
+        help="include your private process notes (left out unless asked for: they are not "
+        "part of the record)",
+    )
 
     imp = sub.add_parser(
         "import", parents=on_db, help="restore a JSON export into an empty database"
@@ -494,14 +500,21 @@ def _export(args: argparse.Namespace) -> int:
         with db.write() as session:
             me = ensure_clinician(session, os_username())
             client_id = None if args.all else find_client(session, me, args.client).id
+            private = args.process_notes
             if out is not None and args.format == "csv":
-                written = export_csv(session, me, client_id, out)
+                written = export_csv(session, me, client_id, out, process_notes=private)
                 counts = written.tables
             else:
-                data = export.export_json(session, me, client_id)
+                data = export.export_json(session, me, client_id, process_notes=private)
                 counts = {name: len(rows) for name, rows in data["tables"].items()}
     finally:
         db.dispose()
+    if args.process_notes:
+        print(
+            f"hwtui: the export includes {counts.get('process_note', 0)} private process "
+            "note(s): keep it apart from the record",
+            file=sys.stderr,
+        )
     # The audit event is committed: only now does the JSON leave the database.
     if args.format == "json":
         if out is None:

@@ -1,12 +1,14 @@
 """Export: a clinician's caseload, or one client, read as plain rows and written as JSON.
 
-The rows are the complete data `export_plan` names, read in one transaction. JSON keeps
-every value: dates and times as ISO 8601 text, JSON columns as they are, ids as they
-were, so `hwtui.data.import_file` restores such a file into an empty database and a round
-trip gives back equal rows. `hwtui.data.export_csv` writes the same rows as CSV, for
-reading elsewhere.
+The rows are the complete data `export_plan` names, read in one transaction; the
+clinician's private process notes only when asked for (*process_notes*), as a table of
+their own. JSON keeps every value: dates and times as ISO 8601 text, JSON columns as they
+are, ids as they were, so `hwtui.data.import_file` restores such a file into an empty
+database and a round trip gives back equal rows. `hwtui.data.export_csv` writes the same
+rows as CSV, for reading elsewhere.
 
-Every export records an audit event before any data leaves the database.
+Every export records an audit event before any data leaves the database; it says when
+process notes are in it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlmodel import Session, SQLModel
 
 from hwtui.data import revisions as schema_revisions
 from hwtui.data.errors import HwtuiError
-from hwtui.data.export_plan import CLIENT, CLINICIAN, FORMAT, VERSION, Link, plan
+from hwtui.data.export_plan import CLIENT, CLINICIAN, FORMAT, PROCESS_NOTE, VERSION, Link, plan
 from hwtui.data.files import write_private
 from hwtui.data.services import audit
 from hwtui.data.services.clients import get_client
@@ -64,12 +66,15 @@ def _belongs(
     return table.c[link.column].in_(owned)
 
 
-def collect(session: Session, me: Actor, client_id: int | None) -> dict[str, list[Row]]:
+def collect(
+    session: Session, me: Actor, client_id: int | None, *, process_notes: bool = False
+) -> dict[str, list[Row]]:
     """The exported rows per table, in foreign-key order, as JSON-safe dicts: all of
-    *me*'s caseload, or only what belongs to *client_id*."""
+    *me*'s caseload, or only what belongs to *client_id*; with *process_notes*, the
+    clinician's private process notes too (table `process_note`), never without."""
     if client_id is not None:
         get_client(session, me, client_id)  # another clinician's client is not found
-    links = plan()
+    links = plan(private=process_notes)
     by_name = {link.table: link for link in links}
     conn = session.connection()
     tables: dict[str, list[Row]] = {}
@@ -106,9 +111,12 @@ def _plain(value: Any) -> Any:
 def record_export(
     session: Session, me: Actor, client_id: int | None, fmt: str, tables: Mapping[str, list[Row]]
 ) -> None:
-    """The "export" audit event, in *session*: committed before the data leaves."""
+    """The "export" audit event, in *session*: committed before the data leaves. It
+    says whether the export holds process notes (`process_notes=N`, how many)."""
     rows = sum(len(t) for t in tables.values())
     detail = f"format={fmt} clients={len(tables[CLIENT])} rows={rows}"
+    if PROCESS_NOTE in tables:
+        detail += f" process_notes={len(tables[PROCESS_NOTE])}"
     if client_id is None:
         audit.record(session, me, "export", "caseload", None, detail=detail)
     else:
@@ -118,13 +126,16 @@ def record_export(
 # --- JSON export --------------------------------------------------------------------------
 
 
-def export_json(session: Session, me: Actor, client_id: int | None) -> dict[str, Any]:
-    """Everything of one client of *me*'s caseload (or the whole caseload when None).
+def export_json(
+    session: Session, me: Actor, client_id: int | None, *, process_notes: bool = False
+) -> dict[str, Any]:
+    """Everything of one client of *me*'s caseload (or the whole caseload when None);
+    the process notes only with *process_notes*.
 
     Records an "export" audit event in *session*: run it in a write transaction and
     let the data leave only after that commits.
     """
-    tables = collect(session, me, client_id)
+    tables = collect(session, me, client_id, process_notes=process_notes)
     record_export(session, me, client_id, "json", tables)
     return {
         "format": FORMAT,

@@ -37,14 +37,17 @@ class CsvExport:
         return sum(self.tables.values())
 
 
-def export_csv(session: Session, me: Actor, client_id: int | None, out: Path) -> CsvExport:
-    """The same rows as `export_json`, one CSV file per table, in a new folder or .zip.
+def export_csv(
+    session: Session, me: Actor, client_id: int | None, out: Path, *, process_notes: bool = False
+) -> CsvExport:
+    """The same rows as `export_json`, one CSV file per table, in a new folder or .zip;
+    the process notes (`process_note.csv`) only with *process_notes*.
 
     The folder is created 0700 and each file 0600 (zip entries carry 0600 too); an
     existing path is never overwritten. Records an "export" audit event in *session*.
     """
     check_new_path(out)
-    tables = collect(session, me, client_id)
+    tables = collect(session, me, client_id, process_notes=process_notes)
     record_export(session, me, client_id, "csv", tables)
     files = {f"{name}.csv": _csv_text(name, rows) for name, rows in tables.items()}
     if out.suffix.lower() == ".zip":

@@ -20,6 +20,11 @@ stays with the database it describes (`hwtui backup` copies it), and an import s
 the target's trail with an "import" event instead of replaying events that happened
 elsewhere.
 
+Exported only when asked for (`plan(private=True)`, `hwtui export --process-notes`): the
+clinician's private process notes (`process_note`), which are not part of the record
+(psychotherapy notes, US 45 CFR 164.501). They then go in as a table of their own, like
+any other (a `client_id`), and an import takes them from a file that has them.
+
 The export (`hwtui.data.export`, `export_csv`) and the import (`hwtui.data.import_file`)
 both follow this plan.
 """
@@ -39,6 +44,9 @@ VERSION = 1
 # The system's log and Alembic's bookkeeping: see the module docstring.
 # And the clinician's private process notes, not part of the record (45 CFR 164.501).
 NOT_EXPORTED = frozenset({"audit_event", "audit_head", "alembic_version", "process_note"})
+# Of those, what an export holds when asked for by its own flag (`plan(private=True)`).
+PROCESS_NOTE = "process_note"
+PRIVATE = frozenset({PROCESS_NOTE})
 CLINICIAN = str(Clinician.__tablename__)
 CLIENT = str(Client.__tablename__)
 
@@ -59,12 +67,14 @@ class Link:
     client_data: bool
 
 
-def plan(metadata: MetaData | None = None) -> list[Link]:
-    """Every exported table in foreign-key order (each after the tables it points at)."""
+def plan(metadata: MetaData | None = None, *, private: bool = False) -> list[Link]:
+    """Every exported table in foreign-key order (each after the tables it points at);
+    with *private*, the process notes too (`PRIVATE`)."""
     meta = metadata if metadata is not None else SQLModel.metadata
+    skipped = NOT_EXPORTED - PRIVATE if private else NOT_EXPORTED
     links: dict[str, Link] = {}
     for table in meta.sorted_tables:
-        if table.name not in NOT_EXPORTED:
+        if table.name not in skipped:
             links[table.name] = _link(table, links)
     if CLINICIAN not in links or CLIENT not in links:
         raise RuntimeError("the schema has no clinician or client table to export from")

@@ -2,7 +2,8 @@
 
 The file is outside input. It is read (`read_json`), then checked completely without a
 database (`check_import`, by `hwtui.data.import_checks`), and only a file with no problem
-at all is written (`import_json`): every table `export_plan` names, with the file's ids,
+at all is written (`import_json`): every table `export_plan` names (the process notes
+too when the file has them: an export made with `--process-notes`), with the file's ids,
 in one transaction, through the writer the demo uses too (`hwtui.data.bulk_write`). The
 target's audit trail starts with one "import" event; the file's history stays with the
 database it came from.
@@ -25,7 +26,7 @@ from hwtui.data import bulk_write, import_checks
 from hwtui.data import revisions as schema_revisions
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
-from hwtui.data.export_plan import CLIENT, CLINICIAN, FORMAT, VERSION, Link, plan
+from hwtui.data.export_plan import CLIENT, CLINICIAN, FORMAT, PROCESS_NOTE, VERSION, Link, plan
 from hwtui.data.services import audit
 from hwtui.data.text import strip_controls
 
@@ -78,8 +79,9 @@ class CheckedImport:
 def check_import(data: Any) -> CheckedImport:
     """The export *data*, checked completely without a database: ImportRefused lists
     every problem of its rows; a file that is no export at all is one HwtuiError."""
-    links = plan()
-    tables = _export_tables(data, links)
+    tables = _export_tables(data)
+    # The process notes are in a file only when asked for (`hwtui export --process-notes`).
+    links = plan(private=PROCESS_NOTE in tables)
     rows = import_checks.check_tables(tables, links)
     exported_by = data.get("clinician", "")
     return CheckedImport(rows, exported_by if isinstance(exported_by, str) else "")
@@ -96,7 +98,7 @@ def import_json(db: Database, data: Any, *, username: str) -> ImportStats:
     is inserted for *username*, with its id if free.
     """
     checked = data if isinstance(data, CheckedImport) else check_import(data)
-    links = plan()
+    links = plan(private=True)  # the target must hold no process notes either
     rows = {name: [dict(row) for row in table_rows] for name, table_rows in checked.rows.items()}
     exported = rows.pop(CLINICIAN)[0]  # the checks made sure there is exactly one
     exported_id = exported["id"]
@@ -114,7 +116,7 @@ def import_json(db: Database, data: Any, *, username: str) -> ImportStats:
     return ImportStats(counts, clinician_id, remapped)
 
 
-def _export_tables(data: Any, links: list[Link]) -> Mapping[str, Any]:
+def _export_tables(data: Any) -> Mapping[str, Any]:
     """The file's "tables", once it is known to be an export this hwtui can read."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise HwtuiError(f'this is not an hwtui export (it has no "format": "{FORMAT}")')
@@ -133,7 +135,7 @@ def _export_tables(data: Any, links: list[Link]) -> Mapping[str, Any]:
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise HwtuiError('this export has no "tables"')
-    known = {link.table for link in links}
+    known = {link.table for link in plan(private=True)}
     unknown = sorted(import_checks.shown(name) for name in set(tables) - known)
     if unknown:
         raise HwtuiError(f"this export has tables this hwtui does not know: {', '.join(unknown)}")

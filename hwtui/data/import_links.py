@@ -5,7 +5,8 @@ empty); references between a client's rows within that client; no loop through a
 parent or the review it amends, and no such chain longer than `VERSIONS_MAX`; the keys
 the schema keeps unique unique; at most one draft review per client and one amendment
 per review (hwtui relies on both; a schema may enforce them with partial indexes);
-a draft's new goals naming the client's own homework and values.
+a draft's new goals naming the client's own homework and values; process notes (in a file
+exported with them) on a review's first version, where hwtui keeps and looks for them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlmodel import SQLModel
 
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.export_plan import Link
-from hwtui.data.models import Assignment, Client, ClientValue, Clinician, Review
+from hwtui.data.models import Assignment, Client, ClientValue, Clinician, ProcessNote, Review
 from hwtui.data.services.review_chain import VERSIONS_MAX
 
 CLINICIAN = str(Clinician.__tablename__)
@@ -27,6 +28,7 @@ CLIENT = str(Client.__tablename__)
 REVIEW = str(Review.__tablename__)
 ASSIGNMENT = str(Assignment.__tablename__)
 VALUE = str(ClientValue.__tablename__)
+PROCESS_NOTE = str(ProcessNote.__tablename__)
 
 # A value refused by an earlier pass: the checks here leave it alone.
 REFUSED: Any = object()
@@ -81,6 +83,7 @@ class _Together:
             self._unique_keys(link.table)
         self._reviews()
         self._draft_goals()
+        self._process_notes()
 
     def _ok(self, value: Any) -> bool:
         return value is not None and value is not REFUSED
@@ -281,6 +284,22 @@ class _Together:
                     else:
                         continue
                     self.problem(REVIEW, row, f"draft_goals[{number}].{field}", message)
+
+    def _process_notes(self) -> None:
+        """Process notes on a session's first version: an amendment shares them."""
+        reviews = self.by_id.get(REVIEW, {})
+        for row in self.rows.get(PROCESS_NOTE, []):
+            review_id = row.values["review_id"]
+            review = reviews.get(review_id) if self._ok(review_id) else None
+            if review is None or not self._ok(review.values["amends_id"]):
+                continue
+            self.problem(
+                PROCESS_NOTE,
+                row,
+                "review_id",
+                f"review {review_id} is an amendment (of review {review.values['amends_id']}); "
+                "process notes are kept on a review's first version",
+            )
 
 
 def _unique_column_sets(table: Table) -> list[tuple[str, ...]]:

@@ -14,6 +14,7 @@ from hwtui.data.catalog import AssignmentStatus, Modality, ReviewStatus
 from hwtui.data.inputs import (
     GOALS_MAX,
     AssignmentInput,
+    Block,
     ClientInput,
     Day,
     GoalInput,
@@ -33,6 +34,7 @@ from hwtui.data.models import (
     ClientValue,
     Clinician,
     Measure,
+    ProcessNote,
     Review,
     TaskOutcome,
 )
@@ -107,6 +109,12 @@ class MeasureRow(MeasureInput):
         return value
 
 
+class ProcessNoteRow(_Row):
+    """The clinician's private notes on a review (in a file exported with them)."""
+
+    text: Block
+
+
 # The model of each table's rows, by table name.
 ROW_MODELS: dict[str, type[BaseModel]] = {
     str(Clinician.__tablename__): ClinicianRow,
@@ -116,4 +124,5 @@ ROW_MODELS: dict[str, type[BaseModel]] = {
     str(Review.__tablename__): ReviewRow,
     str(TaskOutcome.__tablename__): OutcomeRow,
     str(Measure.__tablename__): MeasureRow,
+    str(ProcessNote.__tablename__): ProcessNoteRow,
 }

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from hwtui.data.services.assignment_detail import AssignmentDetail
     from hwtui.data.services.caseload import ClientBrief, Trend
     from hwtui.data.services.identity import Signature
+    from hwtui.data.services.process_notes import ProcessNoteView
     from hwtui.data.services.progress import Progress, Win
     from hwtui.data.services.reviews import DraftLost, ReviewContext
     from hwtui.data.services.trends import CaseloadTrends
@@ -441,3 +442,19 @@ class Practice:
 
         with self._db().write() as session:
             forget_typing(session, self.actor, place)
+
+    # -- process notes: private, apart from the record (see services.process_notes) -----
+
+    def process_note(self, review_id: int) -> ProcessNoteView:
+        """The review's process notes ("" if none yet), for their own screen only."""
+        from hwtui.data.services.process_notes import process_note
+
+        with self._db().write() as session:  # reading them is audited
+            return process_note(session, self.actor, review_id)
+
+    def save_process_note(self, review_id: int, text: str) -> ProcessNoteView:
+        """Store the review's process notes; empty text deletes them."""
+        from hwtui.data.services.process_notes import save_process_note
+
+        with self._db().write() as session:
+            return save_process_note(session, self.actor, review_id, text)

@@ -1,5 +1,7 @@
 """A finished review, read-only: what was agreed and learned that day, and its progress
-note — to copy (OSC 52, also over SSH), save to a private file, sign, or amend."""
+note — to copy (OSC 52, also over SSH), save to a private file, sign, or amend; and the
+way (`P`) to the clinician's private process notes on the session, which are never shown
+here (screens/process_notes.py)."""
 
 from __future__ import annotations
 
@@ -103,6 +105,14 @@ class ReviewRecordScreen(Screen[None]):
         Binding("S", "sign", "Sign", id="record.sign"),
         Binding("R", "risk_check", "Risk check", id="record.risk"),
         Binding("A", "amend", "Amend", id="record.amend"),
+        Binding(
+            "P",
+            "process_notes",
+            "Process notes",
+            id="record.process_notes",
+            tooltip="Your private notes on this session: never in the note, exports or "
+            "the client's view",
+        ),
     ]
     # What the 80-column footer shows first (widgets/footer.py); the rest in ? and ^p.
     FOOTER_ORDER = (
@@ -114,6 +124,7 @@ class ReviewRecordScreen(Screen[None]):
         "record.toggle",
         "record.save",
         "record.copy",
+        "record.process_notes",
     )
 
     app: HomeworkApp
@@ -301,6 +312,12 @@ class ReviewRecordScreen(Screen[None]):
             name="record-save",
             exclusive=False,
         )
+
+    def action_process_notes(self) -> None:
+        from hwtui.screens.process_notes import ProcessNotesScreen
+
+        # Pushed within the key's handling: keys typed after P reach the notes.
+        self.app.push_screen(ProcessNotesScreen(self.review_id))
 
     def action_sign(self) -> None:
         """Signing asks for the clinician's own assessment (it goes into the note), the
