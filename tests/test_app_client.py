@@ -308,3 +308,27 @@ async def test_past_reviews_count_agrees_with_the_reviews_there_are(
         title = str(app.screen.query_one("#history-title", Static).render())
         assert "Past reviews (latest 20 of 22)" in title
         assert app.screen.query_one("#history", DataTable).row_count == 20
+
+
+async def test_a_reliable_change_in_a_measure_is_on_the_overview(
+    sqlite_db: Database, me: Actor
+) -> None:
+    """Issue 22: each measure's reliable change shows where the clinician reads first,
+    before new homework is set (ORS 17 then 12: five points, reliably worse)."""
+    from datetime import UTC, datetime
+
+    from hwtui.data.services.measures import record_measure
+
+    client_id = add_client(sqlite_db, me, "MC1")
+    walk = add_assignment(sqlite_db, me, client_id, "Walk")
+    add_completed_review(sqlite_db, me, client_id, TODAY - timedelta(days=7), {walk: "done"})
+    with sqlite_db.write() as s:
+        for days_ago, items in ((14, [5, 4, 4, 4]), (1, [3, 3, 3, 3])):
+            taken = datetime.combine(TODAY - timedelta(days=days_ago), datetime.min.time(), UTC)
+            record_measure(s, me, client_id, "ors", items, taken_at=taken)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client(pilot)
+        text = shown_text(app)
+        assert "Measures" in text
+        assert "ORS 12/40 reliably worse than 17 (previous)" in text

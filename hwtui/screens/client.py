@@ -60,8 +60,9 @@ NOTICE = "italic $warning"
 # Or a component class of the screen, which CSS resolves: $text-muted, as the column of
 # statuses beside earlier homework had it when each was a widget of its own.
 MUTED = ".client--muted"
-# The most rows `since_rows` gives: the win, what got in the way, the new goal.
-SINCE_ROWS = 3
+# The most rows `since_rows` gives: the win, what got in the way, the new goal, and the
+# measures that changed reliably.
+SINCE_ROWS = 4
 # A bullet and a space before an active task; the status and day before an earlier one.
 BULLET_WIDTH = 2
 EARLIER_STATUS_WIDTH = 17
@@ -136,6 +137,9 @@ def since_rows(brief: ClientBrief) -> list[tuple[str, Content]]:
                 ),
             )
         )
+    if brief.changes:
+        # Before new homework: a reliable deterioration is to be talked about first.
+        rows.append(("Measures", Content(" · ".join(brief.changes))))
     return rows
 
 

@@ -150,6 +150,8 @@ class ClientBrief:
     alerts: list[Measure] = field(default_factory=list)
     # Every finished review, of which `history` holds the latest few.
     reviews_total: int = 0
+    # Measures reliably better or worse than before, briefly (services/risk.py).
+    changes: list[str] = field(default_factory=list)
 
 
 def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 20) -> ClientBrief:
@@ -159,6 +161,7 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
     from hwtui.data.services.assignments import active_assignments, earlier_assignments
     from hwtui.data.services.clients import get_client, list_values
     from hwtui.data.services.progress import open_alerts
+    from hwtui.data.services.risk import reliable_changes
 
     client = get_client(session, me, client_id)
     values = list_values(session, me, client_id)
@@ -232,4 +235,5 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
         earlier=[task(a) for a in closed],
         alerts=open_alerts(session, me, client_id),
         reviews_total=total,
+        changes=reliable_changes(session, client_id),
     )

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from hwtui.data.catalog import INSTRUMENTS_BY_CODE, RISK_LOOKBACK, ReviewStatus
 from hwtui.data.errors import InvalidInput
 from hwtui.data.inputs import ReviewDraftInput, RiskCheck, parse
-from hwtui.data.measure_change import Score, measure_change
+from hwtui.data.measure_change import Change, Score, measure_change
 from hwtui.data.models import Measure, Review, utcnow
 from hwtui.data.services import audit
 
@@ -52,10 +52,11 @@ def risk_check_missing(session: Session, review: Review) -> list[str]:
     return check.missing()
 
 
-def deteriorations(session: Session, client_id: int, until: datetime | None) -> list[str]:
-    """Each measure whose latest score is a reliable deterioration on the one before
-    (Jacobson-Truax, `catalog.ChangeRule`), in words, e.g. "ORS 12/40, previous 17 ...".
-    """
+def _latest_changes(
+    session: Session, client_id: int, until: datetime | None
+) -> list[tuple[str, int, int, Change]]:
+    """(name, latest total, its maximum, change) for each measure with a change rule
+    and at least two scores up to *until*, in instrument order."""
     query = select(Measure).where(Measure.client_id == client_id)
     if until is not None:
         query = query.where(col(Measure.taken_at) <= until)
@@ -70,8 +71,32 @@ def deteriorations(session: Session, client_id: int, until: datetime | None) -> 
         *earlier, last = rows
         scores = [Score(m.total, m.taken_at.date()) for m in earlier]
         moved = measure_change(spec.change, scores, last.total)
-        if moved is not None and moved.deteriorated:
-            out.append(f"{spec.name} {last.total}/{spec.total_max}: {moved.describe()}")
+        if moved is not None:
+            out.append((spec.name, last.total, spec.total_max, moved))
+    return out
+
+
+def deteriorations(session: Session, client_id: int, until: datetime | None) -> list[str]:
+    """Each measure whose latest score is a reliable deterioration on the one before
+    or the first (Jacobson-Truax, `catalog.ChangeRule`), in words, e.g.
+    "ORS 12/40: previous 17 (21 Nov 2026): -5, a reliable deterioration"."""
+    return [
+        f"{name} {total}/{top}: {moved.describe()}"
+        for name, total, top, moved in _latest_changes(session, client_id, until)
+        if moved.deteriorated
+    ]
+
+
+def reliable_changes(session: Session, client_id: int) -> list[str]:
+    """Each measure's reliable change, briefly, for the client overview: e.g. "ORS 13/40
+    reliably worse than 18 (previous)"; measures without one are left out."""
+    out = []
+    for name, total, top, moved in _latest_changes(session, client_id, None):
+        for label, step in (("previous", moved.previous), ("first", moved.first)):
+            if step is not None and step.reliable is not None:
+                way = "worse" if step.reliable == "deteriorated" else "better"
+                out.append(f"{name} {total}/{top} reliably {way} than {step.since.total} ({label})")
+                break
     return out
 
 
