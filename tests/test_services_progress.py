@@ -115,3 +115,25 @@ def test_phq9_item_nine_alert_waits_for_acknowledgement(
             acknowledge_alert(s, me, risky.id)
         events = [(e.action, e.entity) for e in s.exec(select(AuditEvent))]
     assert ("acknowledge", "alert") in events
+
+
+def test_each_review_point_carries_how_well_its_rated_tasks_went(db: Database, me: Actor) -> None:
+    client_id = add_client(db, me)
+    walk = add_assignment(db, me, client_id, "Walk")
+    gym = add_assignment(db, me, client_id, "Gym")
+    add_completed_review(db, me, client_id, TODAY - timedelta(days=7), {walk: "done", gym: "done"})
+    with db.write() as s:
+        review_id = start_review(s, me, client_id, TODAY).id
+        assert review_id is not None
+        complete_review(
+            s,
+            me,
+            review_id,
+            win_text="ok",
+            outcomes=[
+                {"assignment_id": walk, "outcome": "done", "quality": 4},
+                {"assignment_id": gym, "outcome": "partly", "quality": 1},
+            ],
+        )
+        points = client_progress(s, me, client_id).points
+    assert [p.quality for p in points] == [None, 2.5]

@@ -66,6 +66,7 @@ class CompletionChart(Chart):
                     p.completion.percent().rjust(4),
                     f"of {p.completion.scored}",
                     "" if r is None else f"avg {round(r * 100)}%",
+                    "" if p.quality is None else f"how well {p.quality:.1f}/4",
                 )
                 for p, r in zip(progress.points, progress.rolling, strict=True)
             ],
@@ -84,6 +85,10 @@ class CompletionChart(Chart):
         tail = f" last {last.completion.percent().strip()}"
         if rolled is not None:
             tail += f" · avg of 4 {round(rolled * 100)}%"
+        rated = [p.quality for p in progress.points[-4:] if p.quality is not None]
+        if rated:
+            # How well homework went tells more than completion (Kazantzis et al.).
+            tail += f" · how well {sum(rated) / len(rated):.1f}/4"
         tail += f" · {len(progress.points)} reviews"
         room = max(4, min(26, width - len(out) - len(tail) - 1))
         out.append(sparkline([p.completion.value for p in progress.points[-room:]]))
@@ -109,7 +114,10 @@ class CompletionChart(Chart):
         # mean when there is one (the last 4 reviews may have scored nothing).
         rolled = progress.rolling[-1]
         mean = "line: avg of 4" + ("" if rolled is None else f" {round(rolled * 100)}%")
+        rated = [p.quality for p in progress.points[-4:] if p.quality is not None]
+        well = f" · how well {sum(rated) / len(rated):.1f}/4" if rated else ""
         return (
+            *((f"Homework completion % · {bars} · {mean}{well}",) if well else ()),
             f"Homework completion % · {bars} · {mean}",
             f"Completion % · {bars} · {mean}",
             f"Completion % · {mean}",

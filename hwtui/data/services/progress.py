@@ -31,6 +31,8 @@ class ReviewPoint:
     review_id: int
     day: date
     completion: metrics.Rate
+    # How well the tasks rated at this review went, on average (0-4); None: none rated.
+    quality: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +84,17 @@ class _Outcome(NamedTuple):
     outcome: str
     barriers: list[str]
     factors: list[str]
+    quality: int | None
 
 
 class _Assignment(NamedTuple):
     when: str
     reminder_set: bool
     value_id: int | None
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def client_progress(
@@ -114,6 +121,7 @@ def client_progress(
             col(TaskOutcome.outcome),
             col(TaskOutcome.barriers),
             col(TaskOutcome.factors),
+            col(TaskOutcome.quality),
         ).where(col(TaskOutcome.review_id).in_(ids))
     )
     for fields in outcome_rows:
@@ -121,7 +129,12 @@ def client_progress(
         by_review[row.review_id].append(row)
         assignment_ids.add(row.assignment_id)
     points = [
-        ReviewPoint(rid, day, metrics.completion(o.outcome for o in by_review[rid]))
+        ReviewPoint(
+            rid,
+            day,
+            metrics.completion(o.outcome for o in by_review[rid]),
+            _mean([o.quality for o in by_review[rid] if o.quality is not None]),
+        )
         for rid, day in reviews
     ]
     measures: dict[str, list[MeasurePoint]] = defaultdict(list)
