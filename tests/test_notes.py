@@ -175,7 +175,8 @@ def test_every_part_of_the_review_is_in_the_dap_note() -> None:
         "Homework continuing: “Walk after lunch”.",
         "Interventions: reviewed 4 homework tasks; elicited a win",
         "set a smaller goal (Graded exposure) with obstacles planned for: not scheduled; "
-        "agreed together, rationale given; administered ORS, PHQ-9.",
+        "agreed together, rationale given; administered ORS, PHQ-9; completed a risk check "
+        "(safety plan reviewed).",
         "Drive to the gym and sit in the car",
         "when: Saturday 9am",
         "where: gym car park",
@@ -336,9 +337,11 @@ def test_birp_intervention_is_built_from_the_record() -> None:
         "Reviewed 4 homework tasks; elicited a win in the client's words; explored what "
         "helped; explored barriers; set a smaller goal (Graded exposure) with obstacles "
         "planned for: not scheduled; agreed together, rationale given; administered ORS, "
-        "PHQ-9.",
+        "PHQ-9; completed a risk check (safety plan reviewed).",
     )
-    bare = build_note(_fields(SOURCE, tasks=(), goals=(), measures=(), win_text=""), "birp")
+    bare = build_note(
+        _fields(SOURCE, tasks=(), goals=(), measures=(), win_text="", risk_check=()), "birp"
+    )
     assert dict(bare.sections)["Intervention"] == ("None recorded.",)
 
 
