@@ -97,6 +97,16 @@ async def open_review(pilot: Pilot[Any], review_id: int) -> ReviewScreen:
     return screen
 
 
+async def marked_at(pilot: Pilot[Any], case: Case, step: ReviewStep) -> ReviewScreen:
+    """The case's review open, its tasks marked done, not done and no opportunity, and
+    shown at *step*."""
+    screen = await open_review(pilot, case.review_id)
+    await pilot.press("d", "n", "o")
+    screen._go(step)
+    await pilot.pause()
+    return screen
+
+
 def step_title(screen: ReviewScreen) -> str:
     return str(screen.query_one("#review-title", Static).render())
 

@@ -26,6 +26,7 @@ from tests.test_app_review import (  # noqa: F401
     case,
     load,
     make_app,
+    marked_at,
     open_review,
 )
 
@@ -54,10 +55,7 @@ def test_every_step_has_questions_that_fit_80_columns() -> None:
 async def test_how_it_went_and_the_belief_reach_the_record(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.WORKED)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.WORKED)
         assert "What made it possible this time?" in _text(screen, "#review-ask")
         for field, keys in (("times-done", "3"), ("times-planned", "3"), ("quality", "3")):
             screen.query_one(f"#worked-how-{field}", Input).focus()
@@ -134,10 +132,7 @@ async def test_item_9_calls_for_a_risk_check_taken_with_one_key_per_answer(case:
 async def test_completing_with_low_confidence_asks_once(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.WIN)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.WIN)
         await fill(pilot, "Slept better", into="#win_text")
         screen._go(ReviewStep.GOAL)
         await pilot.pause()
@@ -192,10 +187,7 @@ async def test_a_reliable_deterioration_is_named_before_new_homework(case: Case)
     _measure(case, "ors", [3, 3, 3, 3], days_ago=0)
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.GOAL)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.GOAL)
         worse = _text(screen, "#goal-worse")
         assert worse.startswith("Before new homework, talk about: ORS 12/40: previous 17")
         assert screen.query_one("#goal-worse").display
@@ -204,10 +196,7 @@ async def test_a_reliable_deterioration_is_named_before_new_homework(case: Case)
 async def test_summary_lines_hang_under_their_start_at_80_columns(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.GOAL)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.GOAL)
         words = "drive to the gym car park and sit in the car for five minutes " * 2
         await fill(pilot, words.strip(), into="#goal-what")
         screen._go(ReviewStep.SUMMARY)

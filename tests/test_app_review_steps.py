@@ -20,6 +20,7 @@ from tests.test_app_review import (  # noqa: F401
     case,
     load,
     make_app,
+    marked_at,
     open_review,
 )
 
@@ -27,10 +28,7 @@ from tests.test_app_review import (  # noqa: F401
 async def test_after_a_search_tab_then_space_ticks_the_first_match(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.BARRIERS)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.BARRIERS)
         await fill(pilot, "belief")
         await pilot.press("tab")
         listing = screen.query_one("#barrier-list", SelectionList)
@@ -54,10 +52,7 @@ async def test_after_a_search_tab_then_space_ticks_the_first_match(case: Case) -
 async def test_the_goal_comes_first_then_its_due_day_then_the_confidence(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.GOAL)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.GOAL)
         title = screen.query_one("#goal-title", Input)
         confidence = screen.query_one("#goal-confidence", Input)
         due = screen.query_one("#goal-due", Input)
@@ -91,10 +86,7 @@ async def test_a_due_day_that_cannot_be_read_is_named_and_the_last_good_one_kept
 ) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.GOAL)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.GOAL)
         screen.query_one("#goal-due", Input).value = "someday"
         await pilot.pause()
         note = str(screen.query_one("#goal-confidence-note", Static).render())
@@ -107,10 +99,7 @@ async def test_a_due_day_that_cannot_be_read_is_named_and_the_last_good_one_kept
 async def test_up_and_down_move_between_factors_also_from_a_note(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.WORKED)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.WORKED)
         codes = [f.code for f in FACTORS]
         assert app.focused is screen.query_one(f"#factor-{codes[0]}")
         await pilot.press("down")
@@ -175,10 +164,7 @@ async def test_keys_in_one_burst_wait_for_what_enter_in_the_goal_does(case: Case
     for that, not land in the title (the whole-review burst test found this on a pty)."""
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_review(pilot, case.review_id)
-        await pilot.press("d", "n", "o")
-        screen._go(ReviewStep.GOAL)
-        await pilot.pause()
+        screen = await marked_at(pilot, case, ReviewStep.GOAL)
         title = screen.query_one("#goal-title", Input)
         assert app.focused is title
         before = title.value
