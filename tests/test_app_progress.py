@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
@@ -202,3 +202,32 @@ async def test_client_view_hides_clinical_detail_and_is_hard_to_leave(
         await pilot.press("ctrl+x", "y")
         await pilot.pause()
         assert app.screen is not screen
+
+
+async def test_limiting_beliefs_recur_on_the_progress_screen(
+    practice: tuple[Database, int],
+) -> None:
+    """Issue 17: a belief recorded as a barrier is shown where beliefs recur, in the
+    client's words, as text (never markup)."""
+    from hwtui.data.models import Review, TaskOutcome
+
+    db, client_id = practice
+    with db.write() as s:
+        latest = s.exec(
+            select(TaskOutcome)
+            .join(Review, col(Review.id) == col(TaskOutcome.review_id))
+            .where(Review.client_id == client_id)
+            .order_by(col(Review.session_date).desc())
+        ).first()
+        assert latest is not None
+        latest.barriers = ["limiting_belief"]
+        latest.belief = "If it isn't [b]perfect[/b] it doesn't count"
+        s.add(latest)
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ProgressScreen(client_id, "C0001"))
+        await settle(pilot)
+        shown = str(app.screen.query_one("#contrasts", Static).render())
+        assert "Limiting beliefs, in the client's words:" in shown
+        assert "“If it isn't [b]perfect[/b] it doesn't count”" in shown

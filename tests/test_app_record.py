@@ -324,3 +324,25 @@ async def test_a_risk_check_is_recorded_on_the_record_before_signing(
         await sign(pilot, "Engaged.")
         assert not screen.check_action("sign", ())
         assert not screen.check_action("risk_check", ())  # signed: amend to change it
+
+
+async def test_signing_offers_an_assessment_built_from_the_record(
+    completed: tuple[Database, int],
+) -> None:
+    """Issue 22: the assessment may start from a suggestion of what was recorded; f2 puts
+    it in to edit, and nothing is signed until the clinician says so."""
+    db, review_id = completed
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(pilot, review_id)
+        await pilot.press("S")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, SignScreen)
+        offered = str(form.query_one("#sign-suggestion", Static).render())
+        assert "Homework completion" in offered
+        assert form.query_one("#sign-assessment", Input).value == ""  # only offered
+        await pilot.press("f2")
+        value = form.query_one("#sign-assessment", Input).value
+        assert value.startswith("Homework completion")
+        assert screen.check_action("sign", ())  # not signed by the suggestion

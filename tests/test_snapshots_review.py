@@ -156,8 +156,14 @@ def test_goal_in_the_full_editor(snap_compare: Any, tmp_path: Path) -> None:
     db.dispose()
 
 
-@pytest.mark.parametrize("note", [False, True], ids=["summary", "note"])
-def test_completed_review_record(snap_compare: Any, tmp_path: Path, note: bool) -> None:
+@pytest.mark.parametrize(
+    ("note", "sign"),
+    [(False, False), (True, False), (True, True)],
+    ids=["summary", "note", "signing"],
+)
+def test_completed_review_record(
+    snap_compare: Any, tmp_path: Path, note: bool, sign: bool
+) -> None:
     db, review_id = _practice(tmp_path)
     with db.write() as s:
         me = ensure_clinician(s, "dr_snap")
@@ -202,6 +208,10 @@ def test_completed_review_record(snap_compare: Any, tmp_path: Path, note: bool) 
         await pilot.app.push_screen(ReviewRecordScreen(review_id, show_note=note))
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        if sign:
+            await press_and_fill(pilot, "S", Words("Engaged; planned the next step"), "enter")
+            await press_and_fill(pilot, Words("50"), "enter", "v")
+            await pilot.pause()
 
     assert snap_compare(_app(db), terminal_size=(80, 24), run_before=run_before)
     db.dispose()

@@ -352,6 +352,19 @@ def _assessment(src: NoteSource) -> list[str]:
     return lines
 
 
+def suggest_assessment(src: NoteSource) -> str:
+    """A starting point for the clinician's assessment, from what the review recorded
+    only (completion, flagged measures, the risk check): offered, never signed unasked."""
+    parts = [f"Homework completion {src.completion} this session, {src.rolling} recently"]
+    flagged = [f"{m.name} {m.flag}" for m in src.measures if m.flag]
+    if flagged:
+        parts.append("flagged: " + ", ".join(flagged))
+    level = dict(src.risk_check).get("clinician's risk level")
+    if level:
+        parts.append(f"risk level {level} at the risk check")
+    return _sentence(parts)
+
+
 def _goal_line(goal: GoalLine) -> str:
     specifics = [
         (label, _clean(value))

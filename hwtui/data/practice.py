@@ -79,6 +79,8 @@ class RecordView:
     document: Note | None = None
     # How the clinician signs (name, credentials), to offer when signing.
     signature: Signature | None = None
+    # A start for the clinician's assessment, from what was recorded (`suggest_assessment`).
+    suggestion: str = ""
 
     @property
     def is_latest(self) -> bool:
@@ -362,17 +364,25 @@ class Practice:
             record_unsaved_copy(session, self.actor, review_id, kept_id)
 
     def record_view(self, review_id: int) -> RecordView:
-        from hwtui.data.notes import render_text
+        from hwtui.data.notes import build_note, render_text, suggest_assessment
         from hwtui.data.services.identity import signature
-        from hwtui.data.services.notes import note_for
+        from hwtui.data.services.notes import note_source, note_style
         from hwtui.data.services.reviews import open_review, review_versions
 
         with self._db().write() as session:  # viewing is audited
             ctx = open_review(session, self.actor, review_id)
-            document = note_for(session, self.actor, review_id)
+            source = note_source(session, self.actor, review_id)
+            document = build_note(source, note_style(session, self.actor))
             versions = review_versions(session, self.actor, review_id)
             signed_as = signature(session, self.actor)
-        return RecordView(ctx, render_text(document), versions, document, signed_as)
+        return RecordView(
+            ctx,
+            render_text(document),
+            versions,
+            document,
+            signed_as,
+            suggest_assessment(source),
+        )
 
     def record_note_copy(self, review_id: int) -> None:
         from hwtui.data.services.notes import record_note_copy

@@ -20,7 +20,7 @@ from hwtui.data.services.progress import Progress
 from hwtui.screens.asking import ask
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.progress_chart import BarrierChart, CompletionChart, MeasureChart
-from hwtui.widgets.safe import safe_content
+from hwtui.widgets.safe import safe_content, safe_plain
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
@@ -73,6 +73,12 @@ class ProgressScreen(Screen[None]):
         lines = Text("What seems to help (completion with / without):\n", style="bold")
         for item in progress.contrasts:
             lines.append("  " + item.describe() + "\n")
+        if progress.beliefs:
+            # Beliefs that recur are worth a thought record (the article's third part).
+            lines.append("Limiting beliefs, in the client's words:\n", style="bold")
+            for day, belief in progress.beliefs[-3:]:
+                lines.append(f"  {day:%d %b} ", style="dim")
+                lines.append(f"“{safe_plain(belief)}”\n")
         lines.rstrip()
         self.query_one("#contrasts", Static).update(lines)
 

@@ -342,6 +342,7 @@ class ReviewRecordScreen(Screen[None]):
                     name=signature.display_name if signature else "",
                     credentials=signature.credentials if signature else "",
                 ),
+                suggestion=self.view.suggestion,
                 place=f"sign review {self.review_id}",
                 client_id=review.client_id,
             ),

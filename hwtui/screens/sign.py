@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -20,6 +21,7 @@ from hwtui.data.services.reviews import SESSION_MINUTES_MAX
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
+from hwtui.widgets.safe import safe_content
 
 MODALITY_KEYS = {"i": Modality.IN_PERSON, "v": Modality.VIDEO, "p": Modality.PHONE}
 ORDER = ("assessment", "minutes", "modality", "name", "credentials")
@@ -31,6 +33,7 @@ class SignScreen(KeepsTyping, ModalScreen[SignForm | None]):
     AUTO_FOCUS = "#sign-assessment"
     BINDINGS = [
         Binding("ctrl+s", "sign", "Sign", id="sign.sign"),
+        Binding("f2", "use_suggestion", "Use suggestion", id="sign.suggest"),
         Binding("escape", "cancel", "Cancel", id="sign.cancel"),
         Binding("down", "move(1)", "Next", show=False, id="sign.down"),
         Binding("up", "move(-1)", "Previous", show=False, id="sign.up"),
@@ -40,11 +43,13 @@ class SignScreen(KeepsTyping, ModalScreen[SignForm | None]):
         self,
         form: SignForm,
         *,
+        suggestion: str = "",
         place: str | None = None,
         client_id: int | None = None,
     ) -> None:
         super().__init__()
         self.form = form
+        self.suggestion = suggestion
         self.place = place
         self.client_id = client_id
 
@@ -85,6 +90,16 @@ class SignScreen(KeepsTyping, ModalScreen[SignForm | None]):
                     id="sign-credentials",
                 )
             yield Static("", id="sign-held", classes="hint", markup=False)
+            if self.suggestion:
+                yield Static(
+                    Content.assemble(
+                        "Suggested from the record (f2 puts it in to edit): ",
+                        safe_content(self.suggestion),
+                    ),
+                    id="sign-suggestion",
+                    classes="hint",
+                    markup=False,
+                )
             yield Static(
                 "A signed review cannot be edited: changes after signing are amendments, "
                 "which keep every version. Enter on the last field or ctrl+s signs.",
@@ -156,6 +171,14 @@ class SignScreen(KeepsTyping, ModalScreen[SignForm | None]):
                 credentials=self._value("credentials").strip(),
             )
         )
+
+    def action_use_suggestion(self) -> None:
+        """The suggestion into the assessment, to edit: the clinician still signs it."""
+        if self.suggestion:
+            field = self.query_one("#sign-assessment", Input)
+            field.value = self.suggestion
+            field.focus()
+            field.cursor_position = len(field.value)
 
     def action_cancel(self) -> None:
         self.forget_typed()

@@ -4,7 +4,7 @@ the wins bank, and risk alerts that wait for a clinician's acknowledgement."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -49,6 +49,8 @@ class Progress:
     barriers: list[tuple[str, int]]  # code, reviews it came up in (most first)
     barrier_reviews: int
     contrasts: list[metrics.Contrast]
+    # Limiting beliefs in the client's words over the same recent reviews, oldest first.
+    beliefs: list[tuple[date, str]] = field(default_factory=list)
 
     def with_review(self, review_id: int, day: date, rate: metrics.Rate) -> Progress:
         """These reviews and one more (the review being filled in), rolling mean redone."""
@@ -85,6 +87,7 @@ class _Outcome(NamedTuple):
     barriers: list[str]
     factors: list[str]
     quality: int | None
+    belief: str
 
 
 class _Assignment(NamedTuple):
@@ -122,6 +125,7 @@ def client_progress(
             col(TaskOutcome.barriers),
             col(TaskOutcome.factors),
             col(TaskOutcome.quality),
+            col(TaskOutcome.belief),
         ).where(col(TaskOutcome.review_id).in_(ids))
     )
     for fields in outcome_rows:
@@ -188,6 +192,13 @@ def client_progress(
         barriers=barriers,
         barrier_reviews=len(recent),
         contrasts=contrasts,
+        beliefs=[
+            (day, o.belief.strip())
+            for rid, day in reviews
+            if rid in recent
+            for o in by_review[rid]
+            if o.belief.strip()
+        ],
     )
 
 
