@@ -567,10 +567,11 @@ class Modality(StrEnum):
         return self.value.replace("_", " ")
 
 
-# How well a task went, beside how much of it was done: quality and difficulty on 0-4,
-# as the Homework Rating Scale II rates them (Kazantzis et al., 2004; quality and what
-# was learned relate to outcome more than completion counts: Kazantzis, Whittington &
-# Dattilio, 2010). Entered with one key each on the outcome step.
+# How well a task went, beside how much of it was done: quality and difficulty on the
+# app's own 0-4 scales, with its own words (the Homework Rating Scale II is copyrighted:
+# none of its items are used). Quality and what was learned relate to outcome more than
+# completion counts (Kazantzis, Whittington & Dattilio, 2010). One key each, on steps 3
+# and 4 of the review.
 QUALITY = ("not at all well", "a little well", "moderately well", "very well", "extremely well")
 DIFFICULTY = ("very easy", "easy", "moderate", "hard", "very hard")
 SCALE_TOP = 4

@@ -8,8 +8,8 @@ Create Date: 2026-12-07 04:40:00
   (the article's third part: "the belief itself, as the client says it").
 - `task_outcome.quality`, `difficulty` (0-4), `times_done`, `times_planned`: how well the
   task went, beside how much of it was done. Quality of homework and what was learned
-  predict outcome more than completion counts (Kazantzis et al.); the scales follow the
-  Homework Rating Scale's 0-4 items (`catalog.QUALITY`, `catalog.DIFFICULTY`).
+  predict outcome more than completion counts (Kazantzis et al.); the 0-4 scales and
+  their words are the app's own (`catalog.QUALITY`, `catalog.DIFFICULTY`).
 - `review.risk`: the review's risk check when PHQ-9 item 9 is above 0 now or lately
   (`hwtui.data.risk.RiskCheck`): what was asked, ideation / plan / intent / means, the
   clinician's risk level, the safety plan and the follow-up. Signing needs it then.
