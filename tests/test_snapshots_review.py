@@ -161,9 +161,7 @@ def test_goal_in_the_full_editor(snap_compare: Any, tmp_path: Path) -> None:
     [(False, False), (True, False), (True, True)],
     ids=["summary", "note", "signing"],
 )
-def test_completed_review_record(
-    snap_compare: Any, tmp_path: Path, note: bool, sign: bool
-) -> None:
+def test_completed_review_record(snap_compare: Any, tmp_path: Path, note: bool, sign: bool) -> None:
     db, review_id = _practice(tmp_path)
     with db.write() as s:
         me = ensure_clinician(s, "dr_snap")
