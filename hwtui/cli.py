@@ -177,8 +177,17 @@ def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], on_db: list[
     aud = sub.add_parser("audit", help="check the audit log's hash chain, or show its end")
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=_Parser)
     aud_sub.required = True
-    aud_sub.add_parser(
+    verify = aud_sub.add_parser(
         "verify", parents=on_db, help="check every event; exit 1 at the first broken one"
+    )
+    verify.add_argument(
+        "--expect",
+        type=_sha256,
+        metavar="HASH",
+        help="a hash kept elsewhere (`hwtui audit head`): the chain must still hold it",
+    )
+    aud_sub.add_parser(
+        "head", parents=on_db, help="print the chain's last hash, to keep somewhere else"
     )
     tail = aud_sub.add_parser("tail", parents=on_db, help="print the last events, one per line")
     tail.add_argument(
@@ -612,6 +621,14 @@ def _backup(args: argparse.Namespace) -> int:
     return _to_stdout("".join(lines))
 
 
+def _sha256(value: str) -> str:
+    """A SHA-256 hex digest as typed (64 hex digits), for `audit verify --expect`."""
+    digest = value.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise argparse.ArgumentTypeError("must be a SHA-256 hash: 64 hex digits")
+    return digest
+
+
 def _audit(args: argparse.Namespace) -> int:
     from hwtui.data.services import audit
 
@@ -621,16 +638,29 @@ def _audit(args: argparse.Namespace) -> int:
         with _whole(db, f"audit {args.audit_command}").read() as session:
             if args.audit_command == "tail":
                 lines = [audit.describe(e) for e in audit.last_events(session, args.n)]
+            elif args.audit_command == "head":
+                head = audit.chain_head(session)
             else:
                 check = audit.verify_chain(session)
+                expected = args.expect
+                kept_at = audit.event_with_hash(session, expected) if expected else None
     finally:
         db.dispose()
     if args.audit_command == "tail":
         return _to_stdout("".join(f"{line}\n" for line in lines))
+    if args.audit_command == "head":
+        if head is None:
+            return _error("the audit chain has no head: run hwtui audit verify")
+        return _to_stdout(f"{head.last_hash}  {head.events} events, last {head.last_id}\n")
     if not check.ok:
         where = f" at event {check.first_bad_id}" if check.first_bad_id is not None else ""
         return _error(f"audit log broken{where}: {check.reason}")
-    return _to_stdout(f"OK: {check.events} events (last hash {check.last_hash})\n")
+    if expected and kept_at is None:
+        return _error(
+            f"audit log rewritten: the hash kept elsewhere ({expected[:12]}…) is not in it"
+        )
+    kept = f"; holds {expected[:12]}… at event {kept_at}" if expected else ""
+    return _to_stdout(f"OK: {check.events} events (last hash {check.last_hash}){kept}\n")
 
 
 # Each command and the function that runs it; no command at all opens the app.

@@ -170,3 +170,81 @@ def test_the_real_command_verifies(practice: str) -> None:
 )
 def test_audit_usage_errors(args: list[str], needle: str) -> None:
     assert_one_line_error(run(*args), needle)
+
+
+def test_a_hash_kept_elsewhere_finds_a_chain_rewritten_end_to_end(
+    practice: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: someone able to rewrite every event and the head after an edit leaves a
+    chain that verifies on its own; the head's hash kept elsewhere (`audit head`) does not
+    match it any more. More events since are fine: the kept hash is still in the chain."""
+    assert main(["audit", "head", "--db", practice]) == 0
+    kept = capsys.readouterr().out.split()[0]
+    assert re.fullmatch(r"[0-9a-f]{64}", kept)
+    db = Database(practice)
+    with db.write() as s:  # normal use goes on
+        me = ensure_clinician(s, os_username())
+        audit.record(s, me, "view", "client", 1, client_id=1)
+    db.dispose()
+    code, out, err = _verify_expecting(practice, kept, capsys)
+    assert (code, err) == (0, "")
+    assert f"holds {kept[:12]}… at event" in out
+    _rewrite_from(practice, 2)
+    assert _verify(practice, capsys)[0] == 0  # consistent on its own
+    code, out, err = _verify_expecting(practice, kept, capsys)
+    assert code == 1
+    assert err.strip() == (
+        f"hwtui: error: audit log rewritten: the hash kept elsewhere ({kept[:12]}…) is not in it"
+    )
+
+
+def test_expect_takes_only_a_hash(practice: str) -> None:
+    assert_one_line_error(
+        run("audit", "verify", "--expect", "abc", "--db", practice), "64 hex digits"
+    )
+
+
+def _verify_expecting(
+    url: str, digest: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    code = main(["audit", "verify", "--expect", digest.upper(), "--db", url])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _rewrite_from(url: str, position: int) -> None:
+    """Change the detail of the event at *position* and re-hash every event after it, and
+    the head, as a forger with write access to both tables could."""
+    from hwtui.data.audit_chain import GENESIS, EventContent
+    from hwtui.data.models import AuditEvent
+
+    db = Database(url)
+    try:
+        with db.write() as s:
+            rows = s.execute(
+                text(
+                    "SELECT id, at, os_user, action, entity, entity_id, client_id, detail"
+                    " FROM audit_event ORDER BY id"
+                )
+            ).all()
+            prev = GENESIS
+            for index, row in enumerate(rows):
+                detail = "forged" if index == position else row.detail
+                event = s.get(AuditEvent, row.id)  # its time as the ORM reads it
+                assert event is not None
+                at = event.at
+                content = EventContent(
+                    at, row.os_user, row.action, row.entity, row.entity_id, row.client_id, detail
+                )
+                digest = content.digest(prev)
+                s.execute(
+                    text(
+                        "UPDATE audit_event SET detail = :d, prev_hash = :p, hash = :h"
+                        " WHERE id = :id"
+                    ),
+                    {"d": detail, "p": prev, "h": digest, "id": row.id},
+                )
+                prev = digest
+            s.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": prev})
+    finally:
+        db.dispose()

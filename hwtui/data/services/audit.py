@@ -16,7 +16,17 @@ from hwtui.data.text import clean_line
 # Any constant: serialises appends to the chain across PostgreSQL connections.
 _PG_CHAIN_LOCK = 0x68777475
 
-__all__ = ["GENESIS", "HEAD_ID", "ChainCheck", "describe", "last_events", "record", "verify_chain"]
+__all__ = [
+    "GENESIS",
+    "HEAD_ID",
+    "ChainCheck",
+    "chain_head",
+    "describe",
+    "event_with_hash",
+    "last_events",
+    "record",
+    "verify_chain",
+]
 
 
 def _digest(event: AuditEvent) -> str:
@@ -141,6 +151,20 @@ def verify_chain(session: Session) -> ChainCheck:
     return ChainCheck(
         False, count, None, f"the chain head records {head.events} events, {count} found"
     )
+
+
+def chain_head(session: Session) -> ChainHead | None:
+    """The chain's head as stored: to keep somewhere else (`hwtui audit head`)."""
+    head = session.get(AuditHead, HEAD_ID, populate_existing=True)
+    return None if head is None else ChainHead(head.events, head.last_id, head.last_hash)
+
+
+def event_with_hash(session: Session, digest: str) -> int | None:
+    """The id of the event whose hash is *digest*, if the chain holds one. Each hash
+    covers every event before it, so in a chain that verifies, finding a hash kept
+    elsewhere proves nothing up to it was changed or removed since."""
+    found = session.exec(select(AuditEvent.id).where(AuditEvent.hash == digest.lower()))
+    return found.first()
 
 
 def last_events(session: Session, n: int) -> Sequence[AuditEvent]:
