@@ -231,6 +231,10 @@ def _mine(c: Caseload) -> dict[str, set[int]]:
     }
 
 
+APPEND_FUNCTION = (
+    "hwtui_audit_append(timestamptz, text, text, text, integer, integer, text, text, text)"
+)
+
 # --- the schema: every table of client data is protected --------------------------------
 
 
@@ -270,11 +274,21 @@ def test_the_app_role_may_use_every_table_but_only_append_to_the_audit_log(
                 ).scalar_one()
             )
 
-        for table in SQLModel.metadata.tables:
+        for table in set(SQLModel.metadata.tables) - {"audit_event", "audit_head"}:
             assert may(table, "SELECT"), f"{APP_ROLE} cannot read {table}"
             assert may(table, "INSERT"), f"{APP_ROLE} cannot add to {table}"
-        for privilege in ("UPDATE", "DELETE", "TRUNCATE"):
+        # The audit log: read (its own events, by policy), appended to only through the
+        # schema's function (migration 0012); the chain's head not even read.
+        assert may("audit_event", "SELECT")
+        for privilege in ("INSERT", "UPDATE", "DELETE", "TRUNCATE"):
             assert not may("audit_event", privilege), privilege
+        for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"):
+            assert not may("audit_head", privilege), privilege
+        for function in ("hwtui_audit_head()", APPEND_FUNCTION):
+            assert s.execute(
+                text("SELECT has_function_privilege(:r, :f, 'EXECUTE')"),
+                {"r": APP_ROLE, "f": function},
+            ).scalar_one(), function
         # Neither owner nor bypassing: the policies hold for the clinicians' roles.
         flags = s.execute(
             text(
@@ -372,8 +386,8 @@ def test_a_clinician_cannot_write_into_anothers_caseload(practice: Practice) -> 
             {"his": b.client_id, "mine": a.review_id},
         ),
         "an audit event in his name": (
-            "INSERT INTO audit_event (at, os_user, action, entity, detail, prev_hash, hash)"
-            " VALUES (now(), :him, 'view', 'client', '', '', :hash)",
+            "SELECT hwtui_audit_append(now(), :him, 'view', 'client', NULL, NULL, '',"
+            " hwtui_audit_head(), :hash)",
             {"him": BOB, "hash": uuid.uuid4().hex},
         ),
     }
@@ -456,6 +470,40 @@ def test_the_audit_log_is_append_only_for_a_clinician(practice: Practice) -> Non
             s.execute(text(sql), {"me": ALICE})
     with practice.owner.read() as s:
         assert s.execute(text("SELECT * FROM audit_event ORDER BY id")).all() == before
+
+
+def test_a_clinician_cannot_move_the_chain_to_blame_a_colleague(practice: Practice) -> None:
+    """Issue 18: Bob's `UPDATE audit_head` made verify report Alice's next event as
+    broken. The head and the events are now out of reach but through the schema's
+    function; what Bob can still do, append a forged event, is reported in his name."""
+    for sql in (
+        "UPDATE audit_head SET last_hash = repeat('0', 64)",
+        "SELECT events FROM audit_head",
+        "INSERT INTO audit_event (at, os_user, action, entity, detail, prev_hash, hash)"
+        " VALUES (now(), 'bob', 'view', 'client', '', '', 'x')",
+        "SELECT nextval(pg_get_serial_sequence('audit_event', 'id'))",
+    ):
+        with pytest.raises(DatabaseProblem, match="permission denied"), practice.bob.write() as s:
+            s.execute(text(sql))
+    with practice.alice.write() as s:
+        audit.record(s, practice.a.actor, "view", "client", practice.a.client_id)
+    with practice.owner.read() as s:
+        assert audit.verify_chain(s).ok
+    # A forged hash, in his own name: the chain breaks there, and says whose it is.
+    with practice.bob.write() as s:
+        forged = s.execute(
+            text(
+                "SELECT hwtui_audit_append(now(), :me, 'view', 'client', NULL, NULL, 'x',"
+                " hwtui_audit_head(), repeat('f', 64))"
+            ),
+            {"me": BOB},
+        ).scalar_one()
+    with practice.owner.read() as s:
+        check = audit.verify_chain(s)
+        author = s.execute(
+            text("SELECT os_user FROM audit_event WHERE id = :id"), {"id": forged}
+        ).scalar_one()
+    assert (check.ok, check.first_bad_id, author) == (False, forged, BOB)
 
 
 def test_the_audit_chain_runs_through_every_clinicians_events(practice: Practice) -> None:

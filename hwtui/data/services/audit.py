@@ -53,10 +53,6 @@ def record(
     detail: str = "",
 ) -> AuditEvent:
     """Append an event. Call inside the write transaction of the action it records."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    head = _head(session)
-    chain = ChainHead(head.events, head.last_id, head.last_hash)
     content = EventContent(
         utcnow(),
         actor if isinstance(actor, str) else actor.username,
@@ -66,6 +62,12 @@ def record(
         client_id,
         detail,
     )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+        if _has_append_function(session):
+            return _append_through_function(session, content)
+    head = _head(session)
+    chain = ChainHead(head.events, head.last_id, head.last_hash)
     link = append(chain, content)
     event = AuditEvent(**asdict(content), prev_hash=link.prev_hash, hash=link.hash)
     session.add(event)
@@ -76,6 +78,29 @@ def record(
     session.add(head)
     session.flush()
     return event
+
+
+def _has_append_function(session: Session) -> bool:
+    """Whether the schema appends through `hwtui_audit_append` (PostgreSQL, migration
+    0012 on): a database part-way through its upgrades still appends directly."""
+    found = session.execute(text("SELECT to_regproc('hwtui_audit_append') IS NOT NULL"))
+    return bool(found.scalar_one())
+
+
+def _append_through_function(session: Session, content: EventContent) -> AuditEvent:
+    """The event linked to the chain's head and appended by the schema's own function,
+    the only way a clinician's role may move the chain (migration 0012)."""
+    last_hash = str(session.execute(text("SELECT hwtui_audit_head()")).scalar_one())
+    link = append(ChainHead(0, None, last_hash), content)
+    new_id = session.execute(
+        text(
+            "SELECT hwtui_audit_append(:at, :os_user, :action, :entity, :entity_id,"
+            " :client_id, :detail, :prev_hash, :hash)"
+        ),
+        {**asdict(content), "prev_hash": link.prev_hash, "hash": link.hash},
+    ).scalar_one()
+    # Not added to the session: the row is written; this is its record for the caller.
+    return AuditEvent(id=new_id, **asdict(content), prev_hash=link.prev_hash, hash=link.hash)
 
 
 def _head(session: Session) -> AuditHead:
