@@ -137,6 +137,9 @@ class Chart(Vertical):
     def redraw(self) -> None:
         if self.is_mounted:
             self._choose()
+            # Data often comes while the screen is still being laid out (a breakpoint
+            # class given, a panel growing): choose again once the size is settled.
+            self.call_after_refresh(self._choose)
 
 
 class _TableText(Static):
