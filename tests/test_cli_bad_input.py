@@ -268,10 +268,15 @@ def test_the_first_launch_says_how_to_start(isolated_home: Path) -> None:
     assert not (isolated_home / "data" / "hwtui").exists()
 
 
-def test_db_current_leaves_the_mode_of_a_database_as_it_was(
+def test_a_shared_database_is_refused_in_one_line_and_left_as_it_was(
     real_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     real_db.chmod(0o640)
-    assert main(["--db", str(real_db), "db", "current"]) == 0
-    capsys.readouterr()
+    for command in (["db", "current"], ["note-format"], ["export", "--all"]):
+        assert main(["--db", str(real_db), *command]) == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.count("\n") == 1
+        assert "can be read or written by other users (mode 0640)" in err
+        assert "PostgreSQL" in err
     assert stat.S_IMODE(real_db.stat().st_mode) == 0o640

@@ -159,12 +159,15 @@ def test_a_held_write_lock_is_left_to_the_full_path(
         holder.close()
 
 
-def test_the_file_is_made_private(practice: tuple[Database, Actor]) -> None:
+def test_a_file_others_can_read_is_refused_before_anything_is_read(
+    practice: tuple[Database, Actor],
+) -> None:
     db, _ = practice
     assert db.path is not None
     db.path.chmod(0o644)
-    assert read_first_screen(db.path, ME, TODAY) is not None
-    assert stat.S_IMODE(os.stat(db.path).st_mode) == 0o600
+    with pytest.raises(DatabaseProblem, match="can be read or written by other users"):
+        read_first_screen(db.path, ME, TODAY)
+    assert stat.S_IMODE(os.stat(db.path).st_mode) == 0o644  # left as it was
 
 
 def test_a_draft_saved_by_the_orm_shows_as_open(practice: tuple[Database, Actor]) -> None:

@@ -105,10 +105,43 @@ def test_new_database_is_private(tmp_path: Path) -> None:
         db.dispose()
 
 
-def test_an_existing_file_is_made_private(tmp_path: Path) -> None:
-    path = tmp_path / "loose.sqlite3"
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o660, 0o606])
+def test_a_file_other_users_can_read_or_write_is_refused_as_it_is(
+    tmp_path: Path, mode: int
+) -> None:
+    """Issue 18: not made 0600 behind an administrator's back (that locked colleagues
+    out), not used either (any of them could read every client with `sqlite3`)."""
+    path = tmp_path / "shared.sqlite3"
     sqlite3.connect(path).close()
-    path.chmod(0o644)
+    path.chmod(mode)
+    with pytest.raises(DatabaseProblem) as excinfo:
+        Database(path)
+    assert str(excinfo.value) == (
+        f"{path} can be read or written by other users (mode {mode:04o}): keep it yours "
+        f"with `chmod 600 {path}`; to share a practice, use PostgreSQL (README: PostgreSQL "
+        "for a practice server)"
+    )
+    assert _mode(path) == mode
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_another_users_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o600)
+    os.chown(path, 54321, -1)
+    with pytest.raises(DatabaseProblem, match=r"belongs to another user \(uid 54321\)"):
+        Database(path)
+
+
+def test_an_own_read_only_file_is_made_writable_for_its_owner(tmp_path: Path) -> None:
+    path = tmp_path / "mine.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o400)
+    if os.geteuid() != 0:  # root may write it anyway; others are told
+        with pytest.raises(DatabaseProblem, match="permission denied"):
+            Database(path)
+        return
     Database(path).dispose()
     assert _mode(path) == 0o600
 

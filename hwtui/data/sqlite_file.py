@@ -42,9 +42,10 @@ def protect_sqlite_file(
     symbolic link, a device, a folder or a file that is not SQLite is refused as it is,
     never created, changed or chmod-ed. A missing file is created (0600) only with
     *create*, in an existing folder (or, with *make_parent*, the platform data folder it
-    makes 0700). Every refusal is one line naming the path and what to do. True when the
-    file was made here. Not *tidy* (a read-only command): the checks only, no chmod.
-    SQLite gives its -wal and -shm files the main file's mode, so those follow.
+    makes 0700). Every refusal is one line naming the path and what to do. A file of
+    another user's, or one other users can read or write, is refused (`_refuse_shared`).
+    True when the file was made here. Not *tidy* (a read-only command): the checks only,
+    no chmod. SQLite gives its -wal and -shm files the main file's mode, so those follow.
     """
     try:
         info = os.lstat(path)
@@ -81,9 +82,41 @@ def protect_sqlite_file(
             f"cannot use {path}: its folder {folder} is read-only for you, and SQLite keeps "
             "its -wal and -shm files there; use a folder you can write"
         )
-    if tidy and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != 0o600:
-        os.chmod(path, 0o600, follow_symlinks=False)
+    _refuse_shared(path, info)
+    if tidy and stat.S_IMODE(info.st_mode) != 0o600:
+        os.chmod(path, 0o600, follow_symlinks=False)  # e.g. 0400: hwtui writes it
     return False
+
+
+# Where the README explains the practice server.
+SHARED_PRACTICE = "to share a practice, use PostgreSQL (README: PostgreSQL for a practice server)"
+
+
+def _refuse_shared(path: Path, info: os.stat_result) -> None:
+    """An SQLite file is one clinician's own: one that belongs to another user, or that
+    other users can read or write, is refused as it is (issue 18). Making it 0600 at every
+    open locked colleagues out of a file an administrator had shared on purpose, while
+    the sharing let each of them read every other's clients with `sqlite3`."""
+    if info.st_uid != os.getuid():
+        raise DatabaseProblem(
+            f"{path} belongs to another user ({_user(info.st_uid)}): an SQLite database "
+            f"is one clinician's own; {SHARED_PRACTICE}"
+        )
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        raise DatabaseProblem(
+            f"{path} can be read or written by other users (mode {mode:04o}): keep it "
+            f"yours with `chmod 600 {path}`; {SHARED_PRACTICE}"
+        )
+
+
+def _user(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"uid {uid}"
 
 
 def remove_new_database(path: Path) -> None:
