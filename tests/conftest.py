@@ -58,6 +58,17 @@ def gc_as_it_was() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def usual_umask() -> Iterator[None]:
+    """Every test starts with the usual umask (022), as a clinician's shell has it: the
+    command line sets 077 for its process (`hwtui.cli.main`), and a test calling it in
+    process must not decide the mode of files later tests make (hwtui refuses a database
+    file others can read, so that would make tests depend on their order)."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:

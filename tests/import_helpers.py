@@ -4,7 +4,6 @@ clinician can open afterwards: what the import tests and the import fuzz share."
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +39,7 @@ from hwtui.data.services.reviews import (
     start_review,
 )
 from hwtui.data.services.trends import caseload_trends
-from tests.conftest import TODAY
+from tests.conftest import TODAY, copy_sqlite_file
 from tests.helpers import add_assignment, add_client, add_completed_review
 
 USER = "dr_test"
@@ -97,7 +96,9 @@ def empty_copy(template: Path, folder: Path, name: str = "target.sqlite3") -> Da
     path = folder / name
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(template, path)
+    # Private, as hwtui makes its files: a copy is 0644 under the usual umask, which
+    # hwtui refuses (another user could read it).
+    copy_sqlite_file(template, path)
     return Database(path)
 
 

@@ -86,6 +86,7 @@ def test_a_database_of_another_program(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY)")
     conn.close()
+    path.chmod(0o600)  # the clinician's own file, whatever this process's umask
     assert_one_line_error(run("--db", str(path), "db", "upgrade"), "not an hwtui database")
 
 
