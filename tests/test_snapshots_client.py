@@ -43,6 +43,10 @@ def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Da
 async def loaded(pilot: Pilot[Any]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    # Focus scrolls what it moves to into view, animated: the capture waits for the end,
+    # or the scrollbar's thumb is caught part of the way (a flake on a busy machine).
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def opened(code: str, *then: str) -> RunBefore:
