@@ -76,7 +76,7 @@ def test_client_overview_with_a_draft(snap_compare: Any, demo_db: Database) -> N
         assert client.id is not None
         start_review(session, me, client.id, TODAY)
     app = build_app(demo_db, username=CLINICIAN, today=lambda: TODAY)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=opened(BUSY_CLIENT, "tab"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=opened(BUSY_CLIENT))
 
 
 def test_client_overview_first_session(snap_compare: Any, demo_db: Database) -> None:
