@@ -597,6 +597,21 @@ def test_a_clinician_role_cannot_upgrade_the_schema_and_is_told_so_in_one_line(
     assert migrate.status(practice.owner).revision == "0003"
 
 
+def test_a_clinician_role_at_head_is_told_it_cannot_upgrade_not_that_all_is_well(
+    practice: Practice, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 18: bob once got "already at 0007 (head)", exit 0, as if he could upgrade.
+    monkeypatch.setattr("hwtui.data.services.identity.os_username", lambda: ALICE)
+    assert main(["db", "upgrade", "--db", practice.url(ALICE)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"hwtui: error: cannot upgrade the database schema as {ALICE}: run `hwtui db upgrade` "
+        f"as the role that owns hwtui's tables ({OWNER})"
+    ), err
+    assert main(["db", "upgrade", "--db", practice.url(OWNER)]) == 0
+    assert "(head)" in capsys.readouterr().out
+
+
 def test_the_upgrade_says_who_must_create_the_group_role(practice: Practice) -> None:
     path = schema_revisions.MIGRATIONS_DIR / "versions" / "0006_caseload_isolation.py"
     spec = importlib.util.spec_from_file_location("hwtui_migration_0006", path)

@@ -94,6 +94,7 @@ def upgrade(db: Database, revision: str = "head") -> None:
         if not db.is_sqlite:
             try:
                 with conn.begin():
+                    _need_schema_owner(conn)
                     command.upgrade(alembic_config(conn), revision)
             except DBAPIError as exc:
                 # Typically a clinician's role: it may use the tables, not change them.
@@ -127,6 +128,29 @@ def upgrade(db: Database, revision: str = "head") -> None:
             raise DatabaseProblem(db.explain(exc)) from exc
         except sqlite3.Error as exc:  # from the raw pragmas, before SQLAlchemy wraps it
             raise DatabaseProblem(db.explain_sqlite(exc)) from exc
+
+
+def _need_schema_owner(conn: Connection) -> None:
+    """On PostgreSQL, only the role owning hwtui's tables may upgrade them: checked before
+    anything, so a clinician's role is told so even when there is nothing to upgrade
+    (it once printed "already at head" and went on as if it could)."""
+    owner = conn.execute(
+        text(
+            "SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename = :table"
+        ),
+        {"table": VERSION_TABLE},
+    ).scalar()
+    if owner is None:
+        return  # an empty database: whoever may create tables in it makes them theirs
+    if not conn.execute(
+        text("SELECT pg_has_role(current_user, :owner, 'USAGE')"), {"owner": owner}
+    ).scalar():
+        user = conn.execute(text("SELECT current_user")).scalar()
+        raise DatabaseProblem(
+            f"cannot upgrade the database schema as {user}: run `hwtui db upgrade` as the role "
+            f"that owns hwtui's tables ({owner})"
+        )
 
 
 def backup_sqlite(source: Path, dest: Path) -> Path:
