@@ -19,7 +19,9 @@ from hwtui import __version__, opening
 
 if TYPE_CHECKING:  # imported lazily at run time: `hwtui --version` stays instant
     from hwtui.app import HomeworkApp
+    from hwtui.config import Defaults
     from hwtui.data.db import Database
+    from hwtui.settings import Settings
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -257,6 +259,17 @@ def _location(args: argparse.Namespace) -> str | None:
     return sub if sub is not None else args.db
 
 
+def _times_shown() -> Settings | Defaults:
+    """The settings, read and checked once, for a command that prints times: they are
+    shown in the `time_zone` setting's zone, else the server's (`data.local_time`)."""
+    from hwtui.config import load_settings
+    from hwtui.data import local_time
+
+    settings = load_settings()
+    local_time.use_zone(settings.time_zone)
+    return settings
+
+
 def _quiet_stdout() -> None:
     """After standard output failed: point it at /dev/null, so that Python's own flush
     at exit does not fail again with a traceback."""
@@ -409,8 +422,9 @@ def _note(args: argparse.Namespace) -> int:
     from hwtui.data.services.notes import latest_review_id, note_for
     from hwtui.data.services.reviews import get_review
 
+    settings = _times_shown()  # a note names when it was signed, in the clinic's zone
     try:
-        db = opening.open_database(_location(args), writes_schema=False)
+        db = opening.open_database(_location(args), settings, writes_schema=False)
     except HwtuiError as exc:
         raise HwtuiError(f"{exc}{_demo_hint(args)}") from None
     try:
@@ -632,7 +646,8 @@ def _sha256(value: str) -> str:
 def _audit(args: argparse.Namespace) -> int:
     from hwtui.data.services import audit
 
-    db = opening.open_database(_location(args), writes_schema=False)
+    settings = _times_shown() if args.audit_command == "tail" else None
+    db = opening.open_database(_location(args), settings, writes_schema=False)
     try:
         # One chain runs through every clinician's events.
         with _whole(db, f"audit {args.audit_command}").read() as session:

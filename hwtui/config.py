@@ -43,6 +43,7 @@ class Defaults:
     database_url: str | None = None
     idle_minutes: float = 10.0
     autosave_seconds: float = 3.0
+    time_zone: str | None = None  # None: the server's local zone (TZ, /etc/localtime)
 
 
 DEFAULTS = Defaults()
@@ -75,6 +76,8 @@ def load_settings() -> Settings | Defaults:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise HwtuiError(f"bad setting {field}: {first['msg']}") from None
+        # A check of hwtui's own (a validator's ValueError) says what is wrong by itself.
+        message = first["msg"].removeprefix("Value error, ")
+        raise HwtuiError(f"bad setting {field}: {message}") from None
     except (OSError, ValueError) as exc:  # unreadable or malformed config.toml
         raise HwtuiError(f"cannot read the settings file: {exc}") from None

@@ -116,8 +116,10 @@ def _build(
     first: FirstScreen | None = None,
 ) -> HomeworkApp:
     from hwtui.app import build_app
+    from hwtui.data import local_time
 
     try:
+        local_time.use_zone(settings.time_zone)  # checked by the settings already
         return build_app(
             db,
             first=first,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -11,6 +11,7 @@ from pydantic_settings import (
 )
 
 from hwtui.config import DEFAULTS, ENV_PREFIX, config_path
+from hwtui.data.local_time import zone_named
 
 
 class Settings(BaseSettings):
@@ -28,6 +29,17 @@ class Settings(BaseSettings):
     autosave_seconds: float = Field(
         default=DEFAULTS.autosave_seconds, gt=0, description="Draft autosave delay"
     )
+    time_zone: str | None = Field(
+        default=DEFAULTS.time_zone,
+        description="IANA zone for times shown and written in notes; default: the server's",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is not None:
+            zone_named(name)  # ValueError, naming the setting's value, if unknown
+        return name
 
     @classmethod
     def settings_customise_sources(

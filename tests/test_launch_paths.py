@@ -136,9 +136,15 @@ NOT_DEFAULT = {
     "database_url": "/srv/hwtui/practice.sqlite3",
     "idle_minutes": "7",
     "autosave_seconds": "9",
+    "time_zone": "Asia/Kolkata",
 }
 # What pydantic-settings would refuse, were it to read it.
-REFUSED = {"database_url": "", "idle_minutes": "-3", "autosave_seconds": "soon"}
+REFUSED = {
+    "database_url": "",
+    "idle_minutes": "-3",
+    "autosave_seconds": "soon",
+    "time_zone": "Mars/Base",
+}
 
 
 def test_every_setting_has_probes() -> None:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from hwtui.data.local_time import stamp
 from hwtui.data.text import join_clauses, strip_controls, wrap_cells
 
 
@@ -251,9 +252,7 @@ def _risk(src: NoteSource) -> list[str]:
         text = f"PHQ-9 item 9 (thoughts of self-harm) scored {harm.score} this session"
         if harm.acknowledged_at is not None:
             who = f" by {_clean(harm.acknowledged_by)}" if harm.acknowledged_by else ""
-            text += (
-                f"; the alert was acknowledged{who} on {harm.acknowledged_at:%d %b %Y %H:%M} UTC"
-            )
+            text += f"; the alert was acknowledged{who} on {stamp(harm.acknowledged_at)}"
         else:
             text += "; the alert was not acknowledged in hwtui"
         lines.append(text + ".")
@@ -537,7 +536,7 @@ def build_note(src: NoteSource, style: NoteStyle | str = NoteStyle.DAP) -> Note:
             if src.signed_as and src.signed_by and src.signed_as != src.signed_by
             else ""
         )
-        header.append(f"Signed by {name}{login} on {src.signed_at:%d %b %Y %H:%M} UTC")
+        header.append(f"Signed by {name}{login} on {stamp(src.signed_at)}")
     if src.amend_reason:
         header.append(f"Amendment: {_clean(src.amend_reason)}")
     return Note(

@@ -29,6 +29,7 @@ from hwtui.data.catalog import (
     AssignmentStatus,
     Outcome,
 )
+from hwtui.data.local_time import local_date
 from hwtui.data.models import Assignment
 from hwtui.data.services.assignment_detail import AssignmentDetail
 from hwtui.data.services.assignments import is_overdue
@@ -55,7 +56,7 @@ def status_words(row: Assignment) -> str:
     """The status as a clinician says it; closed ones say when and why."""
     if row.status == AssignmentStatus.ACTIVE:
         return "active"
-    when = day(row.updated_at.date())
+    when = day(local_date(row.updated_at))
     if row.status == AssignmentStatus.REPLACED:
         return f"replaced {when} by a smaller step"
     reason = f": {safe_plain(row.status_reason)}" if row.status_reason else ""
@@ -150,7 +151,7 @@ def field_rows(detail: AssignmentDetail) -> list[tuple[str, Content]]:
 def history_lines(detail: AssignmentDetail) -> list[Content]:
     row = detail.assignment
     set_in = f" in the review of {day(detail.set_in_review)}" if detail.set_in_review else ""
-    lines = [Content(f"Set {day(row.created_at.date())}{set_in}")]
+    lines = [Content(f"Set {day(local_date(row.created_at))}{set_in}")]
     for outcome in detail.outcomes:
         labels = [
             BARRIERS_BY_CODE[code].label if code in BARRIERS_BY_CODE else safe_plain(code)

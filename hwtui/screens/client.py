@@ -30,6 +30,7 @@ from hwtui.data.catalog import (
     SPECIFICS,
     AssignmentStatus,
 )
+from hwtui.data.local_time import local_date
 from hwtui.data.models import Assignment
 from hwtui.data.practice import ClientOverview
 from hwtui.data.services.assignments import is_overdue
@@ -133,7 +134,7 @@ def since_rows(brief: ClientBrief) -> list[tuple[str, Content]]:
             (
                 "New smaller goal",
                 Content.assemble(
-                    safe_content(goal.title), (f"  set {day(goal.created_at.date())}", LABEL)
+                    safe_content(goal.title), (f"  set {day(local_date(goal.created_at))}", LABEL)
                 ),
             )
         )
@@ -203,7 +204,7 @@ def task_details(task: DueTask) -> Content:
 
 def earlier_status(row: Assignment) -> str:
     """Status and the day it changed: the first column of the earlier homework."""
-    return f"{row.status} {short_day(row.updated_at.date())}"
+    return f"{row.status} {short_day(local_date(row.updated_at))}"
 
 
 def earlier_text(task: DueTask) -> Content:
@@ -423,7 +424,7 @@ class ClientScreen(ReloadingScreen[None]):
         if brief.alerts:
             first = brief.alerts[0]
             risk.update(
-                f"⚠ RISK: PHQ-9 item 9 scored {first.items[8]} on {first.taken_at:%d %b %Y}"
+                f"⚠ RISK: PHQ-9 item 9 scored {first.items[8]} on {day(local_date(first.taken_at))}"
                 f"{f' (+{len(brief.alerts) - 1} more)' if len(brief.alerts) > 1 else ''}"
                 " — not yet acknowledged. Press a."
             )

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from hwtui.data.local_time import clock
 from hwtui.data.review_draft import ReviewDraft
 from hwtui.data.services.reviews import ReviewContext
 from hwtui.screens.asking import ask
@@ -29,8 +30,6 @@ from hwtui.widgets.safe import notify_safe, safe_content, safe_text
 from hwtui.widgets.steps.base import ReviewSetup
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from hwtui.app import HomeworkApp
 
 Choice = Literal["take", "read"]
@@ -38,10 +37,6 @@ Choice = Literal["take", "read"]
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
-
-
-def _clock(at: datetime) -> str:
-    return at.astimezone().strftime("%H:%M")
 
 
 class DraftInUseScreen(ModalScreen[Choice | None]):
@@ -165,7 +160,7 @@ class DraftPeekScreen(Screen[None]):
             values=ctx.values,
         )
         title = safe_text(f"{ctx.client.code} {ctx.client.display_name}", "bold")
-        title.append(f" · draft, read only (last saved {_clock(ctx.review.updated_at)})")
+        title.append(f" · draft, read only (last saved {clock(ctx.review.updated_at)})")
         self.query_one("#peek-title", Static).update(title)
         self.query_one("#peek-text", Static).update(render_summary(draft, setup))
         self.query_one("#peek-scroll").focus()

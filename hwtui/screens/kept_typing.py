@@ -22,6 +22,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Select
 
+from hwtui.data.local_time import clock
 from hwtui.data.models import UnsavedInput
 from hwtui.data.practice import Practice
 from hwtui.screens.asking import ask, tell
@@ -118,7 +119,7 @@ class KeepsTyping(_Base):
         if row is None or self._typing_done or not self.is_attached:
             return
         self.restore_typed(row.fields)
-        when = row.saved_at.astimezone().strftime("%H:%M")
+        when = clock(row.saved_at)
         notify_safe(
             self.app,
             f"Brought back what you typed here at {when}; it is not saved yet.",

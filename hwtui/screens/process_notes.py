@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from hwtui.data.errors import HwtuiError
+from hwtui.data.local_time import clock, stamp
 from hwtui.data.practice import Practice
 from hwtui.data.services.process_notes import ProcessNoteView
 from hwtui.screens.asking import ask
@@ -118,8 +119,8 @@ class ProcessNotesScreen(Screen[None]):
         if view.updated_at is None:
             self._status("No process notes on this session yet. Saved as you type.")
         else:
-            when = view.updated_at.astimezone()
-            self._status(f"Last saved {when:%d %b %Y %H:%M}. Saved as you type.")
+            when = stamp(view.updated_at)
+            self._status(f"Last saved {when}. Saved as you type.")
         area.focus()
 
     @on(LoadFailed)
@@ -170,7 +171,7 @@ class ProcessNotesScreen(Screen[None]):
     @on(Saved)
     def _saved(self, event: Saved) -> None:
         if event.view is not None:
-            self._status(f"Saved {datetime.now():%H:%M:%S}.")
+            self._status(f"Saved {clock(datetime.now(UTC), seconds=True)}.")
 
     @on(SaveFailed)
     def _save_failed(self, event: SaveFailed) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -20,6 +20,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from hwtui.data.catalog import ReviewStatus, ReviewStep
 from hwtui.data.errors import InvalidInput
+from hwtui.data.local_time import clock
 from hwtui.data.practice import Practice
 from hwtui.data.review_draft import ReviewDraft, typed_words
 from hwtui.data.review_steps import (
@@ -539,7 +540,7 @@ class ReviewScreen(Screen[None]):
             status.update("NOT SAVED")
             status.add_class("-error")
         else:
-            status.update(f"draft saved {datetime.now().strftime('%H:%M:%S')}")
+            status.update(f"draft saved {clock(datetime.now(UTC), seconds=True)}")
             status.remove_class("-error")
 
     def action_save(self) -> None:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from hwtui.data.catalog import ReviewStatus
+from hwtui.data.local_time import stamp
 from hwtui.data.notes import Note, render_text
 from hwtui.data.practice import RecordView
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
@@ -219,7 +220,7 @@ class ReviewRecordScreen(Screen[None]):
         if review.signed_at:
             line.append(f"{' · ' if line else ''}signed by ")
             line.append_text(safe_text(review.signed_by))
-            line.append(f" {review.signed_at:%d %b %Y %H:%M} UTC")
+            line.append(f" {stamp(review.signed_at)}")
         versions_line = self.query_one("#record-versions", Static)
         versions_line.update(line)
         versions_line.display = bool(line)

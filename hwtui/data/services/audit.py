@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from hwtui.data import local_time
 from hwtui.data.audit_chain import GENESIS, HEAD_ID, ChainHead, EventContent, append
 from hwtui.data.models import AuditEvent, AuditHead, utcnow
 from hwtui.data.services.identity import Actor
@@ -199,7 +200,8 @@ def last_events(session: Session, n: int) -> Sequence[AuditEvent]:
 
 
 def describe(event: AuditEvent) -> str:
-    """One line: id, time (UTC), OS user, action, entity, ids, detail; no control characters.
+    """One line: id, time (the display zone's, named: `local_time.log_stamp`), OS user,
+    action, entity, ids, detail, two spaces apart; no control characters.
 
     Every text field is cleaned: a detail or a user name holding an escape sequence or a
     newline must not act on the terminal or forge a second line.
@@ -207,7 +209,7 @@ def describe(event: AuditEvent) -> str:
     ids = f"id={_or_dash(event.entity_id)} client={_or_dash(event.client_id)}"
     fields = [
         str(event.id),
-        event.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        local_time.log_stamp(event.at),
         clean_line(event.os_user),
         clean_line(event.action),
         clean_line(event.entity),

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from hwtui.data import local_time
 from hwtui.data.catalog import AssignmentStatus, Modality, Outcome, ReviewStatus, ReviewStep
 from hwtui.data.errors import FieldProblem, HwtuiError, InvalidInput, NotFound
 from hwtui.data.inputs import GoalInput, ReviewDraftInput, parse
@@ -53,19 +54,15 @@ class DraftInUse(HwtuiError):
         self.holder = describe(holder)
         self.since = since
         self.saved = saved
-        when = f" since {_clock(since)}" if since else ""
+        when = f" since {local_time.clock(since)}" if since else ""
         super().__init__(
             f"this review is open in another session ({self.holder}){when}, "
-            f"last saved {_clock(saved)}"
+            f"last saved {local_time.clock(saved)}"
         )
 
 
 class DraftLost(HwtuiError):
     """This session may no longer write the draft: another took it over or finished it."""
-
-
-def _clock(at: datetime) -> str:
-    return at.astimezone().strftime("%H:%M")
 
 
 def get_review(session: Session, me: Actor, review_id: int, *, for_update: bool = False) -> Review:
@@ -142,7 +139,8 @@ def save_draft(
     """
     review = get_review(session, me, review_id, for_update=True)
     if review.status != ReviewStatus.DRAFT:
-        message = f"this review was completed at {_clock(review.completed_at or utcnow())}"
+        done = local_time.clock(review.completed_at or utcnow())
+        message = f"this review was completed at {done}"
         if lease is not None:
             raise DraftLost(message + " (in another session); it can no longer be edited")
         raise InvalidInput.one("status", f"this review is {review.status} and cannot be edited")
@@ -150,7 +148,7 @@ def save_draft(
         who = describe(review.lease_holder) if review.lease_token else "nobody"
         raise DraftLost(
             f"another session ({who}) took this review over"
-            + (f" at {_clock(review.lease_at)}" if review.lease_at else "")
+            + (f" at {local_time.clock(review.lease_at)}" if review.lease_at else "")
         )
     data = parse(ReviewDraftInput, **draft)
     _check_outcomes(session, me, review, data)
@@ -404,7 +402,7 @@ def lease_problem(session: Session, me: Actor, review_id: int, lease: str) -> Dr
         return DraftLost("this review was completed in another session")
     if token != lease:
         who = describe(holder) if token else "nobody"
-        when = f" at {_clock(at)}" if at else ""
+        when = f" at {local_time.clock(at)}" if at else ""
         return DraftLost(f"another session ({who}) took this review over{when}")
     return None
 
