@@ -30,6 +30,17 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+# The practice's settings for every user (`server/hwtui-server setup` writes the database
+# there); a user's own file and the environment win over it.
+SYSTEM_CONFIG = Path("/etc/hwtui/config.toml")
+
+
+def system_config_path() -> Path:
+    """The settings file for every user; HWTUI_SYSTEM_CONFIG points elsewhere (tests)."""
+    override = os.environ.get("HWTUI_SYSTEM_CONFIG")
+    return Path(override) if override else SYSTEM_CONFIG
+
+
 def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
@@ -51,14 +62,15 @@ SETTING_NAMES = frozenset(field.name for field in fields(Defaults))
 
 
 def nothing_set(environ: Mapping[str, str]) -> bool:
-    """True when `Settings()` could only give the defaults: there is no settings file and
+    """True when `Settings()` could only give the defaults: there is no settings file (the
+    user's or the system's) and
     no environment variable it reads, HWTUI_<SETTING> in any case (pydantic-settings is
     not case-sensitive unless told; `tests/test_launch_paths.py` asks it)."""
     # Lower-cased, as pydantic-settings compares them (not casefold: "ß" stays "ß").
     names = {f"{ENV_PREFIX}{name}".lower() for name in SETTING_NAMES}
     if any(variable.lower() in names for variable in environ):
         return False
-    return not config_path().exists()
+    return not config_path().exists() and not system_config_path().exists()
 
 
 def load_settings() -> Settings | Defaults:

@@ -1,4 +1,5 @@
-"""Settings: defaults < TOML file in the platform config dir < HWTUI_* environment."""
+"""Settings: defaults < /etc/hwtui/config.toml < the user's TOML file (the platform config
+dir) < HWTUI_* environment."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from hwtui.config import DEFAULTS, ENV_PREFIX, config_path
+from hwtui.config import DEFAULTS, ENV_PREFIX, config_path, system_config_path
 from hwtui.data.local_time import zone_named
 
 
@@ -50,5 +51,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+        # Of two files the later wins: the user's own over the practice's.
+        files = [system_config_path(), config_path()]
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=files)
         return (init_settings, env_settings, toml)

@@ -130,6 +130,8 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     ]:
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("HWTUI_CONFIG", str(home / "config" / "hwtui" / "config.toml"))
+    # Not the machine's /etc/hwtui (a practice server's, or .ci/server-check's).
+    monkeypatch.setenv("HWTUI_SYSTEM_CONFIG", str(home / "etc" / "hwtui" / "config.toml"))
 
 
 @pytest.fixture(scope="session")

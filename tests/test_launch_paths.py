@@ -26,7 +26,7 @@ from hwtui.config import DEFAULTS, ENV_PREFIX, SETTING_NAMES, nothing_set
 from hwtui.data import demo, migrate
 from hwtui.data.actor import os_username
 from hwtui.data.db import Database
-from hwtui.data.errors import DatabaseProblem
+from hwtui.data.errors import DatabaseProblem, HwtuiError
 from hwtui.data.first_screen import read_first_screen
 from hwtui.data.lazy_db import LazyDatabase
 from hwtui.settings import Settings
@@ -118,7 +118,9 @@ def test_a_bad_setting_still_stops_the_launch_with_one_line(
 
 
 def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.upper().startswith("HWTUI_")}
+    # The test's own system settings file stays: never this machine's /etc/hwtui.
+    keep = {"HWTUI_SYSTEM_CONFIG"}
+    return {k: v for k, v in os.environ.items() if k in keep or not k.upper().startswith("HWTUI_")}
 
 
 # -- the settings' defaults without pydantic -----------------------------------------------
@@ -184,6 +186,38 @@ def test_a_settings_file_counts_as_set(tmp_path: Path, monkeypatch: pytest.Monke
     toml.write_text("")
     assert not nothing_set({})
     assert config.config_path() == toml
+
+
+def test_the_practices_settings_file_is_everyones_default_and_the_users_own_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = tmp_path / "etc" / "config.toml"
+    user = tmp_path / "user" / "config.toml"
+    monkeypatch.setenv("HWTUI_SYSTEM_CONFIG", str(system))
+    monkeypatch.setenv("HWTUI_CONFIG", str(user))
+    assert nothing_set({})
+    system.parent.mkdir()
+    system.write_text('database_url = "postgresql:///hwtui"\nidle_minutes = 20\n')
+    assert not nothing_set({})  # the everyday launch must read it, not skip to defaults
+    loaded = config.load_settings()
+    assert (loaded.database_url, loaded.idle_minutes) == ("postgresql:///hwtui", 20)
+    user.parent.mkdir()
+    user.write_text('database_url = "/home/me/mine.sqlite3"\n')
+    loaded = config.load_settings()
+    assert (loaded.database_url, loaded.idle_minutes) == ("/home/me/mine.sqlite3", 20)
+    monkeypatch.setenv("HWTUI_DATABASE_URL", "postgresql:///other")
+    assert config.load_settings().database_url == "postgresql:///other"
+    assert config.system_config_path() == system
+
+
+def test_a_bad_value_in_the_practices_file_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = tmp_path / "config.toml"
+    system.write_text("idle_minutes = -1\n")
+    monkeypatch.setenv("HWTUI_SYSTEM_CONFIG", str(system))
+    with pytest.raises(HwtuiError, match=r"^bad setting idle_minutes: "):
+        config.load_settings()
 
 
 # -- the app over a database it opens itself -----------------------------------------------
