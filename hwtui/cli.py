@@ -167,9 +167,18 @@ def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], on_db: list[
     )
 
     imp = sub.add_parser(
-        "import", parents=on_db, help="restore a JSON export into an empty database"
+        "import",
+        parents=on_db,
+        help="restore a JSON export into an empty database, or add it to your caseload (--merge)",
     )
     imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--merge",
+        action="store_true",
+        help="add the file's clients to your caseload in a database that holds data already "
+        "(yours or colleagues'), as yourself, with new ids; refused, with nothing written, "
+        "if one of its client codes is in your caseload already",
+    )
 
     bak = sub.add_parser(
         "backup", parents=on_db, help="copy the SQLite database to DEST and check the copy"
@@ -277,15 +286,16 @@ def _quiet_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _whole(db: Database, command: str) -> Database:
-    """*db* naming no clinician, for a command about the whole database."""
+def _whole(db: Database, command: str, instead: str = "") -> Database:
+    """*db* naming no clinician, for a command about the whole database (*instead*: what
+    a clinician may run instead, said after)."""
     from hwtui.data.errors import HwtuiError
 
     whole = db.for_clinician(None)
     if not whole.sees_every_row():
         raise HwtuiError(
             f"hwtui {command} needs every clinician's rows: on PostgreSQL, run it as the "
-            "role that owns hwtui's tables"
+            f"role that owns hwtui's tables{instead}"
         )
     return whole
 
@@ -572,11 +582,13 @@ def _clients(count: int) -> str:
 
 # Problems of an import file printed under the first line; the rest are counted.
 IMPORT_PROBLEMS_SHOWN = 20
+MERGE_HINT = "hwtui import FILE --merge"
 
 
 def _import(args: argparse.Namespace) -> int:
     from hwtui.data import import_file
     from hwtui.data.import_checks import ImportRefused
+    from hwtui.data.import_merge import CodesTaken, merge_json
     from hwtui.data.services.identity import os_username
     from hwtui.data.sqlite_file import remove_new_database
 
@@ -587,18 +599,30 @@ def _import(args: argparse.Namespace) -> int:
         checked = import_file.check_import(data)
     except ImportRefused as exc:
         return _refused(exc.headline, exc.lines(IMPORT_PROBLEMS_SHOWN))
-    # A new SQLite file is made for the import and kept only if the import succeeds.
-    db = opening.open_database(_location(args), create=True)
-    try:
-        # Only a database with no one's rows may be imported into: it must see them all.
-        stats = import_file.import_json(_whole(db, "import"), checked, username=os_username())
-    except BaseException:
+    if args.merge:
+        # Into a database that is there already, as the clinician (their own role).
+        db = opening.open_database(_location(args))
+        try:
+            stats = merge_json(db, checked, username=os_username())
+        except CodesTaken as exc:
+            return _refused(exc.headline, exc.lines(IMPORT_PROBLEMS_SHOWN))
+        finally:
+            db.dispose()
+        print(f"added {_clients(stats.clients)}, {stats.rows} rows, from {path} to your caseload")
+    else:
+        # A new SQLite file is made for the import and kept only if the import succeeds.
+        db = opening.open_database(_location(args), create=True)
+        try:
+            # Only a database with no one's rows may be imported into: it must see them all.
+            whole = _whole(db, "import", f"; to add the file to your caseload: {MERGE_HINT}")
+            stats = import_file.import_json(whole, checked, username=os_username())
+        except BaseException:
+            db.dispose()
+            if db.created and db.path is not None:
+                remove_new_database(db.path)
+            raise
         db.dispose()
-        if db.created and db.path is not None:
-            remove_new_database(db.path)
-        raise
-    db.dispose()
-    print(f"imported {_clients(stats.clients)}, {stats.rows} rows, from {path}")
+        print(f"imported {_clients(stats.clients)}, {stats.rows} rows, from {path}")
     for name, count in stats.tables.items():
         print(f"  {name:<16} {count:>8}")
     return 0

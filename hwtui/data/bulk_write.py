@@ -1,10 +1,12 @@
-"""Many rows at once, with the ids the caller chose: the demo's and the import's writer.
+"""Many rows at once: the demo's and the imports' writer.
 
-Both write whole tables of rows whose ids they already know (the demo assigns them, an
-import keeps the file's), thousands at a time, in one transaction the caller owns. The
-ORM per row would cost more than making the rows, so each table goes in with SQLAlchemy
-Core's executemany, in chunks, rows in the order given: parents first is the caller's
-job (tables in foreign-key order; within a table, a row after the row it refers to).
+The demo and the plain import write whole tables of rows whose ids they already know (the
+demo assigns them, an import keeps the file's); a merge import (`hwtui.data.import_merge`)
+lets the database assign them and is told which (`insert_returning_ids`). Thousands at a
+time, in one transaction the caller owns. The ORM per row would cost more than making the
+rows, so each table goes in with SQLAlchemy Core's executemany, in chunks, rows in the
+order given: parents first is the caller's job (tables in foreign-key order; within a
+table, a row after the row it refers to).
 
 The caller also records the audit event, in the same transaction or right after it: a
 bulk write is one change the trail names ("generate" a demo, "import" a file), not an
@@ -21,9 +23,12 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BindParameter,
+    Column,
     ColumnElement,
     Connection,
+    Dialect,
     Integer,
+    MetaData,
     Table,
     TableClause,
     Text,
@@ -53,6 +58,23 @@ def insert_rows(conn: Connection, name: str, rows: list[Row]) -> None:
     stmt = insert(_insert_target(name, conn.dialect.name))
     for start in range(0, len(rows), INSERT_CHUNK):
         conn.execute(stmt, rows[start : start + INSERT_CHUNK])
+
+
+def insert_returning_ids(conn: Connection, name: str, rows: list[Row]) -> list[int]:
+    """Insert *rows* (without ids) into the table *name*; the ids the database gave them,
+    in the order of *rows*.
+
+    One statement per chunk of rows on PostgreSQL (SQLAlchemy's "insertmanyvalues", its
+    RETURNING sorted back into the order of the parameters); SQLite, in process, takes
+    them one by one. The values of JSON columns are replaced in *rows* by their JSON text.
+    """
+    _encode_json(rows, _json_columns(name))
+    target = _returning_target(name)
+    stmt = insert(target).returning(target.c.id, sort_by_parameter_order=True)
+    ids: list[int] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        ids.extend(conn.execute(stmt, rows[start : start + INSERT_CHUNK]).scalars())
+    return ids
 
 
 def advance_sequences(conn: Connection, names: Iterable[str]) -> None:
@@ -103,6 +125,37 @@ def _insert_target(name: str, dialect: str) -> TableClause:
     return table(
         name,
         *(column(c.name, as_text if c.name in json_columns else c.type) for c in _table(name).c),
+    )
+
+
+class _EncodedJson(TypeDecorator[Any]):
+    """JSON already encoded to text, passed through as it is: the column stays JSON in
+    the statement, which the sorted RETURNING form needs (it casts each value to the
+    column's type, where `_JsonText` would be cast back to text)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+@functools.cache
+def _returning_target(name: str) -> Table:
+    """`_insert_target` as a Table of its own: RETURNING in parameter order needs one,
+    with the integer primary key the database fills in."""
+    json_columns = _json_columns(name)
+    return Table(
+        name,
+        MetaData(),
+        *(
+            Column(
+                c.name,
+                _EncodedJson() if c.name in json_columns else c.type,
+                primary_key=c.primary_key,
+            )
+            for c in _table(name).c
+        ),
     )
 
 

@@ -6,7 +6,8 @@ at all is written (`import_json`): every table `export_plan` names (the process 
 too when the file has them: an export made with `--process-notes`), with the file's ids,
 in one transaction, through the writer the demo uses too (`hwtui.data.bulk_write`). The
 target's audit trail starts with one "import" event; the file's history stays with the
-database it came from.
+database it came from. A database holding data already takes a file the other way: into
+the running clinician's caseload, with new ids (`hwtui.data.import_merge`, `--merge`).
 """
 
 from __future__ import annotations
@@ -106,12 +107,13 @@ def import_json(db: Database, data: Any, *, username: str) -> ImportStats:
         conn = session.connection()
         _check_target(conn, links)
         clinician_id = _place_clinician(conn, exported, username)
-        _remap_clinician(rows, clinician_id)
+        remap_clinician(rows, clinician_id)
         _insert(conn, rows)
         if conn.dialect.name == "postgresql":
             bulk_write.advance_sequences(conn, [link.table for link in links])
         counts = {CLINICIAN: 1, **{name: len(table_rows) for name, table_rows in rows.items()}}
-        _record_import(session, username, rows[CLIENT], counts, checked.exported_by)
+        client_ids = [row["id"] for row in rows[CLIENT]]
+        record_import(session, username, client_ids, counts, checked.exported_by)
     remapped = exported_id if exported_id != clinician_id else None
     return ImportStats(counts, clinician_id, remapped)
 
@@ -142,18 +144,24 @@ def _export_tables(data: Any) -> Mapping[str, Any]:
     return tables
 
 
-def _check_target(conn: Connection, links: list[Link]) -> None:
+def check_revision(conn: Connection) -> None:
+    """The database must be at this hwtui's schema, the one the file's rows fit."""
     revision = MigrationContext.configure(conn).get_current_revision()
     head = schema_revisions.head_revision()
     if revision != head:
         raise HwtuiError(
             f"the database is at schema {revision!r}, not {head!r}: run `hwtui db upgrade` first"
         )
+
+
+def _check_target(conn: Connection, links: list[Link]) -> None:
+    check_revision(conn)
     clients = conn.execute(select(func.count()).select_from(_tables()[CLIENT])).scalar_one()
     if clients:
         raise HwtuiError(
             f"import needs an empty database; this one already holds {_clients(clients)}: "
-            "import into a new database"
+            "import into a new database, or add the file to your caseload with "
+            "`hwtui import FILE --merge`"
         )
     for link in links:
         if link.table in (CLINICIAN, CLIENT):
@@ -162,7 +170,8 @@ def _check_target(conn: Connection, links: list[Link]) -> None:
         if conn.execute(select(func.count()).select_from(table)).scalar_one():
             raise HwtuiError(
                 f"import needs an empty database; this one already holds rows in {link.table}: "
-                "import into a new database"
+                "import into a new database, or add the file to your caseload with "
+                "`hwtui import FILE --merge`"
             )
 
 
@@ -184,7 +193,7 @@ def _place_clinician(conn: Connection, exported: Row, username: str) -> int:
     return int(inserted[0])
 
 
-def _remap_clinician(rows: dict[str, list[Row]], clinician_id: int) -> None:
+def remap_clinician(rows: dict[str, list[Row]], clinician_id: int) -> None:
     """Point every clinician reference at the importing clinician's row (the checks made
     sure each one names the file's one clinician)."""
     for name, table_rows in rows.items():
@@ -245,18 +254,22 @@ def _parents_first(table: Table, rows: list[Row]) -> list[Row]:
     return ordered
 
 
-def _record_import(
+def record_import(
     session: Session,
     username: str,
-    clients: list[Row],
+    client_ids: list[int],
     counts: Mapping[str, int],
     exported_by: str,
+    *,
+    mode: str = "",
 ) -> None:
+    """The "import" audit event: how many rows, from whom, and the client if only one."""
     # The exporting clinician's name comes from the file: cleaned and cut to size.
     source = " ".join(strip_controls(exported_by).split())[:64]
-    detail = f"format=json clients={len(clients)} rows={sum(counts.values())} from={source}"
-    if len(clients) == 1:
-        entity, entity_id = "client", clients[0]["id"]
+    how = f" mode={mode}" if mode else ""
+    detail = f"format=json{how} clients={len(client_ids)} rows={sum(counts.values())} from={source}"
+    if len(client_ids) == 1:
+        entity, entity_id = "client", client_ids[0]
     else:
         entity, entity_id = "caseload", None
     audit.record(session, username, "import", entity, entity_id, client_id=entity_id, detail=detail)
