@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,11 +21,12 @@ from hwtui.config import load_settings
 from hwtui.data import local_time
 from hwtui.data.db import Database
 from hwtui.data.errors import HwtuiError
-from hwtui.data.models import AuditEvent
+from hwtui.data.models import AuditEvent, Measure
 from hwtui.data.notes import build_note, render_markdown, render_text, to_dict
 from hwtui.data.services import audit
 from hwtui.data.services.identity import ensure_clinician, os_username
 from hwtui.data.services.reviews import sign_review
+from hwtui.data.services.risk import risk_signals
 from hwtui.settings import Settings
 from tests.conftest import TODAY
 from tests.helpers import add_assignment, add_client, add_completed_review
@@ -240,3 +241,31 @@ def test_hwtui_audit_tail_reads_the_setting(
     monkeypatch.setenv("HWTUI_TIME_ZONE", "Asia/Kolkata")
     assert main(["audit", "tail", "-n", "1", "--db", db_url]) == 0
     assert capsys.readouterr().out.split("  ")[1].endswith(" IST")
+
+
+def test_a_score_is_dated_by_the_display_zones_calendar(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], Database]
+) -> None:
+    """A PHQ-9 taken at 02:00 UTC on 6 Nov was taken on the evening of 5 Nov in New York:
+    the risk signals (the notes' "item 9 was above 0 earlier: …") say 5 Nov there."""
+    db = migrated_sqlite(tmp_path / "dates.sqlite3")
+    with db.write() as s:
+        me = ensure_clinician(s, os_username())
+    client_id = add_client(db, me, code="TZ2")
+    with db.write() as s:
+        s.add(
+            Measure(
+                client_id=client_id,
+                instrument="phq9",
+                total=10,
+                items=[1, 1, 1, 1, 1, 1, 1, 1, 2],
+                taken_at=_at(2026, 11, 6, 2, 0),
+            )
+        )
+    local_time.use_zone("America/New_York")
+    with db.read() as s:
+        assert risk_signals(s, client_id, None) == [(date(2026, 11, 5), 2)]
+    local_time.use_zone("Asia/Kolkata")
+    with db.read() as s:
+        assert risk_signals(s, client_id, None) == [(date(2026, 11, 6), 2)]
+    db.dispose()

@@ -28,6 +28,7 @@ from hwtui.data.catalog import (
 from hwtui.data.errors import InvalidInput, NotFound
 from hwtui.data.files import write_private
 from hwtui.data.inputs import RiskCheck
+from hwtui.data.local_time import local_date
 from hwtui.data.measure_change import Score, measure_change
 from hwtui.data.models import Assignment, ClientValue, Clinician, Measure, Review, TaskOutcome
 from hwtui.data.notes import (
@@ -161,7 +162,7 @@ def _measure_line(row: Measure, earlier: list[Measure]) -> MeasureLine:
     change, flags = "", []
     if spec.change is not None:
         moved = measure_change(
-            spec.change, [Score(m.total, m.taken_at.date()) for m in earlier], row.total
+            spec.change, [Score(m.total, local_date(m.taken_at)) for m in earlier], row.total
         )
         if moved is not None:
             change = moved.describe()
@@ -191,7 +192,9 @@ def _self_harm(session: Session, client_id: int, measures: list[Measure]) -> Sel
         query = query.where(col(Measure.id).not_in([m.id for m in measures]))
     earlier = session.exec(query.order_by(col(Measure.taken_at).desc()).limit(SELF_HARM_WINDOW))
     positive = tuple(
-        (m.taken_at.date(), m.items[8]) for m in earlier if len(m.items) == 9 and m.items[8] > 0
+        (local_date(m.taken_at), m.items[8])
+        for m in earlier
+        if len(m.items) == 9 and m.items[8] > 0
     )
     if not this:
         return SelfHarm(earlier_positive=positive)

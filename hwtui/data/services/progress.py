@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from hwtui.data import metrics
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.errors import InvalidInput, NotFound
+from hwtui.data.local_time import local_date
 from hwtui.data.models import Assignment, Measure, Review, TaskOutcome, utcnow
 from hwtui.data.services import audit
 from hwtui.data.services.clients import get_client
@@ -147,7 +148,7 @@ def client_progress(
         .where(Measure.client_id == client_id, col(Measure.review_id).in_(ids))
         .order_by(col(Measure.taken_at))
     ):
-        measures[instrument].append(MeasurePoint(taken_at.date(), total))
+        measures[instrument].append(MeasurePoint(local_date(taken_at), total))
     recent = ids[-BARRIER_WINDOW:]
     barriers = metrics.barrier_frequencies(
         [code for o in by_review[rid] for code in o.barriers] for rid in recent

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from hwtui.data.catalog import INSTRUMENTS_BY_CODE, RISK_LOOKBACK, ReviewStatus
 from hwtui.data.errors import InvalidInput
 from hwtui.data.inputs import ReviewDraftInput, RiskCheck, parse
+from hwtui.data.local_time import local_date
 from hwtui.data.measure_change import Change, Score, measure_change
 from hwtui.data.models import Measure, Review, utcnow
 from hwtui.data.services import audit
@@ -31,7 +32,7 @@ def risk_signals(
         query = query.where(col(Measure.taken_at) <= until)
     latest = session.exec(query.order_by(col(Measure.taken_at).desc()).limit(RISK_LOOKBACK))
     found = [
-        (m.taken_at.date(), m.items[ITEM_9])
+        (local_date(m.taken_at), m.items[ITEM_9])
         for m in latest
         if len(m.items) == 9 and m.items[ITEM_9] > 0
     ]
@@ -69,7 +70,7 @@ def _latest_changes(
         if spec is None or spec.change is None or len(rows) < 2:
             continue
         *earlier, last = rows
-        scores = [Score(m.total, m.taken_at.date()) for m in earlier]
+        scores = [Score(m.total, local_date(m.taken_at)) for m in earlier]
         moved = measure_change(spec.change, scores, last.total)
         if moved is not None:
             out.append((spec.name, last.total, spec.total_max, moved))
