@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +271,7 @@ def test_the_progress_note_is_plain_text(words: list[str]) -> None:
         clinician=who,
         status="signed",
         version=2,
-        signed_at=datetime(2026, 11, 25, 10, 0),
+        signed_at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
         signed_by=signer,
         amend_reason=reason,
         win_text=win,
