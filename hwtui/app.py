@@ -33,6 +33,8 @@ from hwtui.screens.caseload import CaseloadScreen
 from hwtui.widgets.safe import notify_safe, safe_plain
 
 if TYPE_CHECKING:  # the ORM is loaded after the first screen is painted (see `db`)
+    from textual.driver import Driver
+
     from hwtui.data.db import Database
     from hwtui.data.first_screen import FirstScreen
 
@@ -224,8 +226,23 @@ class HomeworkApp(App[None]):
         """The terminal is gone or we were told to stop: keep the words, then exit."""
         try:
             self.flush_drafts()
+            # The words are kept: nothing may now hold the process (and its database
+            # connection) up for good, whatever the terminal does (terminal_output.py).
+            from hwtui.terminal_output import end_if_stuck
+
+            end_if_stuck()
         finally:
             self.exit(return_code=0)
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from hwtui.terminal_output import HangUpSafeDriver
+
+            return HangUpSafeDriver
+        return driver
 
     async def action_quit(self) -> None:
         try:

@@ -30,7 +30,10 @@ class PtyApp:
         *,
         size: tuple[int, int] = (80, 24),
         env: dict[str, str] | None = None,
+        controlling: bool = False,
     ) -> None:
+        """*controlling*: the pty is the session's controlling terminal, as under sshd or
+        tmux, so that closing its far end hangs it up (`hang_up_terminal`)."""
         self.cols, self.rows = size
         self.screen = pyte.Screen(self.cols, self.rows)
         self.stream = pyte.ByteStream(self.screen)
@@ -51,7 +54,8 @@ class PtyApp:
             stdout=slave,
             stderr=slave,
             env=full_env,
-            start_new_session=True,
+            start_new_session=not controlling,
+            preexec_fn=_take_as_controlling_terminal if controlling else None,
             close_fds=True,
         )
         os.close(slave)
@@ -121,6 +125,13 @@ class PtyApp:
         self.type(words)
         self.wait_for(words[-12:])
 
+    def hang_up_terminal(self) -> None:
+        """Close the terminal's far end, as sshd does when the link drops: the kernel hangs
+        the terminal up (SIGHUP, then SIGCONT, to the session), and every later write to
+        it fails."""
+        os.close(self.master)
+        self._reader.join(5)
+
     def wait_exit(self, timeout: float = 10.0) -> int:
         return self.proc.wait(timeout)
 
@@ -130,6 +141,13 @@ class PtyApp:
             self.proc.wait(5)
         with contextlib.suppress(OSError):
             os.close(self.master)
+
+
+def _take_as_controlling_terminal() -> None:
+    """In the child, before hwtui starts: a session of its own, whose controlling
+    terminal is the pty on its standard input."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 KEYS = {

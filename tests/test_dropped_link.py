@@ -6,6 +6,7 @@ session runs it, and read the screen through a terminal emulator.
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 
@@ -87,3 +88,28 @@ def test_after_a_hangup_relaunching_resumes_the_draft_with_the_text(db_path: Pat
         assert again.wait_exit(timeout=10) == 0
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["quiet", "screen-changing"])
+def test_a_real_hangup_mid_review_saves_the_draft_and_the_process_ends(
+    db_path: Path, busy: bool
+) -> None:
+    """The terminal itself goes away (not a signal sent by hand): writes to it fail from
+    then on. A session that hung on its way out once stayed for good, holding its
+    database connection, on a server."""
+    words = "Walked after dinner twice"
+    app = PtyApp(["--db", str(db_path)], env={"HWTUI_AUTOSAVE_SECONDS": "600"}, controlling=True)
+    try:
+        app.type_a_win("HUP1", words)
+        if busy:
+            # Keys still on their way when the link drops: the screen keeps changing
+            # while the terminal is gone, filling the queue of writes to it.
+            os.write(app.master, b" and once more" * 8)
+        app.hang_up_terminal()
+        assert app.wait_exit(timeout=15) == 0
+    finally:
+        app.close()
+    draft = _draft(db_path)
+    assert draft is not None
+    assert draft.win_text is not None
+    assert draft.win_text.startswith(words)
