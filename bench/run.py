@@ -38,6 +38,7 @@ from typing import Any
 import _inprocess
 import _launch
 import _practice
+import _review_typing
 import textual
 
 import hwtui
@@ -96,7 +97,10 @@ def _first_row_code(db: Database, username: str) -> tuple[str, int]:
 
 
 def figures(
-    launch: _launch.LaunchResults, inproc: _inprocess.InProcessResults, weeks: int
+    launch: _launch.LaunchResults,
+    inproc: _inprocess.InProcessResults,
+    weeks: int,
+    typed: _review_typing.TypingResults,
 ) -> list[Figure]:
     ratios = [a / b for a, b in zip(launch.hwtui_seconds, launch.minimal_seconds, strict=True) if b]
     cpu_ratios = [a / b for a, b in zip(launch.hwtui_cpu, launch.minimal_cpu, strict=True) if b]
@@ -134,6 +138,23 @@ def figures(
         Figure("move_bytes", "bytes per cursor move (caseload)", "B", launch.move_bytes, 300),
         Figure("idle_bytes_per_s", "bytes per second idle", "B/s", launch.idle_bytes_per_second, 0),
         Figure("peak_rss_mb", "peak RSS: hwtui", "MB", launch.hwtui_rss_mb, 150),
+        # Typing in a review over the pty (bench/_review_typing.py): every key of every run,
+        # bytes per character once per run (autosave included), p99 once per run.
+        *(
+            Figure(f"typing_{key}_ms", f"key to echo: {name}", ms, field.latency_ms, 10)
+            for name, key, field in typed.each()
+        ),
+        Figure("typing_p99_ms", "key to echo, 99th percentile", ms, typed.p99_ms, 30),
+        *(
+            Figure(
+                f"typing_{key}_bytes",
+                f"bytes per char typed: {name}",
+                "B",
+                field.bytes_per_char,
+                150,
+            )
+            for name, key, field in typed.each()
+        ),
         # Context, no budget.
         Figure("minimal_rss_mb", "peak RSS: minimal Textual app", "MB", launch.minimal_rss_mb),
         Figure(
@@ -235,9 +256,11 @@ def main() -> int:
             inproc = _inprocess.measure(db, source.clinician, client_id, runs)
         finally:
             db.dispose()
+        _log("typing in a review on an 80x24 pty")
+        typed = _review_typing.measure(source, runs, log=_log)
     load_after = os.getloadavg()
 
-    figs = figures(launch, inproc, spec.weeks)
+    figs = figures(launch, inproc, spec.weeks, typed)
     total = spec.clients * (1 + spec.other_clinicians)
     header = (
         f"hwtui {hwtui.__version__} · textual {textual.__version__} · "

@@ -36,6 +36,7 @@ from hwtui.data.services.reviews import DraftInUse, DraftLost, ReviewContext
 from hwtui.screens.asking import ask, tell
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.footer import Fold, Footer
+from hwtui.widgets.repaint import show
 from hwtui.widgets.review_summary import risk_banner, risk_lines
 from hwtui.widgets.safe import notify_safe, safe_text
 from hwtui.widgets.steps.barriers import BarriersStep
@@ -469,7 +470,7 @@ class ReviewScreen(Screen[None]):
             self._autosave.stop()
         status = self.query_one("#save-status", Static)
         if not status.has_class("-error"):  # a failure stays on screen until a save works
-            status.update("editing…")
+            show(status, "editing…")  # at every key: repainted only when it changes
         wait = self.app.autosave_seconds if delay is None else delay
         self._autosave = self.set_timer(max(wait, 0.01), self._save_now)
 

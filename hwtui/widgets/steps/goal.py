@@ -21,6 +21,7 @@ from hwtui.data.shrink import suggest_smaller
 from hwtui.data.text import join_clauses
 from hwtui.widgets.assignment_fields import BY_NAME, GOAL_LINES
 from hwtui.widgets.fields import TextInput
+from hwtui.widgets.repaint import show
 from hwtui.widgets.safe import notify_safe, safe_plain, safe_text
 from hwtui.widgets.steps.base import Step
 
@@ -187,28 +188,31 @@ class GoalStep(Step):
     def _notes(self, goal: GoalDraft | None, confidence_note: str = "") -> None:
         specific = self.query_one("#goal-specific", Static)
         missing = goal.missing_specifics() if goal else []
-        specific.update(
-            f"Not yet specific: {', '.join(missing)}" if missing else "Specific ✓" if goal else ""
+        show(
+            specific,
+            f"Not yet specific: {', '.join(missing)}" if missing else "Specific ✓" if goal else "",
         )
         note = self.query_one("#goal-confidence-note", Static)
         if confidence_note:
-            note.update(confidence_note)
+            show(note, confidence_note)
         elif goal and goal.needs_shrinking():
-            note.update(
+            show(
+                note,
                 f"Confidence {goal.confidence}/10 ({goal.confidence}0% sure). Tasks a client is "
                 f"{CONFIDENT} or 10 sure of (90-100%) are the ones that get done. Could it be "
-                "smaller? F3 suggests a smaller version."
+                "smaller? F3 suggests a smaller version.",
             )
         elif goal and goal.confidence is not None:
-            note.update(
+            show(
+                note,
                 f"Confidence {goal.confidence}/10 ({goal.confidence}0% sure) ✓ within the "
-                "90-100% to aim for."
+                "90-100% to aim for.",
             )
         else:
-            note.update("")
+            show(note, "")
         note.display = bool(note.render())
         more = self.query_one("#goal-more", Static)
-        more.update(goal_extras(goal) if goal else "")
+        show(more, goal_extras(goal) if goal else "")
 
     # -- edits --------------------------------------------------------------------------
 

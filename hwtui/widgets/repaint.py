@@ -1,0 +1,93 @@
+"""Typing repaints what changed, and no more: every repaint goes down the link.
+
+Over SSH each key typed costs what the app writes back to the terminal for it (issue
+19: at most 150 bytes a character). Textual repaints a whole widget whenever anything
+in it changes, and writes every cell of it, blanks included:
+
+- a field being typed in: an Input's whole line (its trailing blanks too) and every row
+  of a TextArea, about 150 and 1,000 bytes a key at 80 columns. `RepaintHold` lets a
+  field hold the repaints one edit asks for and, when the edit only added characters at
+  the end of a line, repaint just those cells and the cursor after them
+  (widgets/fields.py, widgets/note_area.py);
+- a Static given the text it already shows (a hint, the "editing…" status): `show`
+  leaves it be, where `Static.update` would repaint it and lay out its screen again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from textual.geometry import Region
+from textual.widgets import Static
+
+
+def show(static: Static, text: str) -> None:
+    """Show *text* in *static*, unless it already does."""
+    if static.content != text:
+        static.update(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    regions: tuple[Region, ...]
+    repaint: bool
+    layout: bool
+    recompose: bool
+
+    def whole(self, layout_ok: bool) -> bool:
+        """A plain repaint of the whole widget: no children change, and no layout
+        unless *layout_ok* (the widget knows its size cannot change)."""
+        plain = not self.regions and self.repaint and not self.recompose
+        return plain and (layout_ok or not self.layout)
+
+
+class RepaintHold:
+    """A widget's `refresh()` calls, held while one edit runs (see the module)."""
+
+    def __init__(self) -> None:
+        self._calls: list[_Call] | None = None
+
+    def held(
+        self, regions: tuple[Region, ...], repaint: bool, layout: bool, recompose: bool
+    ) -> bool:
+        """Hold this call if an edit is running (True); else the widget makes it."""
+        if self._calls is None:
+            return False
+        self._calls.append(_Call(regions, repaint, layout, recompose))
+        return True
+
+    @contextmanager
+    def editing(
+        self,
+        refresh: Callable[..., Any],
+        cells: Callable[[], Region | None],
+        *,
+        layout_ok: bool = False,
+    ) -> Iterator[None]:
+        """Hold the widget's refreshes while the edit in the block runs. Then, if each
+        was a plain repaint of the whole widget and *cells* (asked after the edit) names
+        the region that changed, repaint that region alone; otherwise make the calls as
+        they were asked for. *refresh* is the widget's own `refresh`. *layout_ok*: a
+        layout asked for is not needed (see `whole`)."""
+        self._calls = []
+        done = False
+        try:
+            yield
+            done = True
+        finally:
+            calls, self._calls = self._calls, None
+            steady = done and calls and all(call.whole(layout_ok) for call in calls)
+            region = cells() if steady else None
+            if region is not None:
+                refresh(region)
+            else:
+                for call in calls:
+                    refresh(
+                        *call.regions,
+                        repaint=call.repaint,
+                        layout=call.layout,
+                        recompose=call.recompose,
+                    )
