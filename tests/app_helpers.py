@@ -38,6 +38,23 @@ async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
         await pilot.pause()
 
 
+async def steady(pilot: Pilot[Any], rounds: int = 10) -> None:
+    """Until the screen stops changing: the workers done, what their results started
+    done, animations over, and two captures in a row the same. A snapshot taken sooner
+    on a loaded machine has caught a scrollbar's thumb an eighth of a cell apart (a
+    table below the fold still filling, a focus scroll still gliding)."""
+    previous = None
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        shot = pilot.app.export_screenshot()
+        if shot == previous:
+            return
+        previous = shot
+
+
 async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     """Focus the field *selector* on the screen on top and type *text*, key by key."""
     pilot.app.screen.query_one(selector).focus()

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from hwtui.app import build_app
 from hwtui.data.db import Database
-from tests.app_helpers import Words, fill, press_and_fill
+from tests.app_helpers import Words, fill, press_and_fill, steady
 from tests.conftest import TODAY
 
 CLINICIAN = "dr_demo"
@@ -41,10 +41,8 @@ def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Da
 
 async def loaded(pilot: Pilot[Any]) -> None:
     # Answers start further questions (rows, then their trends; a brief, then a reload
-    # on return): a few rounds, so the screen has settled under a loaded machine too.
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    # on return): until the screen holds still, so it has settled on a loaded machine too.
+    await steady(pilot)
 
 
 def on_the_client(*steps: Step) -> RunBefore:

@@ -18,7 +18,7 @@ from hwtui.data.db import Database
 from hwtui.data.services.clients import find_client
 from hwtui.data.services.identity import ensure_clinician
 from hwtui.data.services.reviews import start_review
-from tests.app_helpers import Words, press_and_fill
+from tests.app_helpers import Words, press_and_fill, steady
 from tests.conftest import TODAY
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -41,12 +41,9 @@ def demo_db(tmp_path: Path, demo_sqlite: Callable[..., Database]) -> Iterator[Da
 
 
 async def loaded(pilot: Pilot[Any]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    # Focus scrolls what it moves to into view, animated: the capture waits for the end,
-    # or the scrollbar's thumb is caught part of the way (a flake on a busy machine).
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
+    # Focus scrolls what it moves to into view, animated, and the history fills after a
+    # refresh: the capture waits until the screen holds still (a flake on a busy machine).
+    await steady(pilot)
 
 
 def opened(code: str, *then: str) -> RunBefore:
