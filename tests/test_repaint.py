@@ -9,6 +9,7 @@ from typing import Any
 import pyte
 import pytest
 from textual._compositor import CompositorUpdate
+from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Region
@@ -17,7 +18,7 @@ from textual.widgets import Input, Static, TextArea
 
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.note_area import NoteArea
-from hwtui.widgets.repaint import show
+from hwtui.widgets.repaint import narrow_partial_renders, show
 
 SIZE = (60, 12)
 
@@ -192,6 +193,30 @@ async def test_typing_a_line_sends_little() -> None:
             await pilot.press(char)
             await pilot.pause()
         assert wire.sent / 9 < 100
+
+
+async def test_a_frame_renders_only_the_widgets_it_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert narrow_partial_renders()  # Textual is the version it was written from
+    app = Fields()
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#wide").focus()
+        await pilot.press("a")
+        await pilot.pause()
+        rendered: list[str | None] = []
+        original = StylesCache.render_widget
+
+        def render_widget(self: StylesCache, widget: Any, crop: Region) -> Any:
+            rendered.append(widget.id)
+            return original(self, widget, crop)
+
+        monkeypatch.setattr(StylesCache, "render_widget", render_widget)
+        await pilot.press("b")
+        await pilot.pause()
+        # The field and what holds it; not the fields, notes and status below it.
+        assert "wide" in rendered
+        assert not {"narrow", "note", "hinted", "status"} & set(rendered)
 
 
 async def test_show_leaves_a_static_be_when_it_already_shows_the_text() -> None:
