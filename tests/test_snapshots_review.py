@@ -91,7 +91,7 @@ async def _walk_to(pilot: Pilot[Any], review_id: int, step: str) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     # The save time in the corner changes every run; show a fixed moment instead.
-    pilot.app.screen.query_one("#save-status").update("draft saved 10:00:00")  # type: ignore[attr-defined]
+    pilot.app.screen.query_one("#save-status").update("draft saved 10:00 UTC")  # type: ignore[attr-defined]
     await pilot.pause()
 
 

@@ -541,7 +541,7 @@ class ReviewScreen(Screen[None]):
             status.update("NOT SAVED")
             status.add_class("-error")
         else:
-            status.update(f"draft saved {clock(datetime.now(UTC), seconds=True)}")
+            status.update(f"draft saved {clock(datetime.now(UTC))}")
             status.remove_class("-error")
 
     def action_save(self) -> None:
