@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 from textual import events
@@ -22,7 +23,6 @@ from textual._compositor import CompositorUpdate
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable
-from textual_plotext import PlotextPlot
 
 from hwtui import heap
 from hwtui.app import HomeworkApp, build_app
@@ -34,12 +34,14 @@ from hwtui.data.review_steps import STEPS
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.data.services.notes import note_for, note_source, note_style
 from hwtui.data.services.reviews import complete_review, open_review, start_review
-from hwtui.screens.client import EARLIER_SHOWN, ClientScreen
-from hwtui.screens.progress import ProgressScreen
-from hwtui.screens.review import ReviewScreen
-from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.steps.base import Step
 from hwtui.widgets.task_list import TaskList
+
+if TYPE_CHECKING:
+    from hwtui.screens.client import ClientScreen
+
+# The screens and charts are imported where they are used, not here: `first_open` times
+# the first overview of a process with the imports it brings (plotext among them).
 
 TIMEOUT = 60.0
 
@@ -121,6 +123,8 @@ def _ms(start: float, end: float) -> float:
 
 
 def _overview_loaded(screen: Screen[Any]) -> bool:
+    from hwtui.screens.client import EARLIER_SHOWN, ClientScreen
+
     if not isinstance(screen, ClientScreen) or screen.brief is None:
         return False
     brief = screen.brief
@@ -134,6 +138,8 @@ def _overview_loaded(screen: Screen[Any]) -> bool:
 
 
 def _chart_loaded(screen: Screen[Any]) -> bool:
+    from hwtui.widgets.progress_chart import CompletionChart
+
     charts = screen.query(CompletionChart)
     return bool(charts) and charts.first().progress is not None
 
@@ -143,6 +149,8 @@ async def open_overview(
 ) -> tuple[float, float, ClientScreen]:
     """ms from pushing the client overview to its first frame with the brief shown, and
     to the first with the brief and its inline chart."""
+    from hwtui.screens.client import ClientScreen
+
     screen = ClientScreen(client_id)
     brief = clock.when(lambda s: s is screen and _overview_loaded(s))
     whole = clock.when(lambda s: s is screen and _overview_loaded(s) and _chart_loaded(s))
@@ -158,6 +166,8 @@ async def change_step(
     app: HomeworkApp, pilot: Pilot[None], clock: FrameClock, key: str, target: int
 ) -> float:
     """ms from a key press to the first frame showing review step *target*."""
+    from hwtui.screens.review import ReviewScreen
+
     screen = app.screen
     assert isinstance(screen, ReviewScreen)
     widget = screen.query_one(f"#step-{STEPS[target].value}", Step)
@@ -182,6 +192,8 @@ async def _until(pilot: Pilot[None], ready: Callable[[], bool]) -> None:
 async def screens_80x24(
     db: Database, username: str, client_id: int, runs: int, out: InProcessResults
 ) -> None:
+    from hwtui.screens.review import ReviewScreen
+
     app = build_app(db, username=username)
     loaded()
     clock = FrameClock(app)
@@ -236,6 +248,11 @@ async def screens_80x24(
 async def chart_120x40(
     db: Database, username: str, client_id: int, runs: int, out: InProcessResults
 ) -> None:
+    from textual_plotext import PlotextPlot
+
+    from hwtui.screens.progress import ProgressScreen
+    from hwtui.widgets.progress_chart import CompletionChart
+
     app = build_app(db, username=username)
     loaded()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -257,6 +274,45 @@ async def chart_120x40(
             plot._render_content()
             if n:
                 out.chart_ms.append(_ms(started, time.perf_counter()))
+
+
+# What the first overview of a process imports, and nothing before it may have.
+FIRST_OPEN_IMPORTS = ("hwtui.screens.client", "textual_plotext", "plotext")
+
+
+async def _first_open(db: Database, username: str, client_id: int) -> tuple[float, float]:
+    from hwtui.screens.caseload import CaseloadScreen
+
+    early = [name for name in FIRST_OPEN_IMPORTS if name in sys.modules]
+    if early:
+        raise RuntimeError(f"the bench imported them before the app: {', '.join(early)}")
+    app = build_app(db, username=username)
+    loaded()
+    clock = FrameClock(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The caseload, its trends, and whatever the app does next while the clinician
+        # reads it (it may import the overview's modules ahead: `warm_overview`).
+        await settle(pilot)
+        caseload = app.screen
+        assert isinstance(caseload, CaseloadScreen)
+        started = time.perf_counter()
+        caseload.open_client(client_id)  # as enter on its row: imports the overview first
+        screen = app.screen
+        brief = clock.when(lambda s: s is screen and _overview_loaded(s))
+        whole = clock.when(lambda s: s is screen and _overview_loaded(s) and _chart_loaded(s))
+        brief_shown = await asyncio.wait_for(brief, TIMEOUT)
+        all_shown = await asyncio.wait_for(whole, TIMEOUT)
+        await settle(pilot)
+    return _ms(started, brief_shown), _ms(started, all_shown)
+
+
+def first_open(db: Database, username: str, client_id: int) -> tuple[float, float]:
+    """ms from opening the client from the caseload to the first frame with the brief,
+    and to the first with the brief and its chart, the first time in this process: the
+    overview's screen and the chart's plotext are imported by the app, as part of it or
+    ahead while the caseload shows, never by the bench. Run it in a process of its own
+    (`bench/_first_open.py`)."""
+    return asyncio.run(_first_open(db, username, client_id))
 
 
 def _complete_draft(

@@ -13,7 +13,11 @@ caseloads in the same database. Then measures, median of N runs (default 5):
   app's peak RSS, from the same launches;
 - in the process, through the app's screens and services: opening the client overview
   of the client with the longest history, moving between review steps, drawing the
-  completion chart at 120x40, generating a note, saving a complete review.
+  completion chart at 120x40, generating a note, saving a complete review;
+- the same overview opened first in a fresh process, its screen's and the chart's imports
+  included (bench/_first_open.py), one process per run;
+- a long day (bench/_long_day.py): one process opens 300 overviews and completes 40
+  reviews; its peak RSS, and how much RSS grows per overview after the first 50.
 
 Prints one table (to stderr with --json, which prints JSON to stdout). Exits 1 if a
 figure is over budget. `--quick`: a smaller practice (100 clients x 1 year) and 3 runs.
@@ -35,8 +39,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import _first_open
 import _inprocess
 import _launch
+import _long_day
 import _practice
 import _review_typing
 import textual
@@ -100,6 +106,8 @@ def figures(
     launch: _launch.LaunchResults,
     inproc: _inprocess.InProcessResults,
     weeks: int,
+    first: _first_open.FirstOpenResults,
+    day: _long_day.LongDayResults,
     typed: _review_typing.TypingResults,
 ) -> list[Figure]:
     ratios = [a / b for a, b in zip(launch.hwtui_seconds, launch.minimal_seconds, strict=True) if b]
@@ -119,11 +127,18 @@ def figures(
         # Each run's pair (launched back to back): hwtui / minimal.
         Figure("caseload_ratio", "time to caseload / minimal app", "x", ratios, 1.6),
         Figure(
+            "overview_first_ms",
+            "client overview + chart: first open",
+            ms,
+            first.overview_ms,
+            100,
+        ),
+        Figure(
             "overview_ms",
-            f"client overview + chart, {years} history",
+            f"client overview + chart: later, {years}",
             ms,
             inproc.overview_ms,
-            100,
+            60,
         ),
         Figure("review_step_ms", "review step change", ms, inproc.step_ms, 50),
         Figure(
@@ -155,6 +170,17 @@ def figures(
             )
             for name, key, field in typed.each()
         ),
+        Figure(
+            "long_day_rss_mb",
+            f"long day: peak RSS ({day.overviews} ov, {day.reviews} rev)",
+            "MB",
+            [day.peak_mb],
+            150,
+        ),
+        # Least squares over the overviews after the first 50 (see bench/_long_day.py).
+        Figure(
+            "long_day_slope_kb", "long day: RSS per overview after 50", "KB", [day.slope_kb], 20
+        ),
         # Context, no budget.
         Figure("minimal_rss_mb", "peak RSS: minimal Textual app", "MB", launch.minimal_rss_mb),
         Figure(
@@ -170,10 +196,10 @@ def figures(
             inproc.overview_brief_ms,
         ),
         Figure(
-            "overview_first_ms",
-            "client overview, first open",
+            "overview_first_brief_ms",
+            "client overview: first open, brief only",
             ms,
-            [inproc.overview_first_ms],
+            first.brief_ms,
         ),
         Figure("note_with_queries_ms", "note with its queries", ms, inproc.note_with_queries_ms),
         Figure(
@@ -258,9 +284,12 @@ def main() -> int:
             db.dispose()
         _log("typing in a review on an 80x24 pty")
         typed = _review_typing.measure(source, runs, log=_log)
+        _log(f"the client overview opened first in a process: {runs} processes")
+        first = _first_open.measure(path, source.clinician, client_id, runs, log=_log)
+        day = _long_day.measure(path, source.clinician, log=_log)  # last: it writes reviews
     load_after = os.getloadavg()
 
-    figs = figures(launch, inproc, spec.weeks, typed)
+    figs = figures(launch, inproc, spec.weeks, first, day, typed)
     total = spec.clients * (1 + spec.other_clinicians)
     header = (
         f"hwtui {hwtui.__version__} · textual {textual.__version__} · "
@@ -296,6 +325,7 @@ def main() -> int:
             },
             "moves_bytes": launch.all_moves,
             "review_step_ms_by_move": inproc.step_ms_by_move,
+            "long_day_rss_kb": day.rss_kb,
             "figures": {fig.key: fig.as_json() for fig in figs},
             "pass": all(fig.passed is not False for fig in figs),
         }

@@ -9,18 +9,22 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import rich
 from textual import events
+from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.signal import Signal
 from textual.timer import Timer
 from textual.widgets import Static
 
+from hwtui import heap
 from hwtui.data.actor import Actor, os_username
 from hwtui.data.caseload_rows import CaseloadRow
 from hwtui.data.errors import HwtuiError
@@ -50,6 +54,40 @@ class HoldsDraft(Protocol):
     """A screen with unsaved words; `flush_draft` saves them synchronously."""
 
     def flush_draft(self) -> None: ...
+
+
+def let_go_of_removed(app: App[Any]) -> None:
+    """Forget the removed widgets that the app still refers to.
+
+    Textual (8.2.8) lets a widget watch the app's reactives (a Header its title, a
+    TextArea its theme) and subscribe to its signals (a plotext plot to theme changes),
+    and forgets a removed one only when that reactive next changes or that signal is next
+    published: for a session's title and theme, never. So every closed client overview
+    kept its header and its chart, and the chart the history it drew (bench/_long_day.py
+    measured a growing RSS). Called once a screen is removed.
+
+    Textual's `StylesCache.get_inner_outer` is also an `lru_cache` on a method: it keeps
+    the last 1,024 widgets' style caches alive, and with them every line they last drew
+    (some tens of MB once full). Emptied here as well: the widgets on screen fill it again
+    with one small computation each."""
+
+    def gone(node: object) -> bool:
+        return (
+            isinstance(node, DOMNode)
+            and node is not app
+            and (node._closing or node._closed or not node.is_attached)
+        )
+
+    watchers: dict[str, list[tuple[object, object]]] = getattr(app, "__watchers", {})
+    for entries in watchers.values():
+        entries[:] = [(node, callback) for node, callback in entries if not gone(node)]
+    for value in list(vars(app).values()):
+        if isinstance(value, Signal):
+            for node in [node for node in value._subscriptions if gone(node)]:
+                value.unsubscribe(node)
+    cache_clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if cache_clear is not None:
+        cache_clear()
 
 
 class HomeworkApp(App[None]):
@@ -115,6 +153,15 @@ class HomeworkApp(App[None]):
 
     def close_database(self) -> None:
         self._database.close()
+
+    async def _replace_screen(self, screen: Screen[Any]) -> Screen[Any]:
+        # Each screen popped or switched away passes here, and is removed here unless
+        # installed: then what the app still refers to of it is let go.
+        replaced = await super()._replace_screen(screen)
+        let_go_of_removed(self)
+        if not isinstance(screen, ModalScreen):  # a dialog leaves little behind
+            heap.collect_after_closing()
+        return replaced
 
     def get_default_screen(self) -> Screen[None]:
         # The caseload is the bottom of the stack, where Textual would otherwise build and

@@ -332,3 +332,28 @@ async def test_a_reliable_change_in_a_measure_is_on_the_overview(
         text = shown_text(app)
         assert "Measures" in text
         assert "ORS 12/40 reliably worse than 17 (previous)" in text
+
+
+async def test_closed_overviews_are_let_go(demo_db: Database) -> None:
+    """A closed overview is freed, with its header and chart: Textual kept the header
+    (watching the app's title) and the chart's plot (subscribed to theme changes) for the
+    rest of the session, and the chart the history it drew (bench/_long_day.py)."""
+    import gc
+
+    from textual.widgets import Header
+
+    from hwtui.widgets.progress_chart import CompletionChart
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for row in range(3):
+            await open_client(pilot, row)
+            await pilot.press("escape")
+            await settle(pilot)
+        gc.collect()
+        kept = [
+            type(o).__name__
+            for o in gc.get_objects()
+            if isinstance(o, ClientScreen | CompletionChart | Header) and not o.is_attached
+        ]
+        assert kept == []

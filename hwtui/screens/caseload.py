@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from hwtui import heap
 from hwtui.data.caseload_rows import CaseloadRow, Trend
 from hwtui.data.practice import Practice
 from hwtui.screens.asking import ask
@@ -44,14 +46,33 @@ def due_label(row: CaseloadRow, today: date) -> Text:
     return Text(f"in {-days}d")
 
 
+# The client overview's screen and its chart (plotext): what the first overview of a
+# session would otherwise import while the clinician waits for it (about 70 ms on 2
+# cores). Imported ahead, in a worker, once the caseload and its trends are on screen.
+OVERVIEW_MODULES = ("hwtui.screens.client", "hwtui.widgets.progress_chart")
+
+
+def warm_overview() -> None:
+    """Import the overview's modules (in a worker), and set them aside as the launch's
+    own are (`heap`): they live as long as the process."""
+    import importlib
+
+    for name in OVERVIEW_MODULES:
+        importlib.import_module(name)
+    heap.set_aside_what_loaded()
+
+
 def matches(row: CaseloadRow, needle: str) -> bool:
     needle = needle.casefold().strip()
     return not needle or needle in row.code.casefold() or needle in row.display_name.casefold()
 
 
 class CaseloadScreen(ReloadingScreen[None]):
-    # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
-    KEYS_WAIT_FOR = frozenset({"caseload"})
+    # Keys typed meanwhile wait for these workers (hwtui/key_order.py). The overview's
+    # imports too: a key that opened a screen would import the same modules on this
+    # thread meanwhile, and two threads importing modules that import each other may be
+    # handed a half-made one (see `HomeworkApp.ready_for_keys`).
+    KEYS_WAIT_FOR = frozenset({"caseload", "warm-overview"})
 
     BINDINGS = [
         # Priority, so that the footer shows it over the table's own (hidden) enter.
@@ -148,6 +169,14 @@ class CaseloadScreen(ReloadingScreen[None]):
     def _trends_loaded(self, event: TrendsLoaded) -> None:
         self.trends = event.trends
         self._fill_trends()
+        if not all(name in sys.modules for name in OVERVIEW_MODULES):
+            self.run_worker(
+                warm_overview,
+                name="warm-overview",
+                group="warm-overview",
+                thread=True,
+                exit_on_error=False,  # the overview would import them itself, and say why
+            )
 
     def refill(self) -> None:
         table = self.query_one(LeanTable)
