@@ -73,3 +73,11 @@ def tell(screen: DOMNode, deed: Callable[[Practice], object], *, name: str) -> W
     answer; a failure is shown like any other. *screen* may be the app itself, for a
     deed that must outlive the screen that asked (a screen's workers end with it)."""
     return ask(screen, deed, None, name=name, exclusive=False)
+
+
+def warm(screen: DOMNode, job: Callable[[], None], *, name: str) -> Worker[None]:
+    """Work that reads nothing of the record (importing what a next screen needs), in a
+    thread worker of *screen* named *name*, so that `KEYS_WAIT_FOR` can hold keys until
+    it is done. A failure is left to the code that needs the work: it does it itself and
+    says why."""
+    return screen.run_worker(job, name=name, group=name, thread=True, exit_on_error=False)

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from hwtui import heap
 from hwtui.data.caseload_rows import CaseloadRow, Trend
 from hwtui.data.practice import Practice
-from hwtui.screens.asking import ask
+from hwtui.screens.asking import ask, warm
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
@@ -170,13 +170,7 @@ class CaseloadScreen(ReloadingScreen[None]):
         self.trends = event.trends
         self._fill_trends()
         if not all(name in sys.modules for name in OVERVIEW_MODULES):
-            self.run_worker(
-                warm_overview,
-                name="warm-overview",
-                group="warm-overview",
-                thread=True,
-                exit_on_error=False,  # the overview would import them itself, and say why
-            )
+            warm(self, warm_overview, name="warm-overview")
 
     def refill(self) -> None:
         table = self.query_one(LeanTable)
