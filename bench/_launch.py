@@ -27,8 +27,8 @@ MOVES = 15
 IDLE_SECONDS = 3.0
 
 
-def hwtui_argv(db: Path) -> list[str]:
-    """The installed `hwtui` command, as a clinician runs it."""
+def hwtui_argv(db: Path | str) -> list[str]:
+    """The installed `hwtui` command, as a clinician runs it, on an SQLite file or a URL."""
     script = shutil.which("hwtui", path=str(Path(sys.executable).parent))
     if script is not None:
         return [script, "--db", str(db)]
@@ -77,7 +77,9 @@ def _mb(kb: int | None) -> float:
     return float("nan") if kb is None else kb / 1024
 
 
-def run_hwtui(db: Path, first_code: str, env: dict[str, str], out: LaunchResults | None) -> None:
+def run_hwtui(
+    db: Path | str, first_code: str, env: dict[str, str], out: LaunchResults | None
+) -> None:
     term = Terminal(hwtui_argv(db), env, SIZE)
     try:
         seconds = term.wait_until(lambda screen: first_code in screen)
@@ -125,7 +127,7 @@ def _fresh_env(home: Path) -> dict[str, str]:
 
 
 def measure(
-    db: Path, first_code: str, runs: int, log: Callable[[str], None] = print
+    db: Path | str, first_code: str, runs: int, log: Callable[[str], None] = print
 ) -> LaunchResults:
     """*runs* interleaved launches of each, after one unrecorded warm-up of each."""
     results = LaunchResults()

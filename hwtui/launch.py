@@ -4,14 +4,15 @@ Why there are two ways. SQLAlchemy, SQLModel, pydantic and Alembic take longer t
 than Textual and the whole first paint together, and a clinician opens hwtui while a
 client waits. So the launch makes a plan:
 
-- **first read** (the everyday launch: an SQLite file named by a path, nothing in the
-  settings to check): a thread reads the caseload with `sqlite3` alone
-  (`data.first_screen`, audited in the same chain) while Textual and the app load; the
-  app starts with those rows and a `LazyDatabase` that a worker opens once they are on
-  screen. If the read finds anything unusual (a new or older file, a new clinician, a
-  held lock) it steps aside and the launch goes the full way;
-- **full path** (PostgreSQL, an SQLite URL, or what the first read left): open the
-  database, create or upgrade its schema (`opening.open_database`), then the app.
+- **first read** (the everyday launch: an SQLite file named by a path, or the practice
+  server's `postgresql://` URL): a thread reads the caseload with `sqlite3` alone
+  (`data.first_screen`) or psycopg alone (`data.first_screen_pg`), audited in the same
+  chain, while Textual and the app load; the app starts with those rows and a
+  `LazyDatabase` that a worker opens once they are on screen. If the read finds anything
+  unusual (a new or older schema, a new clinician, a held lock, a server that refuses)
+  it steps aside and the launch goes the full way;
+- **full path** (an SQLite URL, or what the first read left): open the database, create
+  or upgrade its schema (`opening.open_database`), then the app.
 
 Both end in `app.build_app`, the factory the tests and the bench use too. Everything the
 first read needs besides its `data` modules is here: the thread, the choice, and the
@@ -136,37 +137,49 @@ def _build(
 
 
 class FirstRead(threading.Thread):
-    """`data.first_screen.read_first_screen` in a thread, started before the app's
-    modules are imported: `sqlite3` lets go of the interpreter while it reads, so the
-    reading and the importing overlap."""
+    """The first read (`data.first_screen`, or `data.first_screen_pg` on the practice
+    server) in a thread, started before the app's modules are imported: `sqlite3` lets
+    go of the interpreter while it reads, and psycopg while it waits for the server, so
+    the reading and the importing overlap."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, location: str | Path) -> None:
         from hwtui.data.actor import os_username
 
         super().__init__(name="hwtui-first-read", daemon=True)
-        self.path = path
+        self.location = location  # a Path: an SQLite file; a str: a PostgreSQL URL
         self.username = os_username()
         self._result: FirstScreen | None = None
         self._error: BaseException | None = None
 
     @classmethod
     def begin(cls, location: str | None) -> FirstRead | None:
-        """The read of the SQLite file at *location* (None: the default file), begun;
-        None for a URL (PostgreSQL, or SQLite spelled as one), which takes the full path."""
+        """The read of the SQLite file at *location* (None: the default file) or of the
+        PostgreSQL database its URL names, begun; None for an SQLite URL, which takes the
+        full path."""
+        from hwtui.data.first_screen_pg import is_postgres_url
         from hwtui.data.sqlite_file import default_sqlite_path
 
-        if location is not None and ("://" in location or not location.strip()):
+        if location is not None and is_postgres_url(location):
+            reading = cls(location.strip())
+        elif location is not None and ("://" in location or not location.strip()):
             return None
-        path = Path(location).expanduser().absolute() if location else default_sqlite_path()
-        reading = cls(path)
+        else:
+            reading = cls(
+                Path(location).expanduser().absolute() if location else default_sqlite_path()
+            )
         reading.start()
         return reading
 
     def run(self) -> None:
-        from hwtui.data.first_screen import read_first_screen
-
         try:
-            self._result = read_first_screen(self.path, self.username, date.today())
+            if isinstance(self.location, Path):
+                from hwtui.data.first_screen import read_first_screen
+
+                self._result = read_first_screen(self.location, self.username, date.today())
+            else:
+                from hwtui.data.first_screen_pg import read_first_screen_pg
+
+                self._result = read_first_screen_pg(self.location, self.username, date.today())
         except BaseException as exc:  # raised in the launching thread, by result()
             self._error = exc
 
@@ -177,18 +190,18 @@ class FirstRead(threading.Thread):
             from hwtui.data.errors import DatabaseProblem
             from hwtui.data.sqlite_file import default_sqlite_path
 
-            if self.path == default_sqlite_path() and not self.path.exists():
-                raise DatabaseProblem(opening.first_use(str(self.path))) from None
+            if self.location == default_sqlite_path() and not default_sqlite_path().exists():
+                raise DatabaseProblem(opening.first_use(str(self.location))) from None
             raise self._error
         return self._result
 
     def database_later(self) -> LazyDatabase:
         """The database just read, to be opened through the ORM by the first worker that
         needs it, once the caseload is on screen."""
-        return LazyDatabase(partial(_open_later, self.path, self.username))
+        return LazyDatabase(partial(_open_later, str(self.location), self.username))
 
 
-def _open_later(path: Path, username: str) -> Database:
+def _open_later(location: str, username: str) -> Database:
     """Runs in a worker (see `LazyDatabase.get`). At the head schema a moment ago:
     `open_database` checks again, and upgrades nothing.
 
@@ -199,6 +212,6 @@ def _open_later(path: Path, username: str) -> Database:
     on making garbage while this runs; the young collections it allows cost the opening
     about 20 ms of its 300 (measured on 2 cores), after the caseload is on screen."""
     try:
-        return opening.open_database(str(path)).for_clinician(username)
+        return opening.open_database(location).for_clinician(username)
     finally:
         heap.set_aside_what_loaded()

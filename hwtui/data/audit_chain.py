@@ -15,6 +15,9 @@ from datetime import datetime
 GENESIS = "0" * 64
 # The one row of `audit_head`.
 HEAD_ID = 1
+# Any constant: the advisory lock that serialises appends to the chain across PostgreSQL
+# connections (`services.audit`, `first_screen_pg`).
+PG_CHAIN_LOCK = 0x68777475
 
 
 @dataclass(frozen=True, slots=True)

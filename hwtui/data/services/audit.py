@@ -9,13 +9,17 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from hwtui.data import local_time
-from hwtui.data.audit_chain import GENESIS, HEAD_ID, ChainHead, EventContent, append
+from hwtui.data.audit_chain import (
+    GENESIS,
+    HEAD_ID,
+    PG_CHAIN_LOCK,
+    ChainHead,
+    EventContent,
+    append,
+)
 from hwtui.data.models import AuditEvent, AuditHead, utcnow
 from hwtui.data.services.identity import Actor
 from hwtui.data.text import clean_line
-
-# Any constant: serialises appends to the chain across PostgreSQL connections.
-_PG_CHAIN_LOCK = 0x68777475
 
 __all__ = [
     "GENESIS",
@@ -64,7 +68,7 @@ def record(
         detail,
     )
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_CHAIN_LOCK})
         if _has_append_function(session):
             return _append_through_function(session, content)
     head = _head(session)
@@ -137,7 +141,7 @@ def verify_chain(session: Session) -> ChainCheck:
     check the walk ends where the chain head says (so deleted last events are found)."""
     if session.get_bind().dialect.name == "postgresql":
         # Shared: no event is appended between reading the events and reading the head.
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": _PG_CHAIN_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": PG_CHAIN_LOCK})
     head = session.get(AuditHead, HEAD_ID, populate_existing=True)
     prev = GENESIS
     count = 0

@@ -39,7 +39,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 APP_ROLE = "hwtui_app"
-# The advisory lock that serialises appends (`hwtui.data.services.audit._PG_CHAIN_LOCK`).
+# The advisory lock that serialises appends (`hwtui.data.audit_chain.PG_CHAIN_LOCK`).
 CHAIN_LOCK = 0x68777475
 GENESIS = "0" * 64
 APPEND_ARGS = "timestamptz, text, text, text, integer, integer, text, text, text"
