@@ -49,6 +49,9 @@ def clean_env(home: Path) -> dict[str, str]:
         "XDG_CACHE_HOME": str(home / ".cache"),
         "XDG_STATE_HOME": str(home / ".local" / "state"),
         "HWTUI_CONFIG": str(home / ".config" / "hwtui" / "config.toml"),
+        # Nor the machine's settings for every user (/etc/hwtui/config.toml, which a
+        # practice server has): both launches read the database named on the command line.
+        "HWTUI_SYSTEM_CONFIG": str(home / "no-system-config.toml"),
     }
     for name in ("USER", "LOGNAME"):
         if name in os.environ:

@@ -67,6 +67,12 @@ class PgPractice:
         return f"postgresql://{username}:{PASSWORD}@127.0.0.1:{self.port}/{self.database}"
 
 
+def owner_url(admin_url: str, database: str) -> str:
+    """The admin's URL to *database*: the owner, who checks the whole audit chain."""
+    url = make_url(admin_url).set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -92,7 +98,9 @@ def practice(admin_url: str, spec: PracticeSpec) -> PgPractice:
     url = make_url(admin_url)
     me = os_username()
     name = f"hwtui_bench_{spec.clients}c_{spec.weeks}w_{1 + spec.other_clinicians}k"
-    name += "_" + _key(spec, me)[:10]
+    # Not keyed by the schema: twenty caseloads take long to write, and a new revision
+    # upgrades them in place, as it does a practice's database.
+    name += "_" + _key(spec, me, schema=False)[:10]
     colleagues = [f"{demo.COLLEAGUE_PREFIX}{k}" for k in range(1, spec.other_clinicians + 1)]
     with _admin(url) as conn:
         socket_dir = _socket_dir(conn)
@@ -105,6 +113,7 @@ def practice(admin_url: str, spec: PracticeSpec) -> PgPractice:
     if meta is not None:
         written_on = date.fromisoformat(meta["written_on"])
         if (date.today() - written_on).days <= MAX_AGE_DAYS:
+            _upgrade(url, name)
             _roles(url, name, [me, *colleagues])
             return PgPractice(
                 name,
@@ -170,6 +179,14 @@ def _write(
         )
     _log(f"  written in {seconds:.0f} s")
     return PgPractice(name, spec, me, colleagues, today, rows, seconds, socket_dir, port)
+
+
+def _upgrade(url: URL, name: str) -> None:
+    db = Database(url.set(database=name))  # the owner, naming no clinician
+    try:
+        migrate.upgrade(db)
+    finally:
+        db.dispose()
 
 
 def _generate(db: Database, spec: PracticeSpec, me: str, today: date) -> demo.DemoStats:

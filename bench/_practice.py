@@ -60,10 +60,12 @@ def default_workdir() -> Path:
     return Path(base) / "hwtui-bench"
 
 
-def _key(spec: PracticeSpec, clinician: str) -> str:
+def _key(spec: PracticeSpec, clinician: str, *, schema: bool = True) -> str:
+    """What the practice is made from; with the schema's head revision unless not
+    *schema* (a PostgreSQL practice is upgraded in place instead, see `_pg_practice`)."""
     parts = [
         json.dumps(asdict(spec), sort_keys=True),
-        head_revision(),
+        *([head_revision()] if schema else []),
         *(hashlib.sha256(source).hexdigest() for source in _demo_sources()),
         clinician,
     ]

@@ -19,8 +19,21 @@ caseloads in the same database. Then measures, median of N runs (default 5):
 - a long day (bench/_long_day.py): one process opens 300 overviews and completes 40
   reviews; its peak RSS, and how much RSS grows per overview after the first 50.
 
+With `--postgres URL` (a role that may create databases and roles: a superuser, or one
+with CREATEDB and CREATEROLE), the same measures on a PostgreSQL server, with rows of
+their own (bench/_pg_practice.py writes the practice there once: twenty clinicians'
+caseloads of 500 clients x 5 years, yours among them; row-level security on, each
+session its clinician's own role):
+
+- time to caseload: `hwtui --db postgresql:///...?host=<socket>` as you, over the Unix
+  socket with peer authentication, against the minimal app, launched alternately;
+- a practice of twenty (bench/_twenty.py): twenty sessions at once, each its clinician's
+  process, opening overviews and completing reviews for a minute; p95 of each, errors,
+  the server's CPU per review, and the audit chain verified afterwards.
+
 Prints one table (to stderr with --json, which prints JSON to stdout). Exits 1 if a
-figure is over budget. `--quick`: a smaller practice (100 clients x 1 year) and 3 runs.
+figure is over budget. `--quick`: a smaller practice (100 clients x 1 year; on
+PostgreSQL twenty caseloads of 50 clients x 1 year) and 3 runs.
 Timings depend on the machine and its load: compare figures from the same run.
 """
 
@@ -45,6 +58,7 @@ import _launch
 import _long_day
 import _practice
 import _review_typing
+import _twenty
 import textual
 
 import hwtui
@@ -211,11 +225,133 @@ def figures(
     ]
 
 
+@dataclass(frozen=True)
+class PostgresResults:
+    practice: Any  # _pg_practice.PgPractice (imported only with --postgres: psycopg)
+    launch: _launch.LaunchResults
+    twenty: _twenty.TwentyResults
+
+
+def postgres_figures(pg: PostgresResults) -> list[Figure]:
+    launch, twenty = pg.launch, pg.twenty
+    ratios = [a / b for a, b in zip(launch.hwtui_seconds, launch.minimal_seconds, strict=True) if b]
+    n = twenty.sessions
+    return [
+        Figure(
+            "pg_caseload_ms",
+            "PostgreSQL: time to caseload",
+            "ms",
+            [s * 1000 for s in launch.hwtui_seconds],
+        ),
+        Figure(
+            "pg_minimal_app_ms",
+            "PostgreSQL run: minimal Textual app",
+            "ms",
+            [s * 1000 for s in launch.minimal_seconds],
+        ),
+        Figure("pg_caseload_ratio", "PostgreSQL: time to caseload / minimal", "x", ratios, 1.6),
+        # One sample each: the 95th percentile over every action of every session.
+        Figure(
+            "twenty_overview_p95_ms",
+            f"{n} sessions: overview, p95",
+            "ms",
+            [_twenty.percentile(twenty.overview_ms, 0.95)],
+            150,
+        ),
+        Figure(
+            "twenty_save_p95_ms",
+            f"{n} sessions: complete-review save, p95",
+            "ms",
+            [_twenty.percentile(twenty.save_ms, 0.95)],
+            100,
+        ),
+        Figure("twenty_errors", f"{n} sessions: errors", "", [float(len(twenty.errors))], 0),
+        Figure(
+            "twenty_chain_broken",
+            "audit chain after: broken (1) or verified (0)",
+            "",
+            [0.0 if twenty.chain_ok else 1.0],
+            0,
+        ),
+        # Context, no budget.
+        Figure("twenty_overview_ms", f"{n} sessions: overview, median", "ms", twenty.overview_ms),
+        Figure("twenty_save_ms", f"{n} sessions: save, median", "ms", twenty.save_ms),
+        Figure(
+            "twenty_reviews",
+            f"{n} sessions: reviews completed in {twenty.seconds:.0f} s",
+            "",
+            [float(twenty.reviews)],
+        ),
+        Figure(
+            "twenty_server_cpu_ms",
+            "server CPU per review (with its overviews)",
+            "ms",
+            [twenty.server_cpu_ms_per_review],
+        ),
+    ]
+
+
+def measure_postgres(admin_url: str, quick: bool, runs: int) -> PostgresResults:
+    import _pg_practice
+
+    spec = _pg_practice.TWENTY_QUICK if quick else _pg_practice.TWENTY
+    source = _pg_practice.practice(admin_url, spec)
+    mine = source.url_for(source.clinician)
+    db = Database(mine, clinician=source.clinician)
+    try:
+        first_code, _clinician_id = _first_row_code(db, source.clinician)
+    finally:
+        db.dispose()
+    _log(f"PostgreSQL ({source.database}): launching hwtui over the socket, {runs} runs each")
+    launch = _launch.measure(mine, first_code, runs, log=_log)
+    _log("PostgreSQL: a practice of twenty, every session at once")
+    urls = {name: source.url_for(name) for name in [source.clinician, *source.colleagues]}
+    owner = _pg_practice.owner_url(admin_url, source.database)
+    twenty = _twenty.measure(urls, owner, log=_log)
+    return PostgresResults(source, launch, twenty)
+
+
+def _postgres_header(pg: PostgresResults) -> str:
+    spec = pg.practice.spec
+    return (
+        f"PostgreSQL: {pg.practice.database}, {1 + spec.other_clinicians} clinicians x "
+        f"{spec.clients} clients x {spec.weeks} weeks ({pg.practice.rows['reviews']} "
+        f"reviews); {pg.twenty.sessions} sessions for {pg.twenty.seconds:.0f} s, "
+        f"{_twenty.PACE:g} s between actions; audit chain: {pg.twenty.chain_events} events"
+    )
+
+
+def _postgres_only(admin_url: str, quick: bool, runs: int, *, as_json: bool) -> int:
+    load_before = os.getloadavg()
+    pg = measure_postgres(admin_url, quick, runs)
+    load_after = os.getloadavg()
+    figs = postgres_figures(pg)
+    header = (
+        f"hwtui {hwtui.__version__} · textual {textual.__version__} · "
+        f"Python {platform.python_version()} · {os.cpu_count()} CPUs · "
+        f"load {load_before[0]:.1f} -> {load_after[0]:.1f} · {runs} runs\n" + _postgres_header(pg)
+    )
+    report = table(figs, header)
+    if as_json:
+        _log(report)
+        data = {
+            "figures": {fig.key: fig.as_json() for fig in figs},
+            "twenty_errors": pg.twenty.errors[:20],
+            "pass": all(fig.passed is not False for fig in figs),
+        }
+        print(json.dumps(data, indent=2))
+    else:
+        print(report)
+    return 1 if any(fig.passed is False for fig in figs) else 0
+
+
 def _cell(value: float, unit: str) -> str:
     if math.isnan(value):
         return "-"
     if unit == "x":
         return f"{value:.2f}x"
+    if not unit:
+        return f"{value:.0f}"
     if value == int(value):
         return f"{value:.0f} {unit}"
     if unit in {"ms", "MB"} and value < 100:
@@ -255,6 +391,16 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="JSON on stdout, table on stderr")
     parser.add_argument("--runs", type=int, help="runs per figure (default 5; --quick 3)")
     parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also measure on this PostgreSQL server (a role with CREATEDB and CREATEROLE)",
+    )
+    parser.add_argument(
+        "--postgres-only",
+        action="store_true",
+        help="with --postgres: only the PostgreSQL rows",
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         default=_practice.default_workdir(),
@@ -264,6 +410,10 @@ def main() -> int:
     spec = _practice.QUICK if args.quick else _practice.FULL
     runs = args.runs or (3 if args.quick else 5)
     load_before = os.getloadavg()
+    if args.postgres_only:
+        if not args.postgres:
+            parser.error("--postgres-only needs --postgres URL")
+        return _postgres_only(args.postgres, args.quick, runs, as_json=args.json)
 
     source = _practice.practice(spec, args.workdir.expanduser())
     with tempfile.TemporaryDirectory(prefix="hwtui-bench-") as tmp:
@@ -287,9 +437,12 @@ def main() -> int:
         _log(f"the client overview opened first in a process: {runs} processes")
         first = _first_open.measure(path, source.clinician, client_id, runs, log=_log)
         day = _long_day.measure(path, source.clinician, log=_log)  # last: it writes reviews
+    pg = measure_postgres(args.postgres, args.quick, runs) if args.postgres else None
     load_after = os.getloadavg()
 
     figs = figures(launch, inproc, spec.weeks, first, day, typed)
+    if pg is not None:
+        figs += postgres_figures(pg)
     total = spec.clients * (1 + spec.other_clinicians)
     header = (
         f"hwtui {hwtui.__version__} · textual {textual.__version__} · "
@@ -300,6 +453,8 @@ def main() -> int:
         f"{runs} runs · overview client: {reviews} reviews, {inproc.active_tasks} active "
         f"+ {inproc.earlier_tasks} earlier tasks"
     )
+    if pg is not None:
+        header += "\n" + _postgres_header(pg)
     report = table(figs, header)
     if args.json:
         _log(report)
@@ -326,6 +481,7 @@ def main() -> int:
             "moves_bytes": launch.all_moves,
             "review_step_ms_by_move": inproc.step_ms_by_move,
             "long_day_rss_kb": day.rss_kb,
+            "twenty_errors": pg.twenty.errors[:20] if pg is not None else None,
             "figures": {fig.key: fig.as_json() for fig in figs},
             "pass": all(fig.passed is not False for fig in figs),
         }
