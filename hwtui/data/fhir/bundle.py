@@ -378,7 +378,10 @@ class _ClientRecord:
     def encounter(self, first_id: int, versions: list[Review]) -> _Entry:
         """The session a review was held in: one per review, whatever its versions."""
         latest = versions[-1]
-        klass = codes.MODALITY_CLASS.get(latest.modality or "")
+        # An amendment's signature may leave them out: the newest version that says.
+        modality = next((v.modality for v in reversed(versions) if v.modality), None)
+        minutes = next((v.session_minutes for v in reversed(versions) if v.session_minutes), None)
+        klass = codes.MODALITY_CLASS.get(modality or "")
         resource: Resource = {
             "resourceType": "Encounter",
             "id": self.id("review", first_id),
@@ -395,13 +398,8 @@ class _ClientRecord:
                 "end": latest.session_date.isoformat(),
             },
             "length": (
-                {
-                    "value": latest.session_minutes,
-                    "unit": "min",
-                    "system": codes.UCUM,
-                    "code": "min",
-                }
-                if latest.session_minutes
+                {"value": minutes, "unit": "min", "system": codes.UCUM, "code": "min"}
+                if minutes
                 else None
             ),
         }
