@@ -744,3 +744,29 @@ def test_file_names_are_safe_and_distinct() -> None:
 
     bundles = [ClientBundle(code, n, {}) for n, code in enumerate(["a b", "a_b", ".x", "A_B"])]
     assert list(file_names(bundles)) == ["a_b.json", "a_b-2.json", "_x.json", "A_B-3.json"]
+
+
+def test_since_starts_at_midnight_in_the_clinics_zone() -> None:
+    from hwtui.data import local_time
+    from hwtui.data.fhir.bundle import since_start
+
+    assert since_start(date(2026, 1, 2)) == datetime(2026, 1, 2, tzinfo=UTC)
+    local_time.use_zone("America/New_York")
+    try:
+        assert since_start(date(2026, 1, 2)) == datetime(2026, 1, 2, 5, tzinfo=UTC)
+        assert since_start(date(2026, 7, 2)) == datetime(2026, 7, 2, 4, tzinfo=UTC)
+    finally:
+        local_time.use_zone(None)
+
+
+def test_a_bundle_that_does_not_validate_is_one_clear_error() -> None:
+    from hwtui.data.errors import HwtuiError
+    from hwtui.data.fhir.bundle import validate
+
+    broken = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": "urn:uuid:x", "resource": {"resourceType": "Goal"}}],
+    }
+    with pytest.raises(HwtuiError, match=r"did not validate \(entry\.0\.resource\..*a bug"):
+        validate(broken)
