@@ -476,7 +476,8 @@ class _ClientRecord:
         """A signed version's progress note. An amendment replaces the version it amends."""
         assert version.id is not None
         assert version.signed_at is not None
-        note = note_for(self.session, self.me, version.id)
+        # The export's own audit event says the notes left; no "view" per note.
+        note = note_for(self.session, self.me, version.id, audited=False)
         sections = [
             {"title": name, "text": narrative(list(lines))} for name, lines in note.sections
         ]
