@@ -19,11 +19,10 @@ from sqlmodel import Session, col, select
 
 from hwtui.data.errors import HwtuiError
 from hwtui.data.export import record_export
-from hwtui.data.export_csv import _write_folder, _write_zip
 from hwtui.data.export_plan import CLIENT
 from hwtui.data.fhir.bundle import ClientBundle, client_bundle, validate
 from hwtui.data.fhir.ids import identifier_system
-from hwtui.data.files import write_private
+from hwtui.data.files import write_private, write_private_folder, write_private_zip
 from hwtui.data.models import Client
 from hwtui.data.services.clients import get_client
 from hwtui.data.services.identity import Actor
@@ -106,10 +105,10 @@ def write_bundles(export: FhirExport, out: Path, *, one: bool) -> None:
         name: bundle.text() for name, bundle in file_names(export.bundles).items()
     }
     if out.suffix.lower() == ".zip":
-        _write_zip(out, files)
+        write_private_zip(out, files)
     elif out.suffix.lower() == ".json":
         raise HwtuiError(
             "a caseload's FHIR export is one bundle per client: give --out FOLDER or FILE.zip"
         )
     else:
-        _write_folder(out, files)
+        write_private_folder(out, files)
