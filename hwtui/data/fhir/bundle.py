@@ -231,7 +231,7 @@ class _ClientRecord:
                 .where(Measure.client_id == self.client_id)
                 .order_by(col(Measure.taken_at), col(Measure.id))
             )
-            if m.review_id is None or by_id[m.review_id].status != ReviewStatus.DRAFT
+            if (taken_in := by_id.get(m.review_id)) is None or taken_in.status != ReviewStatus.DRAFT
         ]
         people = [self.practitioner_entry(cid) for cid in sorted(self.clinicians)]
         return [
@@ -630,6 +630,14 @@ def client_bundle(
     if timestamp is not None:
         bundle["timestamp"] = _instant(timestamp)
     bundle["entry"] = [{"fullUrl": full_url(r["id"]), "resource": r} for r in resources]
+    urls = {entry["fullUrl"] for entry in bundle["entry"]}
+    for resource in resources:
+        for target in references(resource):
+            if target not in urls:  # e.g. a clinician row gone from the database
+                raise HwtuiError(
+                    f"the FHIR bundle of client {clean_line(client.code)!a} refers to "
+                    f"{target}, which it does not hold; this is a bug in hwtui"
+                )
     return ClientBundle(clean_line(client.code), client.id, bundle)
 
 
