@@ -57,6 +57,14 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _iso_date(text: str) -> date:
+    """An argparse type: a calendar date, YYYY-MM-DD, or a one-line usage error."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:40]!r}") from None
+
+
 # The largest id a database holds (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
 
@@ -150,14 +158,27 @@ def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], on_db: list[
     which.add_argument("--all", action="store_true", help="your whole caseload")
     exp.add_argument(
         "--format",
-        choices=["json", "csv"],
+        choices=["json", "csv", "fhir"],
         default="json",
-        help="json: complete, for `hwtui import` (default); csv: one file per table",
+        help="json: complete, for `hwtui import` (default); csv: one file per table; "
+        "fhir: a FHIR R4 bundle per client, for an EHR",
     )
     exp.add_argument(
         "--out",
         metavar="PATH",
-        help="a new file (JSON), or a new folder or .zip (CSV); JSON goes to stdout without it",
+        help="a new file (JSON, one client's FHIR), or a new folder or .zip (CSV, a caseload's "
+        "FHIR); JSON and one client's FHIR go to stdout without it",
+    )
+    exp.add_argument(
+        "--since",
+        type=_iso_date,
+        metavar="DATE",
+        help="fhir only: what changed on or after DATE (YYYY-MM-DD, the clinic's calendar)",
+    )
+    exp.add_argument(
+        "--with-names",
+        action="store_true",
+        help="fhir only: put clients' names in (left out unless asked for: codes identify them)",
     )
     exp.add_argument(
         "--process-notes",
@@ -523,6 +544,10 @@ def _export(args: argparse.Namespace) -> int:
     from hwtui.data.services.clients import find_client
     from hwtui.data.services.identity import ensure_clinician, os_username
 
+    if args.format == "fhir":
+        return _export_fhir(args)
+    if args.since is not None or args.with_names:
+        raise HwtuiError("--since and --with-names go with --format fhir")
     out = Path(args.out).expanduser() if args.out else None
     if out is not None:
         export.check_new_path(out)  # before anything is read or audited
@@ -555,6 +580,53 @@ def _export(args: argparse.Namespace) -> int:
         export.write_json(data, out)
     print(
         f"hwtui: exported {_clients(counts['client'])}, {sum(counts.values())} rows, to {out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _export_fhir(args: argparse.Namespace) -> int:
+    from hwtui.data import export
+    from hwtui.data.errors import HwtuiError
+    from hwtui.data.fhir.export import export_fhir, write_bundles
+    from hwtui.data.services.clients import find_client
+    from hwtui.data.services.identity import ensure_clinician, os_username
+
+    if args.process_notes:
+        raise HwtuiError("process notes are not part of the record: a FHIR export leaves them out")
+    out = Path(args.out).expanduser() if args.out else None
+    if out is not None:
+        export.check_new_path(out)  # before anything is read or audited
+        if args.all and out.suffix.lower() == ".json":
+            raise HwtuiError(
+                "a caseload's FHIR export is one bundle per client: give --out FOLDER or FILE.zip"
+            )
+    elif args.all:
+        raise HwtuiError("a caseload's FHIR export is one file per client: give --out FOLDER")
+    # Days and times are the clinic's: --since's day starts at its midnight.
+    settings = _times_shown()
+    db = opening.open_database(_location(args), settings, writes_schema=False)
+    try:
+        with db.write() as session:
+            me = ensure_clinician(session, os_username())
+            client_id = None if args.all else find_client(session, me, args.client).id
+            written = export_fhir(
+                session,
+                me,
+                client_id,
+                identifier_setting=settings.fhir_identifier_system,
+                with_names=args.with_names,
+                since=args.since,
+            )
+    finally:
+        db.dispose()
+    # The audit event is committed: only now does the record leave the database.
+    if out is None:
+        return _to_stdout(written.bundles[0].text())
+    write_bundles(written, out, one=not args.all)
+    print(
+        f"hwtui: exported {_clients(len(written.bundles))}, {written.resources} FHIR "
+        f"resources, to {out}",
         file=sys.stderr,
     )
     return 0

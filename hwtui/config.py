@@ -55,6 +55,10 @@ class Defaults:
     idle_minutes: float = 10.0
     autosave_seconds: float = 3.0
     time_zone: str | None = None  # None: the server's local zone (TZ, /etc/localtime)
+    # The system of the client-code identifier on a FHIR export's Patient
+    # (`hwtui.data.fhir`); "{clinician}" becomes the exporting clinician's login, since
+    # client codes are unique per clinician, not per practice.
+    fhir_identifier_system: str = "https://hwtui.example/fhir/client-code/{clinician}"
 
 
 DEFAULTS = Defaults()

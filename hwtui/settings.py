@@ -34,6 +34,21 @@ class Settings(BaseSettings):
         default=DEFAULTS.time_zone,
         description="IANA zone for times shown and written in notes; default: the server's",
     )
+    fhir_identifier_system: str = Field(
+        default=DEFAULTS.fhir_identifier_system,
+        description="Identifier system (a URI) of client codes in FHIR exports; "
+        "{clinician} becomes the exporting clinician's login",
+    )
+
+    @field_validator("fhir_identifier_system")
+    @classmethod
+    def _absolute_uri(cls, system: str) -> str:
+        from hwtui.data.fhir.ids import identifier_system_problem
+
+        problem = identifier_system_problem(system)
+        if problem:
+            raise ValueError(problem)
+        return system
 
     @field_validator("time_zone")
     @classmethod

@@ -26,6 +26,9 @@ NOT_AT_LAUNCH = (
     "hwtui.screens.trends",
     "textual_plotext",
     "plotext",
+    # FHIR models: only `hwtui export --format fhir` (hwtui.data.fhir.bundle) loads them.
+    "fhir",
+    "fhir_core",
 )
 
 

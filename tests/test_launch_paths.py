@@ -139,6 +139,7 @@ NOT_DEFAULT = {
     "idle_minutes": "7",
     "autosave_seconds": "9",
     "time_zone": "Asia/Kolkata",
+    "fhir_identifier_system": "urn:oid:1.2.3.4.5",
 }
 # What pydantic-settings would refuse, were it to read it.
 REFUSED = {
@@ -146,6 +147,7 @@ REFUSED = {
     "idle_minutes": "-3",
     "autosave_seconds": "soon",
     "time_zone": "Mars/Base",
+    "fhir_identifier_system": "not a uri",
 }
 
 

@@ -109,14 +109,23 @@ def _plain(value: Any) -> Any:
 
 
 def record_export(
-    session: Session, me: Actor, client_id: int | None, fmt: str, tables: Mapping[str, list[Row]]
+    session: Session,
+    me: Actor,
+    client_id: int | None,
+    fmt: str,
+    tables: Mapping[str, list[Any]],
+    *,
+    extra: str = "",
 ) -> None:
     """The "export" audit event, in *session*: committed before the data leaves. It
-    says whether the export holds process notes (`process_notes=N`, how many)."""
+    says whether the export holds process notes (`process_notes=N`, how many); *extra*
+    is added to its detail as it is (a FHIR export's `since=...`)."""
     rows = sum(len(t) for t in tables.values())
     detail = f"format={fmt} clients={len(tables[CLIENT])} rows={rows}"
     if PROCESS_NOTE in tables:
         detail += f" process_notes={len(tables[PROCESS_NOTE])}"
+    if extra:
+        detail += f" {extra}"
     if client_id is None:
         audit.record(session, me, "export", "caseload", None, detail=detail)
     else:

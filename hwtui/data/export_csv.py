@@ -10,20 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import stat
-import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, SQLModel
 
-from hwtui.data.errors import HwtuiError
 from hwtui.data.export import Row, check_new_path, collect, record_export
-from hwtui.data.files import write_private
+from hwtui.data.files import write_private_folder, write_private_zip
 from hwtui.data.services.identity import Actor
 
 
@@ -51,9 +45,9 @@ def export_csv(
     record_export(session, me, client_id, "csv", tables)
     files = {f"{name}.csv": _csv_text(name, rows) for name, rows in tables.items()}
     if out.suffix.lower() == ".zip":
-        _write_zip(out, files)
+        write_private_zip(out, files)
     else:
-        _write_folder(out, files)
+        write_private_folder(out, files)
     return CsvExport(out, {name: len(rows) for name, rows in tables.items()})
 
 
@@ -81,45 +75,3 @@ def _csv_cell(value: Any) -> str:
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _write_folder(out: Path, files: Mapping[str, str]) -> None:
-    try:
-        out.mkdir(mode=0o700)
-    except OSError as exc:
-        raise HwtuiError(f"cannot write {out}: {exc.strerror}") from None
-    out.chmod(0o700)  # whatever the umask
-    try:
-        for name, text in files.items():
-            write_private(out / name, text)
-    except HwtuiError:
-        _remove_folder(out, files)
-        raise
-
-
-def _remove_folder(out: Path, files: Mapping[str, str]) -> None:
-    # Only what this export created: the folder was new, so these are its only files.
-    for name in files:
-        (out / name).unlink(missing_ok=True)
-    out.rmdir()
-
-
-def _write_zip(out: Path, files: Mapping[str, str]) -> None:
-    try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise HwtuiError(f"{out} already exists; choose another name") from None
-    except OSError as exc:
-        raise HwtuiError(f"cannot write {out}: {exc.strerror}") from None
-    stamp = datetime.now().timetuple()[:6]  # zip times are local and have no zone
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, text in files.items():
-                info = zipfile.ZipInfo(name, date_time=stamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                # Unzipping keeps the mode: the extracted files stay private too.
-                info.external_attr = (stat.S_IFREG | 0o600) << 16
-                zf.writestr(info, text.encode("utf-8"))
-    except OSError as exc:
-        out.unlink(missing_ok=True)
-        raise HwtuiError(f"cannot write {out}: {exc.strerror}") from None

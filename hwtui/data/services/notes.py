@@ -235,8 +235,9 @@ def _continuing(
     return tuple(titles)
 
 
-def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
-    """Everything a progress note needs from one review. Audited as a view."""
+def note_source(session: Session, me: Actor, review_id: int, *, audited: bool = True) -> NoteSource:
+    """Everything a progress note needs from one review. Audited as a view, unless the
+    caller audits it otherwise (*audited* False: an export's own event covers it)."""
     review = get_review(session, me, review_id)
     if review.status == ReviewStatus.DRAFT:
         raise InvalidInput.one("review", f"review {review_id} is a draft; complete it first")
@@ -312,7 +313,8 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
     frequencies = metrics.barrier_frequencies(
         [code for o in rows for code in o.barriers] for rows in oldest_first
     )
-    audit.record(session, me, "view", "note", review_id, client_id=client.id)
+    if audited:
+        audit.record(session, me, "view", "note", review_id, client_id=client.id)
     risk_pairs, risk_missing = _risk_fields(review)
     return NoteSource(
         client_code=client.code,
@@ -377,10 +379,18 @@ def note_source(session: Session, me: Actor, review_id: int) -> NoteSource:
     )
 
 
-def note_for(session: Session, me: Actor, review_id: int, style: str | None = None) -> Note:
-    """The review's progress note in *style*, or the clinician's own format."""
+def note_for(
+    session: Session,
+    me: Actor,
+    review_id: int,
+    style: str | None = None,
+    *,
+    audited: bool = True,
+) -> Note:
+    """The review's progress note in *style*, or the clinician's own format; audited as
+    a view unless *audited* is False (see `note_source`)."""
     chosen = NoteStyle(style) if style else note_style(session, me)
-    return build_note(note_source(session, me, review_id), chosen)
+    return build_note(note_source(session, me, review_id, audited=audited), chosen)
 
 
 def record_note_copy(session: Session, me: Actor, review_id: int) -> None:
