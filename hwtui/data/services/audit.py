@@ -87,9 +87,20 @@ def record(
 
 def _has_append_function(session: Session) -> bool:
     """Whether the schema appends through `hwtui_audit_append` (PostgreSQL, migration
-    0012 on): a database part-way through its upgrades still appends directly."""
+    0012 on): a database part-way through its upgrades still appends directly.
+
+    Once found, remembered on the server connection (`Connection.info` lives as long as
+    the pooled connection): a schema does not lose the function while hwtui runs, and a
+    review's save appends half a dozen events. Not found is asked again every time, since
+    an upgrade may add it."""
+    info = session.connection().info
+    if info.get("hwtui_audit_append"):
+        return True
     found = session.execute(text("SELECT to_regproc('hwtui_audit_append') IS NOT NULL"))
-    return bool(found.scalar_one())
+    has = bool(found.scalar_one())
+    if has:
+        info["hwtui_audit_append"] = True
+    return has
 
 
 def _append_through_function(session: Session, content: EventContent) -> AuditEvent:
