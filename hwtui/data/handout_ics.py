@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Alarm, Calendar, Event, vRecur
+from icalendar import Alarm, Calendar, Event, Timezone, vRecur
 
 from hwtui.data import local_time
 from hwtui.data.handout import Handout, HandoutTask
@@ -167,5 +167,15 @@ def make_calendar(
             due.add("transp", "TRANSPARENT")
             cal.add_component(due)
     if tz is not None:
-        cal.add_missing_timezones()
+        # Only the transitions around these weeks: a zone's whole history since 1970 (the
+        # default) starts with rules some readers apply to every date (dateutil's tzical
+        # read London in December as UTC+1).
+        cal.add_component(
+            Timezone.from_tzinfo(
+                tz,
+                tzid=str(getattr(tz, "key", "")) or None,
+                first_date=date(handout.made.year - 1, 1, 1),
+                last_date=date(handout.next_session.year + 2, 1, 1),
+            )
+        )
     return bytes(cal.to_ical())
