@@ -25,10 +25,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from hwtui.data.handout import Handout
-from hwtui.data.handout_text import render_text
 from hwtui.data.practice import ClientFacing
 from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
+from hwtui.widgets.handout_sheet import HandoutSheet
 from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.safe import safe_text
 
@@ -79,7 +79,7 @@ class ClientViewScreen(Screen[None]):
             with VerticalScroll(id="view-goals"):
                 yield Static("", id="view-goals-text", markup=False)
         with VerticalScroll(id="view-handout"):
-            yield Static("Reading your homework…", id="view-handout-text", markup=False)
+            yield HandoutSheet("Reading your homework…", id="view-handout-text")
         yield Static(FOOTER, id="view-footer", markup=False)
 
     def on_mount(self) -> None:
@@ -142,8 +142,7 @@ class ClientViewScreen(Screen[None]):
 
     @on(HandoutLoaded)
     def _show_handout(self, event: HandoutLoaded) -> None:
-        text = render_text(event.handout).rstrip("\n")
-        self.query_one("#view-handout-text", Static).update(safe_text(text))
+        self.query_one(HandoutSheet).show(event.handout)
 
     def action_stay(self) -> None:
         """Keys that would leave or reveal something do nothing while the client looks."""

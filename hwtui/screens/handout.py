@@ -2,8 +2,9 @@
 (OSC 52, also over SSH) or save as text, Markdown, a PDF or a calendar file.
 
 Opened with h from the client overview and from a finished review (the record the
-review's completion step leads to). Shown as plain text (never markup), 80 columns wide
-at most, scrollable. Every copy and save is audited before the handout leaves.
+review's completion step leads to). Shown as plain text (never markup), laid out for the
+screen's width (80 columns at most) and scrollable; a copy is the 80-column text. Every
+copy and save is audited before the handout leaves.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from hwtui.screens.asking import ask
 from hwtui.screens.prompt import PromptScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
+from hwtui.widgets.handout_sheet import HandoutSheet
 from hwtui.widgets.safe import safe_plain, safe_text
 
 if TYPE_CHECKING:
@@ -78,7 +80,6 @@ class HandoutScreen(Screen[None]):
     DEFAULT_CSS = """
     HandoutScreen #handout-title { height: 1; padding: 0 1; text-style: bold; }
     HandoutScreen #handout-scroll { height: 1fr; padding: 0 1; }
-    HandoutScreen #handout-text { width: auto; max-width: 80; }
     HandoutScreen #handout-status { height: 1; padding: 0 1; background: $panel;
         color: $text-success; }
     """
@@ -110,7 +111,7 @@ class HandoutScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("The client's handout", id="handout-title", markup=False)
         with VerticalScroll(id="handout-scroll", can_focus=True):
-            yield Static("Reading the homework…", id="handout-text", markup=False)
+            yield HandoutSheet("Reading the homework…", id="handout-text")
         yield Static("", id="handout-status", markup=False)
         yield Footer()
 
@@ -122,7 +123,7 @@ class HandoutScreen(Screen[None]):
     def _loaded(self, event: Loaded) -> None:
         self.handout = event.handout
         self.text = render_text(event.handout)
-        self.query_one("#handout-text", Static).update(safe_text(self.text.rstrip("\n")))
+        self.query_one(HandoutSheet).show(event.handout)
         self.refresh_bindings()
 
     def confirm(self, message: str) -> None:
