@@ -164,8 +164,9 @@ def _add_handout_parser(sub: argparse._SubParsersAction[_Parser], on_db: list[_P
     hand.add_argument(
         "--format",
         choices=["text", "markdown", "pdf", "ics"],
-        default="text",
-        help="text or markdown go to stdout without --out; pdf and ics need --out",
+        default=None,
+        help="default: from --out's name (.md, .pdf, .ics, else text), or text; text or "
+        "markdown go to stdout without --out; pdf and ics need --out",
     )
     hand.add_argument("--out", metavar="PATH", help="a new file (never overwritten)")
     hand.add_argument(
@@ -602,13 +603,14 @@ def _handout(args: argparse.Namespace) -> int:
     from hwtui.data.errors import HwtuiError
     from hwtui.data.export import check_new_path
     from hwtui.data.files import write_private
-    from hwtui.data.handout_formats import render
+    from hwtui.data.handout_formats import format_for, render
     from hwtui.data.services.clients import find_client
     from hwtui.data.services.handout import read_handout, record_handout
     from hwtui.data.services.identity import ensure_clinician, os_username
 
-    fmt = args.format
     out = Path(args.out).expanduser() if args.out else None
+    # As in the app: a file's name says its format unless --format does.
+    fmt = args.format or (format_for(out) if out is not None else "text")
     if out is None and fmt in {"pdf", "ics"}:
         raise HwtuiError(f"a {fmt} handout is a file: give --out PATH")
     if out is not None:

@@ -100,3 +100,19 @@ def test_an_ics_without_times_names_the_tasks(practice: Path, tmp_path: Path) ->
             assert not out.exists()
             return
     pytest.skip("every demo task here has a time of day")
+
+
+def test_the_files_name_says_its_format_unless_format_does(practice: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "by-name.pdf"
+    result = run("--db", str(practice), "handout", "C0001", "--out", str(pdf))
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    md = tmp_path / "by-name.md"
+    assert run("--db", str(practice), "handout", "C0001", "--out", str(md)).returncode == 0
+    assert md.read_text(encoding="utf-8").startswith("# Your homework")
+    forced = tmp_path / "forced.pdf"
+    result = run(
+        "--db", str(practice), "handout", "C0001", "--format", "text", "--out", str(forced)
+    )
+    assert result.returncode == 0, result.stderr
+    assert forced.read_text(encoding="utf-8").startswith("Your homework")
