@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
+from datetime import time as day_time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -146,7 +147,42 @@ def _parser() -> _Parser:
     sig.add_argument("--name", metavar="NAME", help="your name as printed, e.g. Dr A Smith")
     sig.add_argument("--credentials", metavar="TEXT", help="e.g. 'PhD, licensed psychologist'")
     _add_transfer_parsers(sub, on_db)
+    _add_handout_parser(sub, on_db)
     return parser
+
+
+def _clock_time(text: str) -> day_time:
+    """An argparse type: a time of day as HH:MM (24-hour), or a one-line usage error."""
+    try:
+        hours, minutes = text.split(":")
+        return day_time(int(hours), int(minutes))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a time of day: {text[:40]!r} (use HH:MM, e.g. 19:30)"
+        ) from None
+
+
+def _add_handout_parser(sub: argparse._SubParsersAction[_Parser], on_db: list[_Parser]) -> None:
+    hand = sub.add_parser(
+        "handout",
+        parents=on_db,
+        help="the client's current homework, to give them: text, Markdown, PDF or calendar",
+    )
+    hand.add_argument("client", metavar="CODE", help="a client code")
+    hand.add_argument(
+        "--format",
+        choices=["text", "markdown", "pdf", "ics"],
+        default=None,
+        help="default: from --out's name (.md, .pdf, .ics, else text), or text; text or "
+        "markdown go to stdout without --out; pdf and ics need --out",
+    )
+    hand.add_argument("--out", metavar="PATH", help="a new file (never overwritten)")
+    hand.add_argument(
+        "--at",
+        type=_clock_time,
+        metavar="HH:MM",
+        help="ics: the time of day for tasks whose 'when' names none",
+    )
 
 
 def _add_transfer_parsers(sub: argparse._SubParsersAction[_Parser], on_db: list[_Parser]) -> None:
@@ -632,6 +668,49 @@ def _export_fhir(args: argparse.Namespace) -> int:
     return 0
 
 
+def _handout(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from hwtui.data import local_time
+    from hwtui.data.errors import HwtuiError
+    from hwtui.data.export import check_new_path
+    from hwtui.data.files import write_private
+    from hwtui.data.handout_formats import format_for, render
+    from hwtui.data.services.clients import find_client
+    from hwtui.data.services.handout import read_handout, record_handout
+    from hwtui.data.services.identity import ensure_clinician, os_username
+
+    out = Path(args.out).expanduser() if args.out else None
+    # As in the app: a file's name says its format unless --format does.
+    fmt = args.format or (format_for(out) if out is not None else "text")
+    if out is None and fmt in {"pdf", "ics"}:
+        raise HwtuiError(f"a {fmt} handout is a file: give --out PATH")
+    if out is not None:
+        check_new_path(out)  # before anything is read or audited
+    settings = _times_shown()  # its days, and the calendar's zone, are the clinic's
+    db = opening.open_database(_location(args), settings, writes_schema=False)
+    try:
+        with db.write() as session:
+            me = ensure_clinician(session, os_username())
+            client = find_client(session, me, args.client)
+            assert client.id is not None
+            today = local_time.local_date(datetime.now(UTC))
+            handout = read_handout(session, me, client.id, today)
+            try:
+                data = render(handout, fmt, at=args.at)
+            except ValueError as exc:
+                raise HwtuiError(f"{exc} with --at HH:MM") from None
+            # Committed with the transaction, before the handout leaves hwtui.
+            record_handout(session, me, handout, fmt)
+    finally:
+        db.dispose()
+    if out is None:
+        return _to_stdout(data.decode("utf-8"))
+    write_private(out, data)
+    print(f"hwtui: handout ({fmt}) written to {out}", file=sys.stderr)
+    return 0
+
+
 def _to_stdout(text: str) -> int:
     try:
         sys.stdout.write(text)
@@ -782,6 +861,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "note-format": _note_format,
     "signature": _signature,
     "export": _export,
+    "handout": _handout,
     "import": _import,
     "backup": _backup,
     "audit": _audit,

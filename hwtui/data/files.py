@@ -15,8 +15,8 @@ from pathlib import Path
 from hwtui.data.errors import HwtuiError
 
 
-def write_private(path: Path, text: str) -> Path:
-    """Write *text* to a new file readable only by its owner (0600).
+def write_private(path: Path, text: str | bytes) -> Path:
+    """Write *text* (or bytes, as a PDF) to a new file readable only by its owner (0600).
 
     An existing file is never overwritten: records are not silently replaced.
     """
@@ -30,8 +30,11 @@ def write_private(path: Path, text: str) -> Path:
     except OSError as exc:
         raise HwtuiError(f"cannot write {path}: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
     except OSError as exc:
         path.unlink(missing_ok=True)
         raise HwtuiError(f"cannot write {path}: {exc.strerror}") from None

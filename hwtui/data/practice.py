@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from hwtui.data.caseload_rows import CaseloadRow
 if TYPE_CHECKING:
     from hwtui.data.assignment_form import AssignmentForm, EditorTarget
     from hwtui.data.db import Database
+    from hwtui.data.handout import Handout
     from hwtui.data.lease import Holder
     from hwtui.data.models import Assignment, Client, Measure, Review, UnsavedInput
     from hwtui.data.notes import Note
@@ -196,6 +197,41 @@ class Practice:
 
         with self._db().write() as session:  # viewing client data is audited
             return wins_bank(session, self.actor, client_id, search)
+
+    # -- the client's handout -----------------------------------------------------------
+
+    def handout(self, client_id: int) -> Handout:
+        """The client's handout, to show (audited as a view)."""
+        from hwtui.data.services.handout import handout_for
+
+        with self._db().write() as session:
+            return handout_for(session, self.actor, client_id, self.today())
+
+    def record_handout_copy(self, handout: Handout) -> None:
+        """A handout copied to the clipboard has left hwtui: audited like a saved one."""
+        from hwtui.data.services.handout import record_handout
+
+        with self._db().write() as session:
+            record_handout(session, self.actor, handout, "text", action="copy")
+
+    def save_handout(
+        self, client_id: int, path: Path, times: dict[int, time] | None = None
+    ) -> Path:
+        """Write the handout to a new private file, in the format its name asks for
+        (`handout_formats.format_for`); audited before it is written."""
+        from hwtui.data.export import check_new_path
+        from hwtui.data.files import write_private
+        from hwtui.data.handout_formats import format_for, render
+        from hwtui.data.services.handout import read_handout, record_handout
+
+        path = path.expanduser()
+        check_new_path(path)
+        fmt = format_for(path)
+        with self._db().write() as session:
+            handout = read_handout(session, self.actor, client_id, self.today())
+            data = render(handout, fmt, times)
+            record_handout(session, self.actor, handout, fmt)
+        return write_private(path, data)
 
     # -- measures -----------------------------------------------------------------------
 

@@ -282,6 +282,9 @@ class ClientScreen(ReloadingScreen[None]):
         Binding("m", "measures", "Measures", id="client.measures"),
         Binding("w", "wins", "Wins bank", id="client.wins"),
         Binding("c", "client_view", "Client view", id="client.client_view"),
+        Binding(
+            "h", "handout", "Handout", id="client.handout", tooltip="The client's homework sheet"
+        ),
         Binding("escape", "back", "Back", id="client.back"),
         Binding("f5", "reload", "Reload", id="client.reload", show=False),
     ]
@@ -304,6 +307,7 @@ class ClientScreen(ReloadingScreen[None]):
         "client.wins",
         "client.values",
         "client.next_chart",
+        "client.handout",
     )
 
     # Resolved by CSS (see MUTED), for text drawn in columns by one widget.
@@ -674,6 +678,12 @@ class ClientScreen(ReloadingScreen[None]):
         from hwtui.screens.client_view import ClientViewScreen
 
         self.app.push_screen(ClientViewScreen(self.client_id))
+
+    def action_handout(self) -> None:
+        from hwtui.screens.handout import HandoutScreen
+
+        code = self.brief.client.code if self.brief else ""
+        self.app.push_screen(HandoutScreen(self.client_id, code))
 
     def action_reload(self) -> None:
         self.load()

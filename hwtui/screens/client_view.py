@@ -24,9 +24,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from hwtui.data.handout import Handout
 from hwtui.data.practice import ClientFacing
 from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
+from hwtui.widgets.handout_sheet import HandoutSheet
 from hwtui.widgets.progress_chart import CompletionChart
 from hwtui.widgets.safe import safe_text
 
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
 
 WINS_SHOWN = 8
+FOOTER = "h: your homework sheet · ctrl+x: clinician, to leave this view"
+FOOTER_HANDOUT = "h: back to your progress · ctrl+x: clinician, to leave this view"
 
 
 class ClientViewScreen(Screen[None]):
@@ -41,6 +45,8 @@ class ClientViewScreen(Screen[None]):
     # Priority: these win over every other binding, so stray keys do nothing here.
     BINDINGS = [
         Binding("ctrl+x", "leave", "Clinician: leave", id="client_view.leave", priority=True),
+        # The client's homework sheet (their handout), and back: nothing else opens here.
+        Binding("h", "handout", "Your homework", id="client_view.handout", priority=True),
         Binding(
             "ctrl+q,ctrl+c,escape,ctrl+p,question_mark,tab,shift+tab",
             "stay",
@@ -56,6 +62,10 @@ class ClientViewScreen(Screen[None]):
     class Loaded(Message, bubble=False):
         view: ClientFacing
 
+    @dataclass
+    class HandoutLoaded(Message, bubble=False):
+        handout: Handout
+
     def __init__(self, client_id: int) -> None:
         super().__init__()
         self.client_id = client_id
@@ -68,7 +78,9 @@ class ClientViewScreen(Screen[None]):
                 yield Static("", id="view-wins-text", markup=False)
             with VerticalScroll(id="view-goals"):
                 yield Static("", id="view-goals-text", markup=False)
-        yield Static("ctrl+x: clinician, to leave this view", id="view-footer", markup=False)
+        with VerticalScroll(id="view-handout"):
+            yield HandoutSheet("Reading your homework…", id="view-handout-text")
+        yield Static(FOOTER, id="view-footer", markup=False)
 
     def on_mount(self) -> None:
         # Textual puts a rack for toasts on every screen; with none here, notifications
@@ -110,6 +122,27 @@ class ClientViewScreen(Screen[None]):
         if not view.goals:
             goals.append("Nothing set yet.\n", style="dim")
         self.query_one("#view-goals-text", Static).update(goals)
+
+    def action_handout(self) -> None:
+        """Show the client their homework sheet (the handout), or go back to progress."""
+        sheet = self.query_one("#view-handout")
+        showing = not sheet.display
+        sheet.display = showing
+        self.query_one(CompletionChart).display = not showing
+        self.query_one("#view-lower").display = not showing
+        self.query_one("#view-footer", Static).update(FOOTER_HANDOUT if showing else FOOTER)
+        if showing:
+            sheet.scroll_home(animate=False)
+            ask(
+                self,
+                lambda p: p.handout(self.client_id),
+                self.HandoutLoaded,
+                name="client-view-handout",
+            )
+
+    @on(HandoutLoaded)
+    def _show_handout(self, event: HandoutLoaded) -> None:
+        self.query_one(HandoutSheet).show(event.handout)
 
     def action_stay(self) -> None:
         """Keys that would leave or reveal something do nothing while the client looks."""

@@ -107,6 +107,9 @@ class ReviewRecordScreen(Screen[None]):
         Binding("R", "risk_check", "Risk check", id="record.risk"),
         Binding("A", "amend", "Amend", id="record.amend"),
         Binding(
+            "h", "handout", "Handout", id="record.handout", tooltip="The client's homework sheet"
+        ),
+        Binding(
             "P",
             "process_notes",
             "Process notes",
@@ -126,6 +129,7 @@ class ReviewRecordScreen(Screen[None]):
         "record.save",
         "record.copy",
         "record.process_notes",
+        "record.handout",
     )
 
     app: HomeworkApp
@@ -249,7 +253,15 @@ class ReviewRecordScreen(Screen[None]):
         return shown.wrapped(self.view.note)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"copy_note", "save_note", "toggle_note", "sign", "amend", "risk_check"}:
+        if action in {
+            "copy_note",
+            "save_note",
+            "toggle_note",
+            "sign",
+            "amend",
+            "risk_check",
+            "handout",
+        }:
             if self.view is None:
                 return False
             status = self.view.ctx.review.status
@@ -313,6 +325,16 @@ class ReviewRecordScreen(Screen[None]):
             name="record-save",
             exclusive=False,
         )
+
+    def action_handout(self) -> None:
+        """The client's homework as it stands now: the goals this review set included."""
+        if self.view is None:
+            return
+        from hwtui.screens.handout import HandoutScreen
+
+        client = self.view.ctx.client
+        assert client.id is not None
+        self.app.push_screen(HandoutScreen(client.id, client.code))
 
     def action_process_notes(self) -> None:
         from hwtui.screens.process_notes import ProcessNotesScreen
