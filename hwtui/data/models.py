@@ -125,7 +125,7 @@ class Assignment(SQLModel, table=True):
     where: str = Field(default="", max_length=200)
     how_often: str = Field(default="", max_length=200)
     how_long: str = Field(default="", max_length=200)
-    value_id: int | None = Field(default=None, foreign_key="client_value.id")
+    value_id: int | None = Field(default=None, foreign_key="client_value.id", index=True)
     obstacles: list[str] = _json_list()
     confidence: int | None = None
     due_date: date | None = None
@@ -136,7 +136,7 @@ class Assignment(SQLModel, table=True):
     status: str = Field(default="active", max_length=20)
     status_reason: str = ""
     parent_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
-    created_in_review_id: int | None = Field(default=None, foreign_key="review.id")
+    created_in_review_id: int | None = Field(default=None, foreign_key="review.id", index=True)
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
 

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, func, text
+from sqlalchemy import ColumnElement, case, func, text, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -86,10 +86,10 @@ def caseload_trend(
     """
     since = today - timedelta(weeks=2 * limit)
     recent = aliased(Review)
-    # Per client, the ids of its newest reviews: a short walk back along
-    # ix_review_client_date, however many years of reviews there are.
+    # Per client, its newest reviews: a short walk back along ix_review_client_date,
+    # however many years of reviews there are.
     newest = (
-        select(recent.id)
+        select(col(recent.id), col(recent.session_date))
         .where(
             col(recent.client_id) == col(Client.id),
             col(recent.clinician_id) == me.clinician_id,
@@ -99,21 +99,41 @@ def caseload_trend(
         )
         .order_by(col(recent.session_date).desc(), col(recent.id).desc())
         .limit(limit)
-        .correlate(Client)
     )
-    query = (
-        select(Review.client_id, func.avg(completion_score()))
-        .select_from(Client)
-        .join(Review, col(Review.id).in_(newest))
-        .join(TaskOutcome, col(TaskOutcome.review_id) == col(Review.id), isouter=True)
-        .where(Client.clinician_id == me.clinician_id)
-        .group_by(col(Review.client_id), col(Review.session_date), col(Review.id))
-        .order_by(col(Review.client_id), col(Review.session_date), col(Review.id))
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        # A LATERAL join: one walk per client. PostgreSQL cannot turn the form below (a
+        # review joined when its id is IN the client's newest) into that walk, and runs
+        # the sub-select for every pair of client and review instead: minutes for a
+        # five-year caseload on a practice server (bench/run.py --postgres, issue 19).
+        # SQLite has no LATERAL, and does walk the index for the form below.
+        walk = newest.lateral("newest")
+        query = (
+            select(col(Client.id), func.avg(completion_score()))
+            .select_from(Client)
+            .join(walk, true())
+            .join(TaskOutcome, col(TaskOutcome.review_id) == walk.c.id, isouter=True)
+            .where(Client.clinician_id == me.clinician_id)
+            .group_by(col(Client.id), walk.c.session_date, walk.c.id)
+            .order_by(col(Client.id), walk.c.session_date, walk.c.id)
+        )
+    else:
+        query = (
+            select(Review.client_id, func.avg(completion_score()))
+            .select_from(Client)
+            .join(
+                Review,
+                col(Review.id).in_(newest.with_only_columns(col(recent.id)).correlate(Client)),
+            )
+            .join(TaskOutcome, col(TaskOutcome.review_id) == col(Review.id), isouter=True)
+            .where(Client.clinician_id == me.clinician_id)
+            .group_by(col(Review.client_id), col(Review.session_date), col(Review.id))
+            .order_by(col(Review.client_id), col(Review.session_date), col(Review.id))
+        )
     if client_ids is not None:
         query = query.where(col(Client.id).in_(list(client_ids)))
     trend: dict[int, list[float | None]] = defaultdict(list)
     for client_id, score in session.exec(query):
+        assert client_id is not None  # a key, never NULL
         trend[client_id].append(None if score is None else float(score))
     return {client_id: tuple(scores) for client_id, scores in trend.items()}
 
