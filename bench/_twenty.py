@@ -79,12 +79,11 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def _server_cpu_seconds() -> float | None:
-    """User and system CPU of every `postgres` process on this machine (the server, its
-    backends included), or None if there are none to read (a server elsewhere)."""
+def _server_cpu_seconds() -> dict[int, float]:
+    """User and system CPU so far of every `postgres` process on this machine (the
+    server, its backends included), by pid; empty for a server elsewhere."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    found = False
+    found: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -96,9 +95,8 @@ def _server_cpu_seconds() -> float | None:
         if name != "postgres":
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-        found = True
-    return total / ticks if found else None
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return found
 
 
 def measure(
@@ -121,11 +119,16 @@ def measure(
         )
         for username, url in urls.items()
     ]
-    cpu_before: float | None = None
     while time.time() < start_at:
         time.sleep(0.05)
     cpu_before = _server_cpu_seconds()
     log(f"  {len(children)} sessions for {seconds:.0f} s")
+    # Read again as the sessions stop, before their backends exit and take their CPU
+    # time with them; a backend started meanwhile counts from zero.
+    time.sleep(max(0.0, start_at + seconds - time.time()))
+    cpu_after = _server_cpu_seconds()
+    if cpu_after:
+        out.server_cpu_s = sum(t - cpu_before.get(pid, 0.0) for pid, t in cpu_after.items())
     for child in children:
         stdout, stderr = child.communicate(timeout=CHILD_TIMEOUT + seconds)
         if child.returncode != 0:
@@ -135,9 +138,6 @@ def measure(
         out.overview_ms.extend(data["overview_ms"])
         out.save_ms.extend(data["save_ms"])
         out.errors.extend(data["errors"])
-    cpu_after = _server_cpu_seconds()
-    if cpu_before is not None and cpu_after is not None:
-        out.server_cpu_s = cpu_after - cpu_before
     out.chain_ok, out.chain_events = _verify(owner_url)
     return out
 
