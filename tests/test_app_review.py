@@ -194,6 +194,26 @@ async def test_a_full_review_through_all_six_steps(case: Case) -> None:
     assert keys <= 25, keys
 
 
+async def test_completing_too_soon_says_why_and_keeps_the_review_open(case: Case) -> None:
+    """`c` with the new goal's confidence not yet asked: refused, and said so where the
+    clinician looks (a newcomer took the silent refusal for a key that did nothing)."""
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, case.review_id)
+        await pilot.press("d", "n", "o", "pagedown")
+        await fill(pilot, "I said no to extra work")
+        await pilot.press("tab", "down", "enter", "pagedown", "pagedown", "pagedown", "pagedown")
+        assert "step 6 of 6" in step_title(screen)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen is screen  # still open, nothing lost
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("Not complete yet: ") and "confident" in m for m in said), said
+    review, _outcomes, created = load(case.db, case.review_id)
+    assert review.status == "draft"
+    assert created == []
+
+
 async def test_steps_that_do_not_apply_are_skipped_with_a_reason(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -221,7 +221,7 @@ class ReviewScreen(Screen[None]):
         elif isinstance(error, DraftLost):
             self._lost(error)
         elif event.doing == "complete" and isinstance(error, InvalidInput):
-            self.query_one(SummaryStep).show_problems([str(p) for p in error.problems])
+            self._not_complete([str(p) for p in error.problems])
         else:
             if event.doing == "save":
                 self._show_saved(error=error)
@@ -559,12 +559,18 @@ class ReviewScreen(Screen[None]):
 
     # -- completing ---------------------------------------------------------------------
 
+    def _not_complete(self, problems: list[str]) -> None:
+        self.query_one(SummaryStep).show_problems(problems)
+        # The summary lists what is missing already, so without a notice `c` looked like a
+        # key that did nothing (a newcomer pressed it twice).
+        notify_safe(self.app, "Not complete yet: " + "; ".join(problems), severity="warning")
+
     @on(SummaryStep.CompleteRequested)
     def _complete_requested(self) -> None:
         assert self.draft is not None
         problems = self.draft.problems()
         if problems:
-            self.query_one(SummaryStep).show_problems(problems)
+            self._not_complete(problems)
             return
         cautions = self._cautions()
         if cautions and not self._cautioned:
