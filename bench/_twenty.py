@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -56,12 +57,17 @@ class TwentyResults:
     save_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     server_cpu_s: float | None = None
+    sessions_cpu_s: float = 0.0  # the session processes' own CPU, all of it
     chain_ok: bool = False
     chain_events: int = 0
 
     @property
     def reviews(self) -> int:
         return len(self.save_ms)
+
+    @property
+    def sessions_cpu_ms_per_review(self) -> float:
+        return self.sessions_cpu_s * 1000 / self.reviews if self.reviews else float("nan")
 
     @property
     def server_cpu_ms_per_review(self) -> float:
@@ -109,6 +115,7 @@ def measure(
     """One session per clinician in *urls* (username -> the URL they connect with), all at
     once for *seconds*; then the chain checked as the owner (*owner_url*)."""
     out = TwentyResults(sessions=len(urls), seconds=seconds)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start_at = time.time() + 5.0 + 0.25 * len(urls)  # every session connected and warm
     children = [
         subprocess.Popen(
@@ -138,6 +145,10 @@ def measure(
         out.overview_ms.extend(data["overview_ms"])
         out.save_ms.extend(data["save_ms"])
         out.errors.extend(data["errors"])
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out.sessions_cpu_s = (children.ru_utime - children_before.ru_utime) + (
+        children.ru_stime - children_before.ru_stime
+    )
     out.chain_ok, out.chain_events = _verify(owner_url)
     return out
 

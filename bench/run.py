@@ -139,7 +139,7 @@ def figures(
             [s * 1000 for s in launch.minimal_seconds],
         ),
         # Each run's pair (launched back to back): hwtui / minimal.
-        Figure("caseload_ratio", "time to caseload / minimal app", "x", ratios, 1.6),
+        Figure("caseload_ratio", "time to caseload / minimal app", "x", ratios, 1.25),
         Figure(
             "overview_first_ms",
             "client overview + chart: first open",
@@ -287,6 +287,12 @@ def postgres_figures(pg: PostgresResults) -> list[Figure]:
             "server CPU per review (with its overviews)",
             "ms",
             [twenty.server_cpu_ms_per_review],
+        ),
+        Figure(
+            "twenty_sessions_cpu_ms",
+            "sessions' CPU per review (with overviews)",
+            "ms",
+            [twenty.sessions_cpu_ms_per_review],
         ),
     ]
 

@@ -58,22 +58,29 @@ def _latest_changes(
 ) -> list[tuple[str, int, int, Change]]:
     """(name, latest total, its maximum, change) for each measure with a change rule
     and at least two scores up to *until*, in instrument order."""
-    query = select(Measure).where(Measure.client_id == client_id)
+    # Three columns, not whole rows: a five-year client has hundreds of scores, each with
+    # its items as JSON, and only their totals and days are compared (issue 19: this was
+    # half the time of opening a review on a practice server).
+    query = select(col(Measure.instrument), col(Measure.total), col(Measure.taken_at)).where(
+        col(Measure.client_id) == client_id
+    )
     if until is not None:
         query = query.where(col(Measure.taken_at) <= until)
-    by_instrument: dict[str, list[Measure]] = {}
-    for row in session.exec(query.order_by(col(Measure.taken_at))):
-        by_instrument.setdefault(row.instrument, []).append(row)
+    by_instrument: dict[str, list[tuple[int, datetime]]] = {}
+    for code, total, taken_at in session.exec(query.order_by(col(Measure.taken_at))):
+        by_instrument.setdefault(code, []).append((total, taken_at))
     out = []
     for code, rows in sorted(by_instrument.items()):
         spec = INSTRUMENTS_BY_CODE.get(code)
         if spec is None or spec.change is None or len(rows) < 2:
             continue
-        *earlier, last = rows
-        scores = [Score(m.total, local_date(m.taken_at)) for m in earlier]
-        moved = measure_change(spec.change, scores, last.total)
+        *earlier, (last_total, _last_at) = rows
+        # The change looks at the first score and the one before the latest only.
+        compared = [earlier[0], earlier[-1]] if len(earlier) > 1 else earlier
+        scores = [Score(total, local_date(taken_at)) for total, taken_at in compared]
+        moved = measure_change(spec.change, scores, last_total)
         if moved is not None:
-            out.append((spec.name, last.total, spec.total_max, moved))
+            out.append((spec.name, last_total, spec.total_max, moved))
     return out
 
 
