@@ -25,6 +25,11 @@ own policies allow only for my clients'. Each is one look-up in a primary key. T
 planner still reaches the rows a statement asks for through their indexes first (the
 comparisons there are leakproof), then asks each row found.
 
+`OFFSET 0` keeps each look-up one: without it PostgreSQL turns such an EXISTS into a
+hashed set of every client's id (a scan of the whole practice's clients, for each
+statement and table), which it prefers by its estimates, wrongly for the few rows the
+app's statements touch (a client's last scores: 3.3 ms with the set, 1.3 ms without).
+
 Policies apply inside policies (a policy's sub-select on another table sees that table
 through its own policies, for the owner too, since every table's security is forced), so
 these rules say exactly what the old ones said. Leaning on them also asks for
@@ -80,14 +85,15 @@ def _rules(*, new: bool) -> list[tuple[str, str, str, bool]]:
 
     def mine(column: str) -> str:
         if new:
-            return f"EXISTS (SELECT 1 FROM {{s}}.client c WHERE c.id = {column})"
+            return f"EXISTS (SELECT 1 FROM {{s}}.client c WHERE c.id = {column} OFFSET 0)"
         unqualified = column.split(".")[1]
         return f"{unqualified} IN (SELECT c.id FROM {{s}}.client c WHERE c.clinician_id = {me})"
 
     if new:
         outcome = (
-            "EXISTS (SELECT 1 FROM {s}.review r WHERE r.id = task_outcome.review_id)"
-            " AND EXISTS (SELECT 1 FROM {s}.assignment a WHERE a.id = task_outcome.assignment_id)"
+            "EXISTS (SELECT 1 FROM {s}.review r WHERE r.id = task_outcome.review_id OFFSET 0)"
+            " AND EXISTS"
+            " (SELECT 1 FROM {s}.assignment a WHERE a.id = task_outcome.assignment_id OFFSET 0)"
         )
     else:
         my_clients = f"(SELECT c.id FROM {{s}}.client c WHERE c.clinician_id = {me})"
