@@ -201,18 +201,23 @@ def complete_review(
     recorded = set(
         session.exec(select(TaskOutcome.assignment_id).where(TaskOutcome.review_id == review_id))
     )
+    # Held until the end: the goals and one-off tasks below look these up again, and the
+    # session's identity map keeps only weak references (a query each, otherwise).
+    active = list(
+        session.exec(
+            select(Assignment).where(
+                Assignment.client_id == review.client_id,
+                Assignment.status == AssignmentStatus.ACTIVE,
+            )
+        )
+    )
     # An amendment corrects what was recorded then; today's homework is not its business.
     missing = (
         []
         if review.amends_id is not None
         else [
             a.title
-            for a in session.exec(
-                select(Assignment).where(
-                    Assignment.client_id == review.client_id,
-                    Assignment.status == AssignmentStatus.ACTIVE,
-                )
-            )
+            for a in active
             # Homework set during this very session is reviewed next time, not now.
             if a.id not in recorded and a.created_at < review.started_at
         ]
