@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from _review_input import whole_review
 from rich.console import RenderableType
 from textual import events
 from textual._compositor import CompositorUpdate
@@ -26,10 +27,8 @@ from textual.widgets import DataTable
 
 from hwtui import heap
 from hwtui.app import HomeworkApp, build_app
-from hwtui.data.catalog import Outcome, ReviewStep, WinKind
 from hwtui.data.db import Database
 from hwtui.data.notes import build_note, render_text
-from hwtui.data.review_draft import ReviewDraft
 from hwtui.data.review_steps import STEPS
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.data.services.notes import note_for, note_source, note_style
@@ -323,17 +322,7 @@ def _complete_draft(
         review_id = start_review(session, me, client_id, today).id
         assert review_id is not None
         ctx = open_review(session, me, review_id)
-    draft = ReviewDraft.from_saved(ctx.review, ctx.assignments, ctx.outcomes, [])
-    by_id = {a.id: a for a in ctx.assignments}
-    for n, assignment_id in enumerate(draft.tasks):
-        draft.set_outcome(assignment_id, Outcome.DONE if n % 2 == 0 else Outcome.NOT_DONE)
-    draft.win_text = "Went for the walk on Tuesday even though it rained."
-    draft.win_kind = WinKind.PROCESS
-    missed = next((t for t in draft.missed_tasks()), None)
-    if missed is not None:
-        draft.start_goal(by_id[missed.assignment_id]).confidence = 9
-    draft.step = ReviewStep.SUMMARY
-    return review_id, draft.to_input()
+    return review_id, whole_review(ctx)
 
 
 def services(db: Database, username: str, client_id: int, runs: int, out: InProcessResults) -> None:

@@ -209,22 +209,10 @@ def _session(
 
 def _review(practice: Any, client_id: int) -> float:
     """A review of the client completed as the review screen completes one; ms of the save."""
-    from hwtui.data.catalog import Outcome, ReviewStep, WinKind
-    from hwtui.data.review_draft import ReviewDraft
+    from _review_input import whole_review
 
     review_id = practice.start_review(client_id)
-    ctx = practice.open_review(review_id)
-    draft = ReviewDraft.from_saved(ctx.review, ctx.assignments, ctx.outcomes, [])
-    by_id = {a.id: a for a in ctx.assignments}
-    for k, assignment_id in enumerate(draft.tasks):
-        draft.set_outcome(assignment_id, Outcome.DONE if k % 2 == 0 else Outcome.NOT_DONE)
-    draft.win_text = "Went for the walk on Tuesday even though it rained."
-    draft.win_kind = WinKind.PROCESS
-    missed = next(iter(draft.missed_tasks()), None)
-    if missed is not None:
-        draft.start_goal(by_id[missed.assignment_id]).confidence = 9
-    draft.step = ReviewStep.SUMMARY
-    data = draft.to_input()
+    data = whole_review(practice.open_review(review_id))
     started = time.perf_counter()
     practice.complete_review(review_id, data)
     return (time.perf_counter() - started) * 1000
