@@ -19,10 +19,6 @@ def get_client(session: Session, me: Actor, client_id: int) -> Client:
     client = session.get(Client, client_id)
     if client is None or client.clinician_id != me.clinician_id:
         raise NotFound(f"no client with id {client_id} in your caseload")
-    # Held for the session's life: the identity map keeps only weak references, and most
-    # callers check the client and let it go, so the next check (a save makes a dozen)
-    # would read it again: a query each, under row security on PostgreSQL.
-    session.info.setdefault("hwtui_clients", {})[client_id] = client
     return client
 
 

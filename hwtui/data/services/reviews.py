@@ -201,8 +201,6 @@ def complete_review(
     recorded = set(
         session.exec(select(TaskOutcome.assignment_id).where(TaskOutcome.review_id == review_id))
     )
-    # Held until the end: the goals and one-off tasks below look these up again, and the
-    # session's identity map keeps only weak references (a query each, otherwise).
     active = list(
         session.exec(
             select(Assignment).where(
