@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from hwtui.data.services.caseload import list_caseload
 from hwtui.data.services.clients import list_values
 from hwtui.data.services.identity import Actor, ensure_clinician
 from hwtui.data.services.measures import record_measure
-from tests.conftest import TODAY, _pg_admin_url, pg_roles_lock
+from tests.conftest import TODAY, _drop_database, _pg_admin_url, pg_roles_lock
 from tests.helpers import add_assignment, add_client, add_completed_review
 
 pytestmark = pytest.mark.postgres
@@ -201,17 +200,9 @@ def practice(rls_template: str) -> Iterator[Practice]:
 
 
 def _drop(engine: Engine, name: str) -> None:
-    with engine.connect() as conn:
-        # Closed connections take a moment to leave the server, and only a superuser may
-        # end other roles' sessions (WITH FORCE): wait for them.
-        for _ in range(100):
-            left = conn.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d"), {"d": name}
-            ).scalar_one()
-            if not left:
-                break
-            time.sleep(0.05)
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    # Closed connections take a moment to leave the server, and only a superuser may end
+    # other roles' sessions (WITH FORCE): conftest's drop tries again for a while.
+    _drop_database(engine, name)
 
 
 def _ids(db: Database, table: str) -> set[int]:
