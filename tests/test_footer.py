@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import pytest
 from textual.app import App, ComposeResult
@@ -43,7 +43,7 @@ async def test_a_rebuild_due_after_its_dialog_closed_does_nothing(
         await app.push_screen(dialog, picked.append)
         await pilot.pause()
         footer = dialog.query_one(Footer)
-        scheduled: list[Callable[[], Awaitable[None]]] = []
+        scheduled: list[Callable[[], None]] = []
         monkeypatch.setattr(
             footer, "call_after_refresh", lambda callback: scheduled.append(callback) or True
         )
@@ -53,4 +53,80 @@ async def test_a_rebuild_due_after_its_dialog_closed_does_nothing(
         assert picked == ["picked"]
         assert not footer.is_attached
         assert len(scheduled) == 1
-        await scheduled[0]()  # as Textual would, after the host screen's next refresh
+        scheduled[0]()  # as Textual would, after the host screen's next refresh
+
+
+class Keys(App[None]):
+    """Keys to click: one that works, one shown but not available now."""
+
+    BINDINGS = [
+        Binding("x", "mark", "Mark [b]it[/b]", tooltip="[@click=app.quit]x[/]"),
+        Binding("y", "later", "Later"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked = 0
+        self.belled = 0
+
+    def compose(self) -> ComposeResult:
+        yield Footer(compact=True)
+
+    def action_mark(self) -> None:
+        self.marked += 1
+
+    def action_later(self) -> None:
+        raise AssertionError("a disabled key ran")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "later" else True
+
+    def bell(self) -> None:
+        self.belled += 1
+
+
+def _key(footer: Footer, text: str) -> int:
+    """The column of the middle of the key *text* on the footer's line."""
+    placed = next(key for key in footer.placed if key.text == text)
+    return (placed.start + placed.end) // 2
+
+
+async def test_a_click_on_a_key_presses_it_and_a_disabled_one_rings() -> None:
+    app = Keys()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        line = app.screen._compositor.render_strips()[footer.region.y].text
+        # The description is the binding's own text, never markup.
+        assert line.startswith("x Mark [b]it[/b] y Later"), line
+        await pilot.click(Footer, offset=(_key(footer, "x Mark [b]it[/b]"), 0))
+        assert app.marked == 1
+        await pilot.click(Footer, offset=(_key(footer, "y Later"), 0))
+        assert (app.marked, app.belled) == (1, 1)
+        # The keys are drawn by the footer itself: no widget is mounted per key.
+        assert not footer.children
+
+
+async def test_hovering_a_key_shows_its_tooltip_as_plain_text() -> None:
+    app = Keys()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        await pilot.hover(Footer, offset=(_key(footer, "x Mark [b]it[/b]"), 0))
+        assert str(footer.tooltip) == "[@click=app.quit]x[/]"
+        await pilot.hover(Footer, offset=(_key(footer, "y Later"), 0))
+        assert footer.tooltip is None
+        assert app.is_running
+
+
+async def test_keys_that_do_not_fit_are_left_out_whole() -> None:
+    app = Keys()
+    async with app.run_test(size=(24, 5)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        line = app.screen._compositor.render_strips()[footer.region.y].text
+        # 12 columns beside the palette's key: "x Mark [b]it[/b]" (16 and a space) does
+        # not fit there; "y Later" after it does.
+        assert [key.text for key in footer.placed] == ["y Later", "^p palette"]
+        assert line.startswith("y Later "), line
+        assert line.rstrip().endswith("▏^p palette"), line

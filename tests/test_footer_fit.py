@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets._footer import FooterKey
 
 from hwtui.app import HomeworkApp
 from hwtui.data.db import Database
@@ -37,17 +36,16 @@ def footer_line(app: HomeworkApp) -> str:
 
 def assert_whole_keys(app: HomeworkApp, essential: list[str]) -> str:
     footer = app.screen.query_one(Footer)
-    keys = list(footer.query_children(FooterKey))
-    palette = [key for key in keys if key.has_class("-command-palette")]
-    edge = palette[0].region.x if palette else footer.region.right
+    keys = footer.placed
+    palette = [key for key in keys if key.palette]
+    edge = palette[0].start - 1 if palette else footer.region.width
     line = footer_line(app)
     for key in keys:
-        if key in palette or not key.display:
+        if key.palette:
             continue
-        text = f"{key.key_display} {key.description}".strip()
         # Whole: inside the footer, left of the palette's key, and on the row as it is.
-        assert key.region.right <= edge, f"{text!r} runs under the palette: {line!r}"
-        assert text in line, f"{text!r} is not whole in {line!r}"
+        assert key.end <= edge, f"{key.text!r} runs under the palette: {line!r}"
+        assert key.text in line, f"{key.text!r} is not whole in {line!r}"
     for want in essential:
         assert want in line, f"{want!r} missing from the footer {line!r}"
     return line

@@ -54,10 +54,6 @@ INTERNALS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
             ),
         ),
     ],
-    "hwtui/widgets/footer.py": [
-        ("textual.widgets._footer", "FooterKey", ()),
-        ("textual.widgets", "Footer", ("compose", "bindings_changed", "_bindings_ready")),
-    ],
     "hwtui/widgets/task_list.py": [
         ("textual._widget_navigation", "find_next_enabled_no_wrap", ()),
     ],

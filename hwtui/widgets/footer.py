@@ -9,10 +9,12 @@ most important first (`FOOTER_ORDER`), optionally folding a set of keys into one
 whole, every key that does not fit the width. Keys left out are in `?` help and the
 command palette, which list every active binding.
 
-It is also rebuilt only when the keys it shows change: Textual's rebuilds itself, a widget
-per key each restyled on its own, after every signal that the bindings may have changed,
-once per signal: opening the client overview sent three (the screen stack, the focus, a
-refresh) and the loaded brief a fourth, mostly for the same keys.
+It is one widget that draws its line, not a widget per key: Textual's composes, mounts and
+styles a FooterKey for each key whenever the keys may have changed, which cost 25-40 ms
+a screen (opening the client overview rebuilt it twice: once its focus was given, once
+its brief was loaded), on the same thread as the frame the clinician waits for. Here a
+change is a list of keys compared with the last, and at most a repaint of one line.
+It looks as Textual's did (same theme variables); a click on a key presses it.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from textual.app import ComposeResult
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Footer as TextualFooter
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
 
 from hwtui.widgets.safe import safe_content
 
@@ -86,15 +89,112 @@ def arrange(entries: Sequence[Shown], order: Sequence[str], folds: Sequence[Fold
     return sorted(folded, key=lambda entry: rank.get(entry.binding.id or "", len(rank)))
 
 
-class Footer(TextualFooter):
-    """The screen's keys in its order, whole keys only, rebuilt only when they change."""
+class Placed(NamedTuple):
+    """A key as drawn: its columns on the footer's line."""
 
-    _rebuild_pending = False
-    _shown: object = None
+    entry: Shown
+    start: int
+    end: int
+    palette: bool
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    @property
+    def text(self) -> str:
+        return f"{self.entry.key_display} {self.entry.description}".strip()
+
+
+class Footer(Widget, can_focus=False):
+    """The screen's keys in its order, whole keys only, on one line drawn by one widget."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "footer--key",
+        "footer--description",
+        "footer--edge",
+        "footer--hover",
+    }
+    DEFAULT_CSS = """
+    Footer {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        & > .footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        /* The line between the keys and the palette's key on the right. */
+        & > .footer--edge {
+            color: $foreground 20%;
+        }
+        & > .footer--hover {
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        compact: bool = False,
+        show_command_palette: bool = True,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        # Compact: "^s Save esc Leave", not " ^s Save  esc Leave ".
+        self.compact = compact
+        self.show_command_palette = show_command_palette
+        self._bindings_ready = False
+        self._rebuild_pending = False
+        self._keys: list[Shown] = []
+        self._palette: Shown | None = None
+        self._shown: object = None
+        self._placed: list[Placed] = []
+        self._hover: Placed | None = None
+
+    # -- which keys -----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return  # as Textual's: the app's focus coming back signals again
+        if self.is_attached and screen is self.screen and not self._rebuild_pending:
+            self._rebuild_pending = True
+            # After the refresh that follows the change: the active keys are known then.
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    def _rebuild_if_changed(self) -> None:
+        self._rebuild_pending = False
+        if not self.is_attached:
+            return  # its screen closed meanwhile (a dialog picked and dismissed at once)
+        shown = self._what_is_shown()
+        if shown != self._shown:
+            self._shown = shown
+            self._keys, self._palette = self._entries()
+            self.refresh()
+
+    def _what_is_shown(self) -> object:
+        app = self.app
+        keys = tuple(
+            (binding, app.get_key_display(binding), enabled, tooltip)
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        return keys, self.show_command_palette
+
+    def _entries(self) -> tuple[list[Shown], Shown | None]:
         screen = self.screen
         app = self.app
         entries: list[Shown] = []
@@ -107,87 +207,121 @@ class Footer(TextualFooter):
             entries.append(
                 Shown(binding, app.get_key_display(binding), binding.description, enabled, tooltip)
             )
-        for entry in arrange(entries, footer_order(screen), footer_folds(screen)):
-            key = FooterKey(
-                entry.binding.key,
-                entry.key_display,
-                entry.description,
-                entry.binding.action,
-                disabled=not entry.enabled,
-            ).data_bind(compact=TextualFooter.compact)
-            if entry.tooltip:
-                key.tooltip = safe_content(entry.tooltip)
-            if self.compact:
-                # A key bound to the footer's `compact` gets this class when it mounts,
-                # restyled on its own then; given it now, it is styled once with the rest.
-                key.add_class("-compact", update=False)
-            yield key
+        keys = arrange(entries, footer_order(screen), footer_folds(screen))
+        palette = None
         if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
             active = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
             if active is not None:
                 _, binding, enabled, _ = active
-                palette = FooterKey(
-                    binding.key,
+                palette = Shown(
+                    binding,
                     app.get_key_display(binding),
                     binding.description,
-                    binding.action,
-                    classes="-command-palette",
-                    disabled=not enabled,
+                    enabled,
+                    binding.tooltip or binding.description,
                 )
-                palette.tooltip = safe_content(binding.tooltip or binding.description)
-                if self.compact:
-                    palette.add_class("-compact", update=False)
-                yield palette
+                keys = [key for key in keys if key.binding is not binding]
+        return keys, palette
 
-    def on_resize(self) -> None:
-        self.fit()
+    # -- drawing --------------------------------------------------------------------
 
-    def fit(self) -> None:
-        """Show the keys, in order, that fit beside the palette's key; leave out the rest
-        whole (a shorter key further on may still fit where a longer one did not)."""
-        keys = [key for key in self.query_children(FooterKey)]
-        palette = [key for key in keys if key.has_class("-command-palette")]
-        room = self.size.width or self.app.size.width
-        room -= sum(_width(key) for key in palette)
+    def render(self) -> Text:
+        if not self._bindings_ready:
+            return Text()
+        key_style = self.get_component_rich_style("footer--key")
+        text_style = self.get_component_rich_style("footer--description")
+        hover = self.get_component_rich_style("footer--hover", partial=True)
+        width = self.size.width
+        line = Text(no_wrap=True, end="")
+        placed: list[Placed] = []
+        palette_parts: list[tuple[str, Style]] = []
+        if self._palette is not None:
+            # Drawn as Textual's footer drew it: "▏^p palette" and a space after it.
+            palette_parts = [
+                ("▏", self.get_component_rich_style("footer--edge")),
+                *_key_parts(self._palette, key_style, text_style, compact=True),
+                (" ", Style()),
+            ]
+        room = width - sum(cell_len(part) for part, _ in palette_parts)
         used = 0
-        for key in keys:
-            if key in palette:
+        for entry in self._keys:
+            parts = _key_parts(entry, key_style, text_style, compact=self.compact)
+            size = sum(cell_len(part) for part, _ in parts)
+            margin = 1 if self.compact else 0  # compact keys are a space apart
+            # Whole keys only; a shorter key further on may still fit where this did not.
+            if used + size + margin > room:
                 continue
-            width = _width(key)
-            fits = used + width <= room
-            key.display = fits
-            if fits:
-                used += width
+            here = Placed(entry, used, used + size, palette=False)
+            self._append(line, parts, entry, hover)
+            placed.append(here)
+            line.append(" " * margin)
+            used += size + margin
+        if palette_parts:
+            line.append(" " * max(0, room - used))
+            start = max(used, room) + 1  # after the edge
+            assert self._palette is not None
+            here = Placed(self._palette, start, width, palette=True)
+            self._append(line, palette_parts, self._palette, hover)
+            placed.append(here)
+        self._placed = placed
+        return line
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return  # as Textual's: the app's focus coming back signals again
-        if self.is_attached and screen is self.screen and not self._rebuild_pending:
-            self._rebuild_pending = True
-            self.call_after_refresh(self._rebuild_if_changed)
+    def _append(
+        self,
+        line: Text,
+        parts: list[tuple[str, Style]],
+        entry: Shown,
+        hover: Style,
+    ) -> None:
+        extra = Style(dim=True) if not entry.enabled else Style()
+        if self._hover is not None and self._hover.entry.binding is entry.binding:
+            extra += hover
+        for part, style in parts:
+            line.append(part, style + extra if part != "▏" else style)
 
-    async def _rebuild_if_changed(self) -> None:
-        self._rebuild_pending = False
-        if not self.is_attached:
-            return  # its screen closed meanwhile (a dialog picked and dismissed at once)
-        shown = self._what_is_shown()
-        if shown != self._shown:
-            self._shown = shown
-            await self.recompose()
-            self.fit()
+    # -- the mouse ------------------------------------------------------------------
 
-    def _what_is_shown(self) -> object:
-        app = self.app
-        keys = tuple(
-            (binding, app.get_key_display(binding), enabled, tooltip)
-            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
-        )
-        return keys, self.show_command_palette
+    def _at(self, x: int) -> Placed | None:
+        return next((key for key in self._placed if key.start <= x < key.end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        key = self._at(event.x)
+        if key != self._hover:
+            self._hover = key
+            self.tooltip = None
+            if key is not None and key.entry.tooltip:
+                self.tooltip = safe_content(key.entry.tooltip)
+            self.refresh()
+
+    def on_leave(self) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        key = self._at(event.x)
+        if key is None:
+            return
+        if key.entry.enabled:
+            self.app.simulate_key(key.entry.binding.key)
+        else:
+            self.app.bell()
+
+    # -- for tests and help ----------------------------------------------------------
+
+    @property
+    def placed(self) -> list[Placed]:
+        """The keys on the line as last drawn, the palette's last."""
+        return list(self._placed)
 
 
-def _width(key: FooterKey) -> int:
-    """Columns *key* takes in the footer: its text, padding, border and margins."""
-    styles = key.styles
-    content = key.get_content_width(Size(0, 0), Size(0, 0))
-    return content + styles.gutter.width + styles.margin.width
+def _key_parts(
+    entry: Shown, key_style: Style, text_style: Style, *, compact: bool
+) -> list[tuple[str, Style]]:
+    """A key's text as Textual's FooterKey drew it: " ^s " "Save " wide, "^s" " Save"
+    compact, and the key alone when it has no description."""
+    if not entry.description:
+        return [(entry.key_display, key_style)]
+    if compact:
+        return [(entry.key_display, key_style), (f" {entry.description}", text_style)]
+    return [(f" {entry.key_display} ", key_style), (f"{entry.description} ", text_style)]
