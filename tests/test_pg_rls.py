@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
@@ -505,6 +505,38 @@ def test_the_audit_chain_runs_through_every_clinicians_events(practice: Practice
         check = audit.verify_chain(s)
     runs = [who for i, who in enumerate(authors) if i == 0 or authors[i - 1] != who]
     assert runs == [ALICE, BOB, ALICE]
+    assert check.ok, check
+
+
+def test_events_of_one_transaction_lock_and_read_the_head_once(practice: Practice) -> None:
+    """A save appends several events: the first takes the chain's lock and reads its
+    head; the others follow the head that transaction left. A commit ends the lock, so
+    the next transaction takes it again, and another clinician's events in between keep
+    the chain whole."""
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    a, b = practice.a, practice.b
+    engine = practice.alice.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with practice.alice.write() as s:
+            for _ in range(4):
+                audit.record(s, a.actor, "view", "client", a.client_id, client_id=a.client_id)
+            s.commit()
+            with practice.bob.write() as other:
+                audit.record(other, b.actor, "view", "client", b.client_id, client_id=b.client_id)
+            audit.record(s, a.actor, "view", "client", a.client_id, client_id=a.client_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    locks = [q for q in statements if "pg_advisory_xact_lock" in q]
+    heads = [q for q in statements if "hwtui_audit_head()" in q]
+    appends = [q for q in statements if "hwtui_audit_append(" in q]
+    assert (len(locks), len(heads), len(appends)) == (2, 2, 5)
+    with practice.owner.read() as s:
+        check = audit.verify_chain(s)
     assert check.ok, check
 
 

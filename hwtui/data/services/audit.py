@@ -68,9 +68,12 @@ def record(
         detail,
     )
     if session.get_bind().dialect.name == "postgresql":
+        held = _head_held(session)
+        if held is not None:
+            return _append_through_function(session, content, held)
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_CHAIN_LOCK})
         if _has_append_function(session):
-            return _append_through_function(session, content)
+            return _append_through_function(session, content, None)
     head = _head(session)
     chain = ChainHead(head.events, head.last_id, head.last_hash)
     link = append(chain, content)
@@ -103,10 +106,29 @@ def _has_append_function(session: Session) -> bool:
     return has
 
 
-def _append_through_function(session: Session, content: EventContent) -> AuditEvent:
-    """The event linked to the chain's head and appended by the schema's own function,
-    the only way a clinician's role may move the chain (migration 0012)."""
-    last_hash = str(session.execute(text("SELECT hwtui_audit_head()")).scalar_one())
+# Where a transaction keeps the head it moved the chain to (`Session.info`).
+_HELD = "hwtui_audit_head_held"
+
+
+def _head_held(session: Session) -> str | None:
+    """The chain's head as this transaction left it, if it appended already: it holds the
+    chain's lock until it ends, so no one else has moved the head since. A review's save
+    appends half a dozen events; each after the first saves two round trips (the lock,
+    and reading the head). Were it ever wrong, `hwtui_audit_append` refuses the event."""
+    held = session.info.get(_HELD)
+    if held is None or held[0] is not session.get_transaction():
+        return None  # none yet, or it was another (ended) transaction's
+    return str(held[1])
+
+
+def _append_through_function(
+    session: Session, content: EventContent, last_hash: str | None
+) -> AuditEvent:
+    """The event linked to the chain's head (*last_hash*, or read now) and appended by
+    the schema's own function, the only way a clinician's role may move the chain
+    (migration 0012)."""
+    if last_hash is None:
+        last_hash = str(session.execute(text("SELECT hwtui_audit_head()")).scalar_one())
     link = append(ChainHead(0, None, last_hash), content)
     new_id = session.execute(
         text(
@@ -115,6 +137,7 @@ def _append_through_function(session: Session, content: EventContent) -> AuditEv
         ),
         {**asdict(content), "prev_hash": link.prev_hash, "hash": link.hash},
     ).scalar_one()
+    session.info[_HELD] = (session.get_transaction(), link.hash)
     # Not added to the session: the row is written; this is its record for the caller.
     return AuditEvent(id=new_id, **asdict(content), prev_hash=link.prev_hash, hash=link.hash)
 
