@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -633,6 +634,70 @@ def test_a_clinician_role_at_head_is_told_it_cannot_upgrade_not_that_all_is_well
     ), err
     assert main(["db", "upgrade", "--db", practice.url(OWNER)]) == 0
     assert "(head)" in capsys.readouterr().out
+
+
+ROW_SECURITY_FUNCTIONS = (
+    "hwtui_unscoped",
+    "hwtui_username",
+    "hwtui_clinician_id",
+    "hwtui_audit_head",
+    "hwtui_client_of_value",
+    "hwtui_client_of_assignment",
+    "hwtui_client_of_review",
+)
+
+
+def _functions(db: Database) -> dict[str, tuple[str, str, bool, list[str]]]:
+    with db.read() as s:
+        rows = s.execute(
+            text(
+                "SELECT p.proname, l.lanname, p.provolatile, p.prosecdef, p.proconfig"
+                " FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+                " WHERE p.proname = ANY(:names)"
+            ),
+            {"names": list(ROW_SECURITY_FUNCTIONS)},
+        ).all()
+    return {name: (lang, vol, definer, config) for name, lang, vol, definer, config in rows}
+
+
+def _answers(db: Database, c: Caseload) -> tuple[object, ...]:
+    with db.read() as s:
+        return tuple(
+            s.execute(
+                text(
+                    "SELECT hwtui_unscoped(), hwtui_username(), hwtui_clinician_id(),"
+                    " hwtui_client_of_value(:v), hwtui_client_of_assignment(:a),"
+                    " hwtui_client_of_review(:r)"
+                ),
+                {"v": c.value_id, "a": c.assignment_id, "r": c.review_id},
+            ).one()
+        )
+
+
+def test_row_security_functions_are_planned_once_and_answer_as_before(
+    practice: Practice,
+) -> None:
+    """0016 made them PL/pgSQL (a plan kept per session, not one made per call); they
+    keep their volatility, security and pinned search_path, and answer the same as the
+    SQL functions they replace, which a downgrade brings back."""
+    a = practice.a
+    now = _functions(practice.owner)
+    assert set(now) == set(ROW_SECURITY_FUNCTIONS)
+    for name, (language, volatility, definer, config) in now.items():
+        assert (language, volatility) == ("plpgsql", "s"), name
+        assert definer == (name == "hwtui_audit_head"), name
+        assert config == ["search_path=pg_catalog, pg_temp"], name
+    answers = _answers(practice.alice, a)
+    assert answers == (False, ALICE, a.actor.clinician_id, a.client_id, a.client_id, a.client_id)
+    # Bob's role finds none of Alice's rows through them, as with the SQL functions.
+    assert _answers(practice.bob, a)[3:] == (None, None, None)
+    with practice.owner.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "0015")
+    assert {lang for lang, *_ in _functions(practice.owner).values()} == {"sql"}
+    assert _answers(practice.alice, a) == answers
+    assert _answers(practice.bob, a)[3:] == (None, None, None)
+    migrate.upgrade(practice.owner)
+    assert _functions(practice.owner) == now
 
 
 def test_the_upgrade_says_who_must_create_the_group_role(practice: Practice) -> None:
