@@ -233,3 +233,13 @@ async def test_show_leaves_a_static_be_when_it_already_shows_the_text() -> None:
         show(status, "draft saved")
         assert updates == [("draft saved",)]
         assert str(status.render()) == "draft saved"
+
+
+def test_the_installed_textual_is_told_without_importlib_metadata() -> None:
+    import textual
+
+    from hwtui.widgets.repaint import NARROWED_TEXTUAL, installed_textual_is
+
+    assert installed_textual_is(textual.__version__)
+    assert installed_textual_is(NARROWED_TEXTUAL) == (textual.__version__ == NARROWED_TEXTUAL)
+    assert not installed_textual_is("0.0.1")

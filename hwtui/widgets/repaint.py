@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import textual
@@ -126,9 +127,17 @@ def _get_renders(
                 yield region, clip, lines
 
 
+def installed_textual_is(version: str) -> bool:
+    """Whether the Textual imported is *version*, by its install's metadata folder beside
+    it: `textual.__version__` imports importlib.metadata to ask, 10-15 ms of the launch.
+    Any other install (a source checkout) answers False, and is left alone."""
+    package = Path(textual.__file__).parent
+    return (package.parent / f"textual-{version}.dist-info").is_dir()
+
+
 def narrow_partial_renders() -> bool:
     """Install `_get_renders` in Textual's compositor (once); whether it is in place."""
-    if textual.__version__ != NARROWED_TEXTUAL:
+    if not installed_textual_is(NARROWED_TEXTUAL):
         return False
     Compositor._get_renders = _get_renders  # type: ignore[method-assign]
     return True
