@@ -84,10 +84,16 @@ SETTINGS = settings(max_examples=2000, deadline=None)
 
 
 def is_control(ch: str) -> bool:
-    """What must never be stored or shown: C0 except newline and tab, DEL, C1, and lone
-    surrogates."""
+    """What must never be stored or shown: C0 except newline and tab, DEL, C1, lone
+    surrogates, and the bidirectional formatting characters (`st.text` draws them now and
+    then: the oracle once left them out, and the test failed when it did)."""
     code = ord(ch)
-    return (code < 0x20 and ch not in "\n\t") or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+    return (
+        (code < 0x20 and ch not in "\n\t")
+        or 0x7F <= code <= 0x9F
+        or 0xD800 <= code <= 0xDFFF
+        or ch in BIDI_CONTROLS
+    )
 
 
 def printable(text: str) -> list[str]:
@@ -99,6 +105,7 @@ def printable(text: str) -> list[str]:
 @given(untrusted)
 @example("\x1b]52;c;aGk=\x07")
 @example("a\r\r\nb")
+@example("\u202a")
 def test_strip_controls(text: str) -> None:
     out = strip_controls(text)
     assert not any(is_control(ch) for ch in out)
