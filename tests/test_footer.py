@@ -85,6 +85,12 @@ class Keys(App[None]):
         self.belled += 1
 
 
+def _footer(app: App[None]) -> tuple[Footer, str]:
+    """The screen's footer, and its row as the terminal gets it."""
+    footer = app.screen.query_one(Footer)
+    return footer, app.screen._compositor.render_strips()[footer.region.y].text
+
+
 def _key(footer: Footer, text: str) -> int:
     """The column of the middle of the key *text* on the footer's line."""
     placed = next(key for key in footer.placed if key.text == text)
@@ -95,8 +101,7 @@ async def test_a_click_on_a_key_presses_it_and_a_disabled_one_rings() -> None:
     app = Keys()
     async with app.run_test(size=(60, 5)) as pilot:
         await pilot.pause()
-        footer = app.screen.query_one(Footer)
-        line = app.screen._compositor.render_strips()[footer.region.y].text
+        footer, line = _footer(app)
         # The description is the binding's own text, never markup.
         assert line.startswith("x Mark [b]it[/b] y Later"), line
         await pilot.click(Footer, offset=(_key(footer, "x Mark [b]it[/b]"), 0))
@@ -111,7 +116,7 @@ async def test_hovering_a_key_shows_its_tooltip_as_plain_text() -> None:
     app = Keys()
     async with app.run_test(size=(60, 5)) as pilot:
         await pilot.pause()
-        footer = app.screen.query_one(Footer)
+        footer, _ = _footer(app)
         await pilot.hover(Footer, offset=(_key(footer, "x Mark [b]it[/b]"), 0))
         assert str(footer.tooltip) == "[@click=app.quit]x[/]"
         await pilot.hover(Footer, offset=(_key(footer, "y Later"), 0))
@@ -123,8 +128,7 @@ async def test_keys_that_do_not_fit_are_left_out_whole() -> None:
     app = Keys()
     async with app.run_test(size=(24, 5)) as pilot:
         await pilot.pause()
-        footer = app.screen.query_one(Footer)
-        line = app.screen._compositor.render_strips()[footer.region.y].text
+        footer, line = _footer(app)
         # 12 columns beside the palette's key: "x Mark [b]it[/b]" (16 and a space) does
         # not fit there; "y Later" after it does.
         assert [key.text for key in footer.placed] == ["y Later", "^p palette"]

@@ -92,7 +92,7 @@ def _read(
         if clinician is None:
             raise _Unusual("a new clinician")
         actor = Actor(*clinician)
-        records = conn.execute(caseload_sql(), caseload_params(actor.clinician_id))
+        records = conn.execute(caseload_sql(sqlite=True), caseload_params(actor.clinician_id))
         rows = caseload_rows(records, today)
         _audit(conn, actor.username, audit_detail(rows), now())
         conn.execute("COMMIT")

@@ -108,7 +108,7 @@ def _read(
         raise _Unusual("a new clinician")  # the full path adds them, if it may
     actor = Actor(*clinician)
     params: Mapping[str, object] = caseload_params(actor.clinician_id)
-    records = conn.execute(_pg(caseload_sql()), params).fetchall()
+    records = conn.execute(_pg(caseload_sql(sqlite=False)), params).fetchall()
     rows = caseload_rows(records, today)
     _audit(conn, actor.username, audit_detail(rows), now())
     return FirstScreen(actor, rows)

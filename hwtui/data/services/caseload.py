@@ -60,8 +60,9 @@ def list_caseload(
     `caseload_rows`; `caseload_trend` reads the sparklines). A launch reads it the same
     way without the ORM (`first_screen`).
     """
+    sqlite = session.get_bind().dialect.name == "sqlite"
     records = session.execute(
-        text(caseload_sql(include_archived=include_archived)),
+        text(caseload_sql(sqlite=sqlite, include_archived=include_archived)),
         caseload_params(me.clinician_id),
     )
     rows = caseload_rows(records, today)
