@@ -155,7 +155,6 @@ class Footer(Widget, can_focus=False):
         self._rebuild_pending = False
         self._keys: list[Shown] = []
         self._palette: Shown | None = None
-        self._shown: object = None
         self._placed: list[Placed] = []
         self._hover: Placed | None = None
 
@@ -180,19 +179,10 @@ class Footer(Widget, can_focus=False):
         self._rebuild_pending = False
         if not self.is_attached:
             return  # its screen closed meanwhile (a dialog picked and dismissed at once)
-        shown = self._what_is_shown()
-        if shown != self._shown:
-            self._shown = shown
-            self._keys, self._palette = self._entries()
+        keys, palette = self._entries()
+        if (keys, palette) != (self._keys, self._palette):
+            self._keys, self._palette = keys, palette
             self.refresh()
-
-    def _what_is_shown(self) -> object:
-        app = self.app
-        keys = tuple(
-            (binding, app.get_key_display(binding), enabled, tooltip)
-            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
-        )
-        return keys, self.show_command_palette
 
     def _entries(self) -> tuple[list[Shown], Shown | None]:
         screen = self.screen
@@ -237,12 +227,9 @@ class Footer(Widget, can_focus=False):
         palette_parts: list[tuple[str, Style]] = []
         if self._palette is not None:
             # Drawn as Textual's footer drew it: "▏^p palette" and a space after it.
-            palette_parts = [
-                ("▏", self.get_component_rich_style("footer--edge")),
-                *_key_parts(self._palette, key_style, text_style, compact=True),
-                (" ", Style()),
-            ]
-        room = width - sum(cell_len(part) for part, _ in palette_parts)
+            palette_parts = _key_parts(self._palette, key_style, text_style, compact=True)
+        # The palette's key, the edge before it and the space after it.
+        room = width - sum(cell_len(part) for part, _ in palette_parts) - 2 * bool(palette_parts)
         used = 0
         for entry in self._keys:
             parts = _key_parts(entry, key_style, text_style, compact=self.compact)
@@ -251,18 +238,17 @@ class Footer(Widget, can_focus=False):
             # Whole keys only; a shorter key further on may still fit where this did not.
             if used + size + margin > room:
                 continue
-            here = Placed(entry, used, used + size, palette=False)
             self._append(line, parts, entry, hover)
-            placed.append(here)
+            placed.append(Placed(entry, used, used + size, palette=False))
             line.append(" " * margin)
             used += size + margin
-        if palette_parts:
+        if self._palette is not None:
             line.append(" " * max(0, room - used))
+            line.append("▏", self.get_component_rich_style("footer--edge"))
             start = max(used, room) + 1  # after the edge
-            assert self._palette is not None
-            here = Placed(self._palette, start, width, palette=True)
             self._append(line, palette_parts, self._palette, hover)
-            placed.append(here)
+            line.append(" ")
+            placed.append(Placed(self._palette, start, width, palette=True))
         self._placed = placed
         return line
 
@@ -277,7 +263,7 @@ class Footer(Widget, can_focus=False):
         if self._hover is not None and self._hover.entry.binding is entry.binding:
             extra += hover
         for part, style in parts:
-            line.append(part, style + extra if part != "▏" else style)
+            line.append(part, style + extra)
 
     # -- the mouse ------------------------------------------------------------------
 

@@ -201,21 +201,18 @@ def complete_review(
     recorded = set(
         session.exec(select(TaskOutcome.assignment_id).where(TaskOutcome.review_id == review_id))
     )
-    active = list(
-        session.exec(
-            select(Assignment).where(
-                Assignment.client_id == review.client_id,
-                Assignment.status == AssignmentStatus.ACTIVE,
-            )
-        )
-    )
     # An amendment corrects what was recorded then; today's homework is not its business.
     missing = (
         []
         if review.amends_id is not None
         else [
             a.title
-            for a in active
+            for a in session.exec(
+                select(Assignment).where(
+                    Assignment.client_id == review.client_id,
+                    Assignment.status == AssignmentStatus.ACTIVE,
+                )
+            )
             # Homework set during this very session is reviewed next time, not now.
             if a.id not in recorded and a.created_at < review.started_at
         ]
