@@ -541,6 +541,53 @@ def test_events_of_one_transaction_lock_and_read_the_head_once(practice: Practic
     assert check.ok, check
 
 
+def test_a_transaction_takes_the_chains_lock_only_as_it_commits(practice: Practice) -> None:
+    """Every audited transaction appends to one chain, under one lock. Taken at the first
+    event, it was held through the rest of the transaction (a review's save, a brief's
+    chart read) and every other session queued behind it. Bob's event, recorded and
+    committed while Alice's transaction is still open after recording one, must not
+    wait for her; both are appended, in the order they committed."""
+    a, b = practice.a, practice.b
+    with practice.owner.read() as s:
+        before = s.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
+    with practice.alice.write() as s:
+        audit.record(s, a.actor, "view", "client", a.client_id, client_id=a.client_id)
+        s.execute(text("SELECT 1"))  # her transaction is under way, not merely begun
+        with practice.bob.write() as other:
+            # Were Alice's transaction holding the lock, this would fail, not wait.
+            other.execute(text("SET LOCAL lock_timeout = '2s'"))
+            audit.record(other, b.actor, "view", "client", b.client_id, client_id=b.client_id)
+    with practice.owner.read() as s:
+        authors = (
+            s.execute(
+                text("SELECT os_user FROM audit_event WHERE id > :id ORDER BY id"), {"id": before}
+            )
+            .scalars()
+            .all()
+        )
+        check = audit.verify_chain(s)
+    assert authors == [BOB, ALICE]
+    assert check.ok, check
+
+
+def test_an_event_recorded_before_any_statement_is_appended(practice: Practice) -> None:
+    # A transaction that records before it has run anything begins as it records: the
+    # event is the commit's to append, not taken for an ended transaction's and dropped.
+    a = practice.a
+    with practice.owner.read() as s:
+        before = s.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+    with practice.alice.write() as s:
+        audit.record(s, a.actor, "export", "client", a.client_id, client_id=a.client_id)
+    with practice.alice.write() as s:
+        audit.record(s, a.actor, "view", "client", a.client_id, client_id=a.client_id)
+        s.rollback()  # and one rolled back is not appended
+    with practice.owner.read() as s:
+        after = s.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+        check = audit.verify_chain(s)
+    assert after == before + 1
+    assert check.ok, check
+
+
 def test_only_the_owner_checks_the_whole_audit_log(
     practice: Practice, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

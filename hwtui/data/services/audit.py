@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -56,8 +57,17 @@ def record(
     *,
     client_id: int | None = None,
     detail: str = "",
-) -> AuditEvent:
-    """Append an event. Call inside the write transaction of the action it records."""
+) -> AuditEvent | None:
+    """Record an event. Call inside the write transaction of the action it records: the
+    event is kept if and only if that transaction commits.
+
+    SQLite appends it now (a write transaction holds the file's only write lock anyway)
+    and returns it. PostgreSQL appends it as the transaction commits (`_append_pending`)
+    and returns None: the chain is one line for the whole practice, so whoever appends
+    holds its lock until they commit. Taken at the first event, that lock was held
+    through the rest of the transaction, the progress read after a brief's event or the
+    writes of a review's save after its first, and every other session's audited
+    transaction queued behind it (issue 19: the practice of twenty's p95s)."""
     content = EventContent(
         utcnow(),
         actor if isinstance(actor, str) else actor.username,
@@ -68,6 +78,40 @@ def record(
         detail,
     )
     if session.get_bind().dialect.name == "postgresql":
+        _pending(session).append(content)
+        return None
+    return _append(session, content)
+
+
+# Where a transaction keeps the events it will append as it commits (`Session.info`).
+_PENDING = "hwtui_audit_pending"
+
+
+def _pending(session: Session) -> list[EventContent]:
+    # Begun here if no statement has yet: the commit would begin another transaction,
+    # and these events would be taken for an ended one's and never appended.
+    transaction = session.get_transaction() or session.begin()
+    kept = session.info.get(_PENDING)
+    if kept is None or kept[0] is not transaction:  # none yet, or an ended transaction's
+        kept = session.info[_PENDING] = (transaction, [])
+    events: list[EventContent] = kept[1]
+    return events
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """The transaction's events, appended last: its own writes are flushed first, so the
+    chain's lock is held only for the appends and the commit."""
+    kept = session.info.pop(_PENDING, None)
+    if kept is None or kept[0] is not session.get_transaction() or not kept[1]:
+        return
+    session.flush()
+    for content in kept[1]:
+        _append(session, content)
+
+
+def _append(session: Session, content: EventContent) -> AuditEvent:
+    if session.get_bind().dialect.name == "postgresql":
         held = _head_held(session)
         if held is not None:
             return _append_through_function(session, content, held)
@@ -77,15 +121,15 @@ def record(
     head = _head(session)
     chain = ChainHead(head.events, head.last_id, head.last_hash)
     link = append(chain, content)
-    event = AuditEvent(**asdict(content), prev_hash=link.prev_hash, hash=link.hash)
-    session.add(event)
+    event_row = AuditEvent(**asdict(content), prev_hash=link.prev_hash, hash=link.hash)
+    session.add(event_row)
     session.flush()
-    assert event.id is not None
-    moved = link.moved(chain, event.id)
+    assert event_row.id is not None
+    moved = link.moved(chain, event_row.id)
     head.events, head.last_id, head.last_hash = moved.events, moved.last_id, moved.last_hash
     session.add(head)
     session.flush()
-    return event
+    return event_row
 
 
 def _has_append_function(session: Session) -> bool:
