@@ -113,6 +113,7 @@ def test_phq9_item_nine_alert_waits_for_acknowledgement(
         assert open_alerts(s, me, client_id) == []
         with pytest.raises(InvalidInput):
             acknowledge_alert(s, me, risky.id)
+    with db.read() as s:  # PostgreSQL appends a transaction's events as it commits
         events = [(e.action, e.entity) for e in s.exec(select(AuditEvent))]
     assert ("acknowledge", "alert") in events
 
@@ -137,3 +138,73 @@ def test_each_review_point_carries_how_well_its_rated_tasks_went(db: Database, m
         )
         points = client_progress(s, me, client_id).points
     assert [p.quality for p in points] == [None, 2.5]
+
+
+def test_the_overview_reads_a_clients_scores_once_and_sees_what_each_read_saw(
+    db: Database, me: Actor
+) -> None:
+    """The overview reads the scores once (`measure_rows`) for its reliable changes, risk
+    alerts and chart; each must be what its own read gives."""
+    from sqlalchemy import event
+
+    from hwtui.data.lease import Holder
+    from hwtui.data.practice import Practice
+    from hwtui.data.services.risk import measure_rows, reliable_changes
+
+    client_id = add_client(db, me)
+    walk = add_assignment(db, me, client_id, "Walk")
+    reviews = [
+        add_completed_review(db, me, client_id, TODAY - timedelta(weeks=4 - n), {walk: "done"})
+        for n in range(3)
+    ]
+    with db.write() as s:
+        for n, total in enumerate([30, 29, 12]):  # ORS: a reliable deterioration last
+            record_measure(
+                s,
+                me,
+                client_id,
+                "ors",
+                [total // 4] * 3 + [total - 3 * (total // 4)],
+                review_id=reviews[n],
+            )
+        record_measure(s, me, client_id, "phq9", [1] * 8 + [0], review_id=reviews[0])
+        acked = record_measure(s, me, client_id, "phq9", [0] * 8 + [2])
+        risky = record_measure(s, me, client_id, "phq9", [0] * 8 + [1], review_id=reviews[2])
+        assert acked.id is not None
+        assert risky.id is not None
+    with db.write() as s:
+        acknowledge_alert(s, me, acked.id)
+    with db.write() as s:
+        rows = measure_rows(s, client_id)
+        assert [r.alert_id for r in rows if r.alert_id is not None] == [risky.id]
+        assert open_alerts(s, me, client_id, rows) == open_alerts(s, me, client_id)
+        assert reliable_changes(s, client_id, rows) == reliable_changes(s, client_id)
+        assert reliable_changes(s, client_id) != []
+        charted = client_progress(s, me, client_id, measures=rows).measures
+        assert charted == client_progress(s, me, client_id).measures
+        assert set(charted) == {"ors", "phq9"}
+
+    reads: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM measure" in statement:
+            reads.append(statement)
+
+    practice = Practice(lambda: db, me, lambda: TODAY, Holder.this_process())
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        overview = practice.client_overview(client_id, history=10)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    # The scores, and the one open alert's whole row.
+    assert len(reads) == 2, reads
+    assert [m.id for m in overview.brief.alerts] == [risky.id]
+    assert overview.brief.changes == reliable_changes_now(db, client_id)
+    assert overview.progress.measures == charted
+
+
+def reliable_changes_now(db: Database, client_id: int) -> list[str]:
+    from hwtui.data.services.risk import reliable_changes
+
+    with db.read() as s:
+        return reliable_changes(s, client_id)

@@ -165,11 +165,18 @@ class Practice:
         """The brief and the last *history* reviews for the chart, in one transaction
         (both are audited)."""
         from hwtui.data.services.caseload import client_brief
+        from hwtui.data.services.clients import get_client
         from hwtui.data.services.progress import client_progress
+        from hwtui.data.services.risk import measure_rows
 
         with self._db().write() as session:
-            brief = client_brief(session, self.actor, client_id)
-            progress = client_progress(session, self.actor, client_id, history=history)
+            get_client(session, self.actor, client_id)  # theirs, before anything of it
+            # Read once for both: the brief's changes and alerts, the chart's scores.
+            scores = measure_rows(session, client_id)
+            brief = client_brief(session, self.actor, client_id, measures=scores)
+            progress = client_progress(
+                session, self.actor, client_id, history=history, measures=scores
+            )
         return ClientOverview(brief, progress)
 
     def client_facing(self, client_id: int, *, wins: int) -> ClientFacing:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, case, func, text, true
 from sqlalchemy.orm import aliased
@@ -25,6 +26,9 @@ from hwtui.data.catalog import Outcome, ReviewStatus
 from hwtui.data.models import Assignment, Client, ClientValue, Measure, Review, TaskOutcome
 from hwtui.data.services import audit
 from hwtui.data.services.identity import Actor
+
+if TYPE_CHECKING:
+    from hwtui.data.services.risk import MeasureRow
 
 TREND_REVIEWS = 8
 
@@ -175,26 +179,39 @@ class ClientBrief:
     changes: list[str] = field(default_factory=list)
 
 
-def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 20) -> ClientBrief:
-    """Everything the clinician reads as the client sits down. Audited as a view."""
+def client_brief(
+    session: Session,
+    me: Actor,
+    client_id: int,
+    *,
+    history: int = 20,
+    measures: list[MeasureRow] | None = None,
+) -> ClientBrief:
+    """Everything the clinician reads as the client sits down. Audited as a view.
+    *measures*: the client's `measure_rows`, if read already."""
     # Imported here: the caseload, the first screen, is painted without them (and the
     # validation models they load).
     from hwtui.data.services.assignments import active_assignments, earlier_assignments
     from hwtui.data.services.clients import get_client, list_values
     from hwtui.data.services.progress import open_alerts
-    from hwtui.data.services.risk import reliable_changes
+    from hwtui.data.services.risk import measure_rows, reliable_changes
 
     client = get_client(session, me, client_id)
     values = list_values(session, me, client_id)
     by_value = {v.id: v.text for v in values}
-    reviews = list(
-        session.exec(
-            select(Review)
-            .where(Review.client_id == client_id)
-            .order_by(col(Review.session_date).desc(), col(Review.id).desc())
-            .limit(history + 1)
-        )
-    )
+    # With the count of finished reviews, over all of them before the limit: one read,
+    # not two (issue 19: each is a round trip, under row security on PostgreSQL).
+    finished = func.sum(case((col(Review.status) != ReviewStatus.DRAFT, 1), else_=0)).over()
+    newest = session.exec(
+        select(Review, finished)
+        .where(Review.client_id == client_id)
+        .order_by(col(Review.session_date).desc(), col(Review.id).desc())
+        .limit(history + 1)
+    ).all()
+    reviews = [review for review, _total in newest]
+    total = int(newest[0][1]) if newest else 0
+    if measures is None:
+        measures = measure_rows(session, client_id)
     draft = next((r for r in reviews if r.status == ReviewStatus.DRAFT), None)
     done = [r for r in reviews if r.status != ReviewStatus.DRAFT]
     last = done[0] if done else None
@@ -235,11 +252,6 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
         return DueTask(row, value, parent)
 
     due = [task(a) for a in active]
-    total = session.exec(
-        select(func.count())
-        .select_from(Review)
-        .where(Review.client_id == client_id, Review.status != ReviewStatus.DRAFT)
-    ).one()
     audit.record(session, me, "view", "client", client_id, client_id=client_id)
     return ClientBrief(
         client=client,
@@ -254,7 +266,7 @@ def client_brief(session: Session, me: Actor, client_id: int, *, history: int = 
             for r in done[:history]
         ],
         earlier=[task(a) for a in closed],
-        alerts=open_alerts(session, me, client_id),
+        alerts=open_alerts(session, me, client_id, measures),
         reviews_total=total,
-        changes=reliable_changes(session, client_id),
+        changes=reliable_changes(session, client_id, measures),
     )

@@ -4,8 +4,9 @@ the wins bank, and risk alerts that wait for a clinician's acknowledgement."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import exists
@@ -21,6 +22,7 @@ from hwtui.data.models import Assignment, Measure, Review, TaskOutcome, utcnow
 from hwtui.data.services import audit
 from hwtui.data.services.clients import get_client
 from hwtui.data.services.identity import Actor
+from hwtui.data.services.risk import MeasureRow
 from hwtui.data.text import clean_line
 
 HISTORY = 260  # five years of weekly reviews
@@ -102,9 +104,15 @@ def _mean(values: list[int]) -> float | None:
 
 
 def client_progress(
-    session: Session, me: Actor, client_id: int, *, history: int = HISTORY
+    session: Session,
+    me: Actor,
+    client_id: int,
+    *,
+    history: int = HISTORY,
+    measures: list[MeasureRow] | None = None,
 ) -> Progress:
-    """Everything the progress charts draw. Audited as a view."""
+    """Everything the progress charts draw. Audited as a view. *measures*: the client's
+    `measure_rows`, if read already."""
     get_client(session, me, client_id)
     # Columns, not entities: years of rows to read while the clinician waits, and only a
     # few fields of each are drawn.
@@ -142,13 +150,19 @@ def client_progress(
         )
         for rid, day in reviews
     ]
-    measures: dict[str, list[MeasurePoint]] = defaultdict(list)
-    for instrument, taken_at, total in session.exec(
-        select(Measure.instrument, Measure.taken_at, Measure.total)
-        .where(Measure.client_id == client_id, col(Measure.review_id).in_(ids))
-        .order_by(col(Measure.taken_at))
-    ):
-        measures[instrument].append(MeasurePoint(local_date(taken_at), total))
+    charted: dict[str, list[MeasurePoint]] = defaultdict(list)
+    scores: Iterable[tuple[str, datetime, int]]
+    if measures is None:
+        scores = session.exec(
+            select(Measure.instrument, Measure.taken_at, Measure.total)
+            .where(Measure.client_id == client_id, col(Measure.review_id).in_(ids))
+            .order_by(col(Measure.taken_at))
+        )
+    else:
+        of_these = set(ids)
+        scores = ((m.instrument, m.taken_at, m.total) for m in measures if m.review_id in of_these)
+    for instrument, taken_at, total in scores:
+        charted[instrument].append(MeasurePoint(local_date(taken_at), total))
     recent = ids[-BARRIER_WINDOW:]
     barriers = metrics.barrier_frequencies(
         [code for o in by_review[rid] for code in o.barriers] for rid in recent
@@ -189,7 +203,7 @@ def client_progress(
     return Progress(
         points=points,
         rolling=metrics.rolling([p.completion for p in points]),
-        measures=dict(measures),
+        measures=dict(charted),
         barriers=barriers,
         barrier_reviews=len(recent),
         contrasts=contrasts,
@@ -224,9 +238,18 @@ def wins_bank(session: Session, me: Actor, client_id: int, search: str = "") -> 
     return wins
 
 
-def open_alerts(session: Session, me: Actor, client_id: int) -> list[Measure]:
-    """PHQ-9 answers with item 9 above 0 that no clinician has acknowledged yet."""
+def open_alerts(
+    session: Session, me: Actor, client_id: int, measures: list[MeasureRow] | None = None
+) -> list[Measure]:
+    """PHQ-9 answers with item 9 above 0 that no clinician has acknowledged yet.
+    *measures*: the client's `measure_rows`, if read already (which name them)."""
     get_client(session, me, client_id)
+    if measures is not None:
+        ids = [m.alert_id for m in measures if m.alert_id is not None]
+        if not ids:
+            return []
+        query = select(Measure).where(col(Measure.id).in_(ids), Measure.client_id == client_id)
+        return list(session.exec(query.order_by(col(Measure.taken_at), col(Measure.id))))
     return [
         m
         for m in session.exec(

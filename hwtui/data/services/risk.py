@@ -3,9 +3,12 @@ clinician must see before setting new homework (issue 22)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sqlalchemy import JSON, and_, case, type_coerce
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from hwtui.data.catalog import INSTRUMENTS_BY_CODE, RISK_LOOKBACK, ReviewStatus
@@ -53,6 +56,46 @@ def risk_check_missing(session: Session, review: Review) -> list[str]:
     return check.missing()
 
 
+class MeasureRow(NamedTuple):
+    """One score, as the overview compares and charts it."""
+
+    instrument: str
+    total: int
+    taken_at: datetime
+    review_id: int | None
+    # The score's id if it is a PHQ-9 with item 9 above 0 that no one has acknowledged.
+    alert_id: int | None
+
+
+def measure_rows(session: Session, client_id: int) -> list[MeasureRow]:
+    """Every score of the client, oldest first, read once for the overview's reliable
+    changes, risk alerts and chart (issue 19: three reads of them were three round trips
+    in every overview). A few columns, not whole rows: a five-year client has hundreds
+    of scores, and only unacknowledged PHQ-9s need their items."""
+    unacknowledged = and_(col(Measure.instrument) == "phq9", col(Measure.acknowledged_at).is_(None))
+    items = type_coerce(case((unacknowledged, col(Measure.items))), JSON)
+    query = (
+        sa_select(
+            col(Measure.instrument),
+            col(Measure.total),
+            col(Measure.taken_at),
+            col(Measure.review_id),
+            col(Measure.id),
+            items,
+        )
+        .where(col(Measure.client_id) == client_id)
+        .order_by(col(Measure.taken_at), col(Measure.id))
+    )
+    return [
+        MeasureRow(code, total, taken_at, review_id, measure_id if _is_alert(answers) else None)
+        for code, total, taken_at, review_id, measure_id, answers in session.execute(query)
+    ]
+
+
+def _is_alert(items: list[int] | None) -> bool:
+    return items is not None and len(items) == 9 and items[ITEM_9] > 0
+
+
 def _latest_changes(
     session: Session, client_id: int, until: datetime | None
 ) -> list[tuple[str, int, int, Change]]:
@@ -66,8 +109,14 @@ def _latest_changes(
     )
     if until is not None:
         query = query.where(col(Measure.taken_at) <= until)
+    return _changes(session.exec(query.order_by(col(Measure.taken_at))))
+
+
+def _changes(
+    scores_in_order: Iterable[tuple[str, int, datetime]],
+) -> list[tuple[str, int, int, Change]]:
     by_instrument: dict[str, list[tuple[int, datetime]]] = {}
-    for code, total, taken_at in session.exec(query.order_by(col(Measure.taken_at))):
+    for code, total, taken_at in scores_in_order:
         by_instrument.setdefault(code, []).append((total, taken_at))
     out = []
     for code, rows in sorted(by_instrument.items()):
@@ -95,11 +144,19 @@ def deteriorations(session: Session, client_id: int, until: datetime | None) -> 
     ]
 
 
-def reliable_changes(session: Session, client_id: int) -> list[str]:
+def reliable_changes(
+    session: Session, client_id: int, measures: list[MeasureRow] | None = None
+) -> list[str]:
     """Each measure's reliable change, briefly, for the client overview: e.g. "ORS 13/40
-    reliably worse than 18 (previous)"; measures without one are left out."""
+    reliably worse than 18 (previous)"; measures without one are left out. *measures*:
+    the client's `measure_rows`, if read already."""
+    changes = (
+        _latest_changes(session, client_id, None)
+        if measures is None
+        else _changes((m.instrument, m.total, m.taken_at) for m in measures)
+    )
     out = []
-    for name, total, top, moved in _latest_changes(session, client_id, None):
+    for name, total, top, moved in changes:
         for label, step in (("previous", moved.previous), ("first", moved.first)):
             if step is not None and step.reliable is not None:
                 way = "worse" if step.reliable == "deteriorated" else "better"
