@@ -146,18 +146,27 @@ def _chart_loaded(screen: Screen[Any]) -> bool:
 async def open_overview(
     app: HomeworkApp, pilot: Pilot[None], clock: FrameClock, client_id: int
 ) -> tuple[float, float, ClientScreen]:
-    """ms from pushing the client overview to its first frame with the brief shown, and
-    to the first with the brief and its inline chart."""
+    """ms from opening the client from the caseload (as enter on its row does: the
+    overview is read, then pushed) to its first frame with the brief shown, and to the
+    first with the brief and its inline chart."""
+    from hwtui.screens.caseload import CaseloadScreen
     from hwtui.screens.client import ClientScreen
 
-    screen = ClientScreen(client_id)
-    brief = clock.when(lambda s: s is screen and _overview_loaded(s))
-    whole = clock.when(lambda s: s is screen and _overview_loaded(s) and _chart_loaded(s))
+    caseload = app.screen
+    assert isinstance(caseload, CaseloadScreen)
+
+    def opened(s: Screen[Any]) -> bool:
+        return isinstance(s, ClientScreen) and s.client_id == client_id
+
+    brief = clock.when(lambda s: opened(s) and _overview_loaded(s))
+    whole = clock.when(lambda s: opened(s) and _overview_loaded(s) and _chart_loaded(s))
     started = time.perf_counter()
-    app.push_screen(screen)
+    caseload.open_client(client_id)
     brief_shown = await asyncio.wait_for(brief, TIMEOUT)
     all_shown = await asyncio.wait_for(whole, TIMEOUT)
     await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, ClientScreen)
     return _ms(started, brief_shown), _ms(started, all_shown), screen
 
 

@@ -357,3 +357,87 @@ async def test_closed_overviews_are_let_go(demo_db: Database) -> None:
             if isinstance(o, ClientScreen | CompletionChart | Header) and not o.is_attached
         ]
         assert kept == []
+
+
+async def test_an_overview_opened_from_the_caseload_is_read_first_and_shown_whole(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter reads the brief, then pushes the overview with it (screens/opening.py): the
+    screen never shows "Loading…" nor starts a read of its own, and the past reviews are
+    cut to the table's real width at the first fill (no second fill after layout)."""
+    loads: list[int] = []
+    fills: list[int] = []
+    real_load, real_fill = ClientScreen.load, ClientScreen._fill_history
+
+    def load(self: ClientScreen) -> None:
+        loads.append(self.client_id)
+        real_load(self)
+
+    def fill(self: ClientScreen, brief: ClientBrief) -> None:
+        fills.append(self.client_id)
+        real_fill(self, brief)
+
+    monkeypatch.setattr(ClientScreen, "load", load)
+    monkeypatch.setattr(ClientScreen, "_fill_history", fill)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_client(pilot, 1)
+        head = str(screen.query_one("#client-head", Static).render())
+        assert screen.brief is not None
+        assert screen.brief.client.code in head
+        assert "Loading" not in head
+        assert loads == []
+        table = screen.query_one("#history", DataTable)
+        assert screen._filled_win_width == screen._win_width(table)
+        assert fills == [screen.client_id]
+        # Back on the caseload and in again: the reload on return is the screen's own.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        screen = await open_client(pilot, 2)
+        assert loads == []
+
+
+async def test_an_overview_that_cannot_be_read_is_said_on_the_caseload(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hwtui.data.errors import DatabaseProblem
+
+    def fail(self: Practice, *args: Any, **kwargs: Any) -> Any:
+        raise DatabaseProblem("database error: the server closed the connection")
+
+    monkeypatch.setattr(Practice, "client_overview", fail)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        said = [n.message for n in app._notifications]
+        assert said == ["database error: the server closed the connection"]
+        assert not app.screen.query_one(DataTable).loading
+
+
+async def test_a_slow_overview_read_shows_the_caseload_waiting(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_read = Practice.client_overview
+
+    def slow(self: Practice, *args: Any, **kwargs: Any) -> Any:
+        release.wait(5)
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(Practice, "client_overview", slow)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("enter")
+        await pilot.pause(0.5)  # past SHOW_WAITING_SECONDS
+        assert isinstance(app.screen, CaseloadScreen)
+        assert table.loading
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, ClientScreen)
+        assert not table.loading

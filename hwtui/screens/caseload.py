@@ -19,6 +19,7 @@ from hwtui import heap
 from hwtui.data.caseload_rows import CaseloadRow, Trend
 from hwtui.data.practice import Practice
 from hwtui.screens.asking import ask, warm
+from hwtui.screens.opening import OPENING, OpensClients
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
@@ -67,12 +68,12 @@ def matches(row: CaseloadRow, needle: str) -> bool:
     return not needle or needle in row.code.casefold() or needle in row.display_name.casefold()
 
 
-class CaseloadScreen(ReloadingScreen[None]):
+class CaseloadScreen(ReloadingScreen[None], OpensClients):
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py). The overview's
     # imports too: a key that opened a screen would import the same modules on this
     # thread meanwhile, and two threads importing modules that import each other may be
     # handed a half-made one (see `HomeworkApp.ready_for_keys`).
-    KEYS_WAIT_FOR = frozenset({"caseload", "warm-overview"})
+    KEYS_WAIT_FOR = frozenset({"caseload", "warm-overview", OPENING})
 
     BINDINGS = [
         # Priority, so that the footer shows it over the table's own (hidden) enter.
@@ -256,12 +257,6 @@ class CaseloadScreen(ReloadingScreen[None]):
             row_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
             if row_key.value is not None:
                 self.open_client(int(row_key.value))
-
-    def open_client(self, client_id: int) -> None:
-        # Imported here, like every screen the caseload opens: it paints without them.
-        from hwtui.screens.client import ClientScreen
-
-        self.app.push_screen(ClientScreen(client_id))
 
     def action_trends(self) -> None:
         # Imported here: the charts (plotext) are not needed to paint the caseload.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -315,9 +315,14 @@ class ClientScreen(ReloadingScreen[None]):
 
     app: HomeworkApp
 
-    def __init__(self, client_id: int) -> None:
+    def __init__(self, client_id: int, overview: ClientOverview | None = None) -> None:
+        """*overview*: the brief and chart's history, if read before the screen was
+        pushed (`screens/opening.py`): shown as it mounts, in its first frame."""
         super().__init__()
         self.client_id = client_id
+        self._read_ahead = overview
+        # The width the past reviews' wins were cut to (`_fill_history`).
+        self._filled_win_width = 0
         self.brief: ClientBrief | None = None
         # Set once the clinician asked for every earlier task; kept across reloads.
         self.all_earlier = False
@@ -327,7 +332,8 @@ class ClientScreen(ReloadingScreen[None]):
 
     def compose(self) -> ComposeResult:
         # The brief is read while the screen is built: it is what the clinician waits for.
-        self.load()
+        if self._read_ahead is None:
+            self.load()
         # The breakpoint class that the first Resize would set: given before the widgets
         # are styled, that Resize does not restyle the whole screen a second time.
         height = self.app.size.height
@@ -364,6 +370,11 @@ class ClientScreen(ReloadingScreen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Client overview"
+        if self._read_ahead is not None:
+            overview, self._read_ahead = self._read_ahead, None
+            self._show_brief(overview.brief)
+            self._show_progress(overview.progress)
+            return
         # Until the brief is read, the screen is its header and "Loading…": the first
         # frame then lays out and paints a few lines, not every empty section twice.
         for part in self.query(WHILE_LOADING_HIDDEN):
@@ -488,9 +499,8 @@ class ClientScreen(ReloadingScreen[None]):
     def _fill_history(self, brief: ClientBrief) -> None:
         table = self.query_one("#history", DataTable)
         keep = self._highlighted_review()
-        # Two cells of padding per column, and room for the scrollbar.
-        width = table.size.width - DATE_WIDTH - STATUS_WIDTH - 3 * 2 * table.cell_padding - 2
-        width = max(MIN_WIN_WIDTH, width)
+        width = self._win_width(table)
+        self._filled_win_width = width
         # Columns too: an auto-sized column only ever grows, so after the terminal
         # shrinks it would keep the old width and scroll sideways.
         table.clear(columns=True)
@@ -520,6 +530,14 @@ class ClientScreen(ReloadingScreen[None]):
         )
         self.query_one("#history-title", Static).update(title)
 
+    def _win_width(self, table: DataTable[Any]) -> int:
+        # Before the first layout (a brief read ahead is shown as the screen mounts) the
+        # table has no size yet: it spans the screen, so the screen's width it will be.
+        outer = table.size.width or self.app.size.width
+        # Two cells of padding per column, and room for the scrollbar.
+        width = outer - DATE_WIDTH - STATUS_WIDTH - 3 * 2 * table.cell_padding - 2
+        return max(MIN_WIN_WIDTH, width)
+
     def _highlighted_review(self) -> int | None:
         table = self.query_one("#history", DataTable)
         if table.row_count == 0:
@@ -532,7 +550,12 @@ class ClientScreen(ReloadingScreen[None]):
     def on_resize(self) -> None:
         # The win previews are cut to the table's width, which is known after layout.
         if self.brief is not None:
-            self.call_after_refresh(self._fill_history, self.brief)
+            self.call_after_refresh(self._refill_history)
+
+    def _refill_history(self) -> None:
+        table = self.query_one("#history", DataTable)
+        if self.brief is not None and self._win_width(table) != self._filled_win_width:
+            self._fill_history(self.brief)
 
     @on(OptionList.OptionSelected, "#homework")
     def _task_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Static
 from hwtui.data.practice import Practice
 from hwtui.data.services.trends import CaseloadTrends, ClientTrend
 from hwtui.screens.asking import ask
+from hwtui.screens.opening import OPENING, OpensClients
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.progress_chart import CaseloadChart
@@ -42,7 +43,10 @@ def change_text(trend: ClientTrend) -> Text:
     return Text(f"→ {points:+d}", style="dim")
 
 
-class TrendsScreen(ReloadingScreen[None]):
+class TrendsScreen(ReloadingScreen[None], OpensClients):
+    # Keys typed while a client's overview is read go to it (hwtui/key_order.py).
+    KEYS_WAIT_FOR = frozenset({OPENING})
+
     BINDINGS = [
         Binding("enter", "open_client", "Open client", id="trends.open", priority=True),
         Binding("escape", "app.pop_screen", "Back", id="trends.back"),
@@ -126,8 +130,6 @@ class TrendsScreen(ReloadingScreen[None]):
         self._chart_selected()
 
     def action_open_client(self) -> None:
-        from hwtui.screens.client import ClientScreen
-
         selected = self._selected()
         if selected is not None:
-            self.app.push_screen(ClientScreen(selected.client_id))
+            self.open_client(selected.client_id)
