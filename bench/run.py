@@ -12,7 +12,9 @@ caseloads in the same database. Then measures, median of N runs (default 5):
 - bytes written per cursor move in the caseload, bytes per second while idle, and the
   app's peak RSS, from the same launches;
 - in the process, through the app's screens and services: opening the client overview
-  of the client with the longest history, moving between review steps, drawing the
+  of the client with the longest history from the caseload (as enter does: the overview
+  read, then pushed; from the call to the first frame showing it), moving between review
+  steps, drawing the
   completion chart at 120x40, generating a note, saving a complete review;
 - the same overview opened first in a fresh process, its screen's and the chart's imports
   included (bench/_first_open.py), one process per run;
