@@ -277,7 +277,7 @@ async def test_typed_text_is_shown_verbatim_and_does_nothing(
         screen = await open_client(pilot)
         head = str(screen.query_one("#client-head", Static).render())
         assert head == f"X1  {hostile}  values {hostile}"
-        since = shown_text(app, "#since Static")
+        since = shown_text(app, "#since")
         assert f"“{hostile}”" in since
         homework = homework_text(app)
         assert f"{hostile} · Custom" in homework

@@ -428,3 +428,36 @@ def test_homework_set_during_the_session_does_not_block_completion(db: Database,
         )
         assert detail.review.status == ReviewStatus.COMPLETE
         assert get_assignment(s, me, new).status == AssignmentStatus.ACTIVE
+
+
+def test_a_save_reads_the_homework_it_names_once(db: Database, me: Actor) -> None:
+    """Every autosave checks each outcome's homework is this client's: one read for them
+    all, not one each (each a round trip, under row security on PostgreSQL)."""
+    from sqlalchemy import event
+
+    client_id = add_client(db, me)
+    tasks = [add_assignment(db, me, client_id, title) for title in ("Walk", "Read", "Call")]
+    with db.write() as s:
+        review_id = start_review(s, me, client_id, TODAY).id
+    assert review_id is not None
+    reads: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM assignment" in statement:
+            reads.append(statement)
+
+    outcomes = [{"assignment_id": t, "outcome": "done"} for t in tasks]
+    goal = {"title": "Walk to the corner", "kind": "thought_record", "parent_id": tasks[0]}
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.write() as s:
+            save_draft(s, me, review_id, outcomes=outcomes, goals=[goal])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(reads) == 1, reads
+    other = add_client(db, me, "C2")
+    elsewhere = add_assignment(db, me, other, "Not theirs")
+    with pytest.raises(InvalidInput, match="another client"), db.write() as s:
+        save_draft(
+            s, me, review_id, outcomes=[*outcomes, {"assignment_id": elsewhere, "outcome": "done"}]
+        )

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.message import Message
@@ -61,9 +61,8 @@ NOTICE = "italic $warning"
 # Or a component class of the screen, which CSS resolves: $text-muted, as the column of
 # statuses beside earlier homework had it when each was a widget of its own.
 MUTED = ".client--muted"
-# The most rows `since_rows` gives: the win, what got in the way, the new goal, and the
-# measures that changed reliably.
-SINCE_ROWS = 4
+# The labels' column in the since-last-session brief ("New smaller goal"), and a space.
+SINCE_LABEL_WIDTH = 16
 # A bullet and a space before an active task; the status and day before an earlier one.
 BULLET_WIDTH = 2
 EARLIER_STATUS_WIDTH = 17
@@ -244,11 +243,6 @@ def earlier_option(task: DueTask) -> TaskOption:
     return TaskOption(prompt, task.assignment.id)
 
 
-def hidden(widget: Static) -> Static:
-    widget.display = False
-    return widget
-
-
 def win_preview(text: str, width: int) -> Text:
     line = clean_line(text)
     if len(line) > width:
@@ -348,12 +342,10 @@ class ClientScreen(ReloadingScreen[None]):
         )
         with VerticalScroll(id="brief"):
             yield Static("", id="since-heading", classes="brief-heading", markup=False)
-            # Filled in place on each load, not removed and mounted anew (each new cell
-            # composed, styled and mounted). Hidden until then, as are rows not needed.
-            with Grid(id="since"):
-                for _ in range(SINCE_ROWS):
-                    yield hidden(Static("", classes="brief-label", markup=False))
-                    yield hidden(Static("", classes="brief-text", markup=False))
+            # Labels and texts in two columns, drawn by one widget (widgets/hanging.py):
+            # as a grid of a widget per cell, each was composed, styled and laid out at
+            # every open (issue 19).
+            yield Static("", id="since", markup=False)
         # Imported here: plotext is not needed until a client is opened, so the
         # caseload paints without it.
         from hwtui.widgets.progress_chart import CompletionChart
@@ -452,15 +444,8 @@ class ClientScreen(ReloadingScreen[None]):
         self.refresh_bindings()
 
     def _fill_since(self, brief: ClientBrief) -> None:
-        rows = since_rows(brief)
-        assert len(rows) <= SINCE_ROWS, "the brief has more rows than cells for them"
-        labels = self.query(".brief-label").results(Static)
-        texts = self.query(".brief-text").results(Static)
-        for n, (label, text) in enumerate(zip(labels, texts, strict=True)):
-            label.display = text.display = n < len(rows)
-            if n < len(rows):
-                label.update(rows[n][0])
-                text.update(rows[n][1])
+        rows = [(Content.styled(label, MUTED), text) for label, text in since_rows(brief)]
+        self.query_one("#since", Static).update(Hanging(rows, SINCE_LABEL_WIDTH + 1))
 
     def _show_progress(self, progress: Progress) -> None:
         from hwtui.widgets.progress_chart import CompletionChart

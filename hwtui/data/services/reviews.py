@@ -169,6 +169,12 @@ def save_draft(
 
 
 def _check_outcomes(session: Session, me: Actor, review: Review, data: ReviewDraftInput) -> None:
+    # Every homework named, in one read, not one for each (each a round trip, under row
+    # security on PostgreSQL, at every autosave): the session holds them for the checks.
+    named = {item.assignment_id for item in data.outcomes}
+    named |= {goal.parent_id for goal in data.goals if goal.parent_id is not None}
+    if len(named) > 1:
+        session.exec(select(Assignment).where(col(Assignment.id).in_(named))).all()
     seen: set[int] = set()
     for item in data.outcomes:
         assignment = get_assignment(session, me, item.assignment_id)
