@@ -509,35 +509,53 @@ def test_the_audit_chain_runs_through_every_clinicians_events(practice: Practice
     assert check.ok, check
 
 
-def test_events_of_one_transaction_lock_and_read_the_head_once(practice: Practice) -> None:
-    """A save appends several events: the first takes the chain's lock and reads its
-    head; the others follow the head that transaction left. A commit ends the lock, so
-    the next transaction takes it again, and another clinician's events in between keep
-    the chain whole."""
+def test_events_of_one_transaction_lock_read_the_head_and_append_once(
+    practice: Practice,
+) -> None:
+    """A save records several events; as it commits they are appended together: the
+    chain's lock and head in one statement, every event in one more, in the order they
+    were recorded. A commit ends the lock, so the next transaction takes it again, and
+    another clinician's events in between keep the chain whole."""
     statements: list[str] = []
 
     def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
     a, b = practice.a, practice.b
+    with practice.owner.read() as s:
+        before = s.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
     engine = practice.alice.engine
     event.listen(engine, "before_cursor_execute", seen)
     try:
         with practice.alice.write() as s:
-            for _ in range(4):
-                audit.record(s, a.actor, "view", "client", a.client_id, client_id=a.client_id)
+            for n in range(4):
+                audit.record(
+                    s, a.actor, "view", "client", a.client_id, client_id=a.client_id, detail=f"{n}"
+                )
             s.commit()
             with practice.bob.write() as other:
                 audit.record(other, b.actor, "view", "client", b.client_id, client_id=b.client_id)
-            audit.record(s, a.actor, "view", "client", a.client_id, client_id=a.client_id)
+            audit.record(
+                s, a.actor, "view", "client", a.client_id, client_id=a.client_id, detail="4"
+            )
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     locks = [q for q in statements if "pg_advisory_xact_lock" in q]
     heads = [q for q in statements if "hwtui_audit_head()" in q]
-    appends = [q for q in statements if "hwtui_audit_append(" in q]
-    assert (len(locks), len(heads), len(appends)) == (2, 2, 5)
+    appends = [q.count("hwtui_audit_append(") for q in statements if "hwtui_audit_append(" in q]
+    assert (len(locks), len(heads), appends) == (2, 2, [4, 1])
+    assert locks == heads  # the same statements
     with practice.owner.read() as s:
+        rows = s.execute(
+            text("SELECT os_user, detail FROM audit_event WHERE id > :id ORDER BY id"),
+            {"id": before},
+        ).all()
         check = audit.verify_chain(s)
+    assert [tuple(r) for r in rows] == [
+        *((ALICE, f"{n}") for n in range(4)),
+        (BOB, ""),
+        (ALICE, "4"),
+    ]
     assert check.ok, check
 
 

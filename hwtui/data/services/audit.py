@@ -80,7 +80,7 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         _pending(session).append(content)
         return None
-    return _append(session, content)
+    return _append_direct(session, content)
 
 
 # Where a transaction keeps the events it will append as it commits (`Session.info`).
@@ -106,18 +106,28 @@ def _append_pending(session: Session) -> None:
     if kept is None or kept[0] is not session.get_transaction() or not kept[1]:
         return
     session.flush()
-    for content in kept[1]:
-        _append(session, content)
+    contents: list[EventContent] = kept[1]
+    if _has_append_function(session):
+        # The lock and the head in one round trip, then every event in one more.
+        head = session.execute(text(_LOCKED_HEAD), {"k": PG_CHAIN_LOCK}).scalar_one()
+        _append_through_function(session, contents, str(head))
+        return
+    # A schema part-way through its upgrades (before 0012): rows and head directly.
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_CHAIN_LOCK})
+    for content in contents:
+        _append_direct(session, content)
 
 
-def _append(session: Session, content: EventContent) -> AuditEvent:
-    if session.get_bind().dialect.name == "postgresql":
-        held = _head_held(session)
-        if held is not None:
-            return _append_through_function(session, content, held)
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_CHAIN_LOCK})
-        if _has_append_function(session):
-            return _append_through_function(session, content, None)
+# The chain's lock taken before its head is read (MATERIALIZED: evaluated first, apart).
+_LOCKED_HEAD = (
+    "WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(:k))"
+    " SELECT hwtui_audit_head() FROM locked"
+)
+
+
+def _append_direct(session: Session, content: EventContent) -> AuditEvent:
+    """The event and the moved head, written as rows: SQLite, and a PostgreSQL schema
+    from before `hwtui_audit_append` (under the chain's lock, taken by the caller)."""
     head = _head(session)
     chain = ChainHead(head.events, head.last_id, head.last_hash)
     link = append(chain, content)
@@ -150,40 +160,40 @@ def _has_append_function(session: Session) -> bool:
     return has
 
 
-# Where a transaction keeps the head it moved the chain to (`Session.info`).
-_HELD = "hwtui_audit_head_held"
+# `hwtui_audit_append`'s arguments, in its order.
+_APPEND_ARGS = (
+    "at",
+    "os_user",
+    "action",
+    "entity",
+    "entity_id",
+    "client_id",
+    "detail",
+    "prev_hash",
+    "hash",
+)
 
 
-def _head_held(session: Session) -> str | None:
-    """The chain's head as this transaction left it, if it appended already: it holds the
-    chain's lock until it ends, so no one else has moved the head since. A review's save
-    appends half a dozen events; each after the first saves two round trips (the lock,
-    and reading the head). Were it ever wrong, `hwtui_audit_append` refuses the event."""
-    held = session.info.get(_HELD)
-    if held is None or held[0] is not session.get_transaction():
-        return None  # none yet, or it was another (ended) transaction's
-    return str(held[1])
-
-
-def _append_through_function(
-    session: Session, content: EventContent, last_hash: str | None
-) -> AuditEvent:
-    """The event linked to the chain's head (*last_hash*, or read now) and appended by
-    the schema's own function, the only way a clinician's role may move the chain
-    (migration 0012)."""
-    if last_hash is None:
-        last_hash = str(session.execute(text("SELECT hwtui_audit_head()")).scalar_one())
-    link = append(ChainHead(0, None, last_hash), content)
-    new_id = session.execute(
-        text(
-            "SELECT hwtui_audit_append(:at, :os_user, :action, :entity, :entity_id,"
-            " :client_id, :detail, :prev_hash, :hash)"
-        ),
-        {**asdict(content), "prev_hash": link.prev_hash, "hash": link.hash},
-    ).scalar_one()
-    session.info[_HELD] = (session.get_transaction(), link.hash)
-    # Not added to the session: the row is written; this is its record for the caller.
-    return AuditEvent(id=new_id, **asdict(content), prev_hash=link.prev_hash, hash=link.hash)
+def _append_through_function(session: Session, contents: list[EventContent], head: str) -> None:
+    """The events linked one after another from the chain's *head* and appended, in
+    order, by the schema's own function, the only way a clinician's role may move the
+    chain (migration 0012), in one statement: each call reads the row of the one before
+    it, so they run in order. Were a link ever wrong, the function refuses it and the
+    transaction fails, never mis-chains."""
+    params: dict[str, object] = {}
+    steps = []
+    prev = head
+    for n, content in enumerate(contents):
+        link = append(ChainHead(0, None, prev), content)
+        prev = link.hash
+        values = {**asdict(content), "prev_hash": link.prev_hash, "hash": link.hash}
+        params.update({f"{name}_{n}": values[name] for name in _APPEND_ARGS})
+        args = ", ".join(f":{name}_{n}" for name in _APPEND_ARGS)
+        after = f" FROM e{n - 1}" if n else ""
+        steps.append(f"e{n} AS MATERIALIZED (SELECT hwtui_audit_append({args}) AS id{after})")
+    # Only indices and the constant argument names are formatted in.
+    statement = f"WITH {', '.join(steps)} SELECT id FROM e{len(contents) - 1}"  # noqa: S608
+    session.execute(text(statement), params).scalar_one()
 
 
 def _head(session: Session) -> AuditHead:
