@@ -107,22 +107,17 @@ def _append_pending(session: Session) -> None:
         return
     session.flush()
     contents: list[EventContent] = kept[1]
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_CHAIN_LOCK})
     if _has_append_function(session):
-        # The lock and the head in one round trip, then every event in one more.
-        head = session.execute(text(_LOCKED_HEAD), {"k": PG_CHAIN_LOCK}).scalar_one()
+        # Read in a statement of its own, after the lock: a statement sees what was
+        # committed when it began, and in the lock's own statement that was before the
+        # wait for the lock, so the head read there could be one moved since.
+        head = session.execute(text("SELECT hwtui_audit_head()")).scalar_one()
         _append_through_function(session, contents, str(head))
         return
     # A schema part-way through its upgrades (before 0012): rows and head directly.
-    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_CHAIN_LOCK})
     for content in contents:
         _append_direct(session, content)
-
-
-# The chain's lock taken before its head is read (MATERIALIZED: evaluated first, apart).
-_LOCKED_HEAD = (
-    "WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(:k))"
-    " SELECT hwtui_audit_head() FROM locked"
-)
 
 
 def _append_direct(session: Session, content: EventContent) -> AuditEvent:
