@@ -461,3 +461,46 @@ def test_a_save_reads_the_homework_it_names_once(db: Database, me: Actor) -> Non
         save_draft(
             s, me, review_id, outcomes=[*outcomes, {"assignment_id": elsewhere, "outcome": "done"}]
         )
+
+
+def test_completing_reads_back_none_of_the_outcomes_it_wrote(db: Database, me: Actor) -> None:
+    """The save writes the outcomes; what completing needs of them (which homework has
+    one, which one-off tasks were done, the detail returned) comes from what it wrote,
+    not from reading them back (each read a round trip on PostgreSQL)."""
+    from sqlalchemy import event
+
+    client_id = add_client(db, me)
+    once = add_assignment(db, me, client_id, "Call the clinic", how_often="once")
+    walk = add_assignment(db, me, client_id, "Walk")
+    with db.write() as s:
+        review_id = start_review(s, me, client_id, TODAY).id
+    assert review_id is not None
+    reads: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM task_outcome" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.write() as s:
+            detail = complete_review(
+                s,
+                me,
+                review_id,
+                win_text="Called them",
+                outcomes=[
+                    {"assignment_id": once, "outcome": "done"},
+                    {"assignment_id": walk, "outcome": "not_done", "barriers": ["forgot"]},
+                ],
+            )
+            assert sorted((o.assignment_id, o.outcome) for o in detail.outcomes) == sorted(
+                [(once, "done"), (walk, "not_done")]
+            )
+            assert all(o.id is not None for o in detail.outcomes)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert reads == []
+    with db.read() as s:
+        assert get_assignment(s, me, once).status == AssignmentStatus.COMPLETED
+        assert get_assignment(s, me, walk).status == AssignmentStatus.ACTIVE

@@ -44,6 +44,7 @@ from hwtui.screens.reloading import ReloadingScreen
 from hwtui.screens.values import ValuesScreen
 from hwtui.widgets.footer import Footer
 from hwtui.widgets.hanging import Hanging
+from hwtui.widgets.lean_table import LeanTable
 from hwtui.widgets.safe import safe_content, safe_plain, safe_text
 from hwtui.widgets.task_list import MORE, TaskList, TaskOption, more_option, section_option
 
@@ -357,7 +358,7 @@ class ClientScreen(ReloadingScreen[None]):
         yield Static("", id="homework-heading", classes="brief-heading", markup=False)
         yield TaskList(id="homework")
         yield Static("Past reviews", id="history-title", markup=False)
-        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield LeanTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -482,7 +483,7 @@ class ClientScreen(ReloadingScreen[None]):
         listing.replace_more([earlier_option(t) for t in self.brief.earlier[EARLIER_SHOWN:]])
 
     def _fill_history(self, brief: ClientBrief) -> None:
-        table = self.query_one("#history", DataTable)
+        table = self.query_one("#history", LeanTable)
         keep = self._highlighted_review()
         width = self._win_width(table)
         self._filled_win_width = width
@@ -492,13 +493,18 @@ class ClientScreen(ReloadingScreen[None]):
         table.add_column("Date", width=DATE_WIDTH, key="date")
         table.add_column("Status", width=STATUS_WIDTH, key="status")
         table.add_column("Win", width=width, key="win")
-        for past in brief.history:
-            table.add_row(
-                Text(day(past.session_date)),
-                Text(past.status),
-                win_preview(past.win_text, width),
-                key=str(past.review_id),
+        # Columns of set widths: no cell is measured (widgets/lean_table.py).
+        table.add_keyed_rows(
+            (
+                str(past.review_id),
+                [
+                    Text(day(past.session_date)),
+                    Text(past.status),
+                    win_preview(past.win_text, width),
+                ],
             )
+            for past in brief.history
+        )
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         count = len(brief.history)

@@ -137,6 +137,13 @@ def save_draft(
     *lease*: the saving session's token (`hwtui.data.lease`); the save is refused with
     `DraftLost` unless the draft is still this session's and still a draft.
     """
+    return _save(session, me, review_id, lease=lease, **draft)[0]
+
+
+def _save(
+    session: Session, me: Actor, review_id: int, *, lease: str | None, **draft: Any
+) -> tuple[Review, list[TaskOutcome]]:
+    """`save_draft`, and the outcomes it wrote: all the review has now."""
     review = get_review(session, me, review_id, for_update=True)
     if review.status != ReviewStatus.DRAFT:
         done = local_time.clock(review.completed_at or utcnow())
@@ -161,11 +168,13 @@ def save_draft(
     review.updated_at = utcnow()
     session.add(review)
     session.execute(delete(TaskOutcome).where(col(TaskOutcome.review_id) == review_id))
-    for item in data.outcomes:
-        session.add(TaskOutcome(review_id=review_id, **item.model_dump(mode="json")))
+    outcomes = [
+        TaskOutcome(review_id=review_id, **item.model_dump(mode="json")) for item in data.outcomes
+    ]
+    session.add_all(outcomes)
     audit.record(session, me, "update", "review", review_id, client_id=review.client_id)
     session.flush()
-    return review
+    return review, outcomes
 
 
 def _check_outcomes(session: Session, me: Actor, review: Review, data: ReviewDraftInput) -> None:
@@ -199,14 +208,14 @@ def complete_review(
     The review row stays locked from the save on, so of two completions at once the
     second finds it complete and is refused, creating nothing.
     """
-    review = save_draft(session, me, review_id, lease=lease, **without_skipped(draft))
+    # The outcomes as saved: asked of the database again, each would be a round trip
+    # more (issue 19).
+    review, outcomes = _save(session, me, review_id, lease=lease, **without_skipped(draft))
     skipped = set(review.skipped)
     problems: list[FieldProblem] = []
     if not review.win_text and ReviewStep.WIN not in skipped:
         problems.append(FieldProblem("win_text", "is required, or skip the step with a reason"))
-    recorded = set(
-        session.exec(select(TaskOutcome.assignment_id).where(TaskOutcome.review_id == review_id))
-    )
+    recorded = {o.assignment_id for o in outcomes}
     # An amendment corrects what was recorded then; today's homework is not its business.
     missing = (
         []
@@ -252,7 +261,8 @@ def complete_review(
                     session, me, "replaced", "assignment", parent.id, client_id=parent.client_id
                 )
     if review.amends_id is None:
-        _finish_one_offs(session, me, review_id)
+        done = [o.assignment_id for o in outcomes if o.outcome == Outcome.DONE.value]
+        _finish_one_offs(session, me, done)
     # The goals now live as assignments (created_in_review_id); don't keep two copies.
     review.draft_goals = []
     review.lease_token, review.lease_holder, review.lease_at = None, "", None
@@ -262,19 +272,13 @@ def complete_review(
     session.add(review)
     audit.record(session, me, "complete", "review", review_id, client_id=review.client_id)
     session.flush()
-    outcomes = list(session.exec(select(TaskOutcome).where(TaskOutcome.review_id == review_id)))
     return ReviewDetail(review, outcomes, [], created)
 
 
-def _finish_one_offs(session: Session, me: Actor, review_id: int) -> None:
-    """A task meant to be done once ("once", "one time"), marked done, is finished:
-    it is completed (audited) rather than listed for review again."""
-    done = session.exec(
-        select(TaskOutcome.assignment_id).where(
-            TaskOutcome.review_id == review_id, TaskOutcome.outcome == Outcome.DONE.value
-        )
-    )
-    for assignment_id in list(done):
+def _finish_one_offs(session: Session, me: Actor, done: list[int]) -> None:
+    """A task meant to be done once ("once", "one time"), marked done (*done*: their
+    ids), is finished: it is completed (audited) rather than listed for review again."""
+    for assignment_id in done:
         row = get_assignment(session, me, assignment_id)
         if row.status == AssignmentStatus.ACTIVE and is_one_off(row.how_often):
             complete_assignment(session, me, assignment_id)
