@@ -79,8 +79,9 @@ class Chart(Vertical):
         self.one_line = False
 
     def compose(self) -> ComposeResult:
-        yield _Caption(self)
-        yield _Plot(self)
+        # The table only: the caption and the plot are mounted the first time there is
+        # room for them (`_choose`). A chart that is only ever its one line (the client
+        # overview at 80x24) never builds, styles or mounts a plot it would hide.
         yield _TableText(self)
 
     def on_mount(self) -> None:
@@ -97,10 +98,11 @@ class Chart(Vertical):
 
     def _choose(self) -> None:
         text = self.as_text
-        plot = self.query_one(PlotextPlot)
         table = self.query_one(".chart-table", Static)
-        caption = self.query_one(_Caption)
-        plot.display = caption.display = not text
+        if not text and not self.query(_Plot):
+            self.mount(_Caption(self), _Plot(self), before=table)
+        for part in (*self.query(_Caption), *self.query(_Plot)):
+            part.display = not text
         table.display = text
         self.one_line = text and self.size.height < LINE_HEIGHT
         if self.one_line:
@@ -110,8 +112,8 @@ class Chart(Vertical):
             table.update(self.table.render(max(3, self.size.height - 2)))
         else:
             # Both drawn at render time, for the size they really have then.
-            caption.refresh()
-            plot.refresh()
+            for part in (*self.query(_Caption), *self.query(_Plot)):
+                part.refresh()
 
     def draw(self, plot: PlotextPlot) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
