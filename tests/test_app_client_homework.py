@@ -152,3 +152,12 @@ async def test_the_brief_is_filled_in_place_on_reload(db: Database, me: Actor) -
         assert screen.query_one("#since", Static) is since
         assert str(since.render()).split("\n")[0] == f"{'Win':17}“slept”"
         assert "First session" not in str(since.render())
+
+
+def test_a_since_label_longer_than_its_column_is_cut_and_keeps_its_gap() -> None:
+    from hwtui.screens.client import SINCE_LABEL_WIDTH, since_label
+
+    assert since_label("New smaller goal").plain == "New smaller goal"
+    cut = since_label("Win (an imported kind of win)").plain
+    assert cut == "Win (an importe…"
+    assert len(cut) == SINCE_LABEL_WIDTH

@@ -202,6 +202,14 @@ def task_details(task: DueTask) -> Content:
     return Content("\n").join(lines)
 
 
+def since_label(label: str) -> Content:
+    """A label of the since-last-session brief, cut to its column so that one space
+    always parts it from its text (a win's kind comes from the record, maybe imported)."""
+    if len(label) > SINCE_LABEL_WIDTH:
+        label = label[: SINCE_LABEL_WIDTH - 1] + "…"
+    return Content.styled(label, MUTED)
+
+
 def earlier_status(row: Assignment) -> str:
     """Status and the day it changed: the first column of the earlier homework."""
     return f"{row.status} {short_day(local_date(row.updated_at))}"
@@ -445,7 +453,7 @@ class ClientScreen(ReloadingScreen[None]):
         self.refresh_bindings()
 
     def _fill_since(self, brief: ClientBrief) -> None:
-        rows = [(Content.styled(label, MUTED), text) for label, text in since_rows(brief)]
+        rows = [(since_label(label), text) for label, text in since_rows(brief)]
         self.query_one("#since", Static).update(Hanging(rows, SINCE_LABEL_WIDTH + 1))
 
     def _show_progress(self, progress: Progress) -> None:
