@@ -3,12 +3,14 @@ transaction and returns plain ids, so tests read as a sequence of user actions."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, func, select
 
 from hwtui.data.db import Database
@@ -126,3 +128,20 @@ def demo_practice(path: Path, *, clients: int = 5, weeks: int = 4, seed: int = 7
     )
     db.dispose()
     return path
+
+
+@contextmanager
+def selects_from(db: Database, table: str) -> Iterator[list[str]]:
+    """The SELECT statements reading *table* that *db* runs within the block: a read
+    each is a round trip (under row security on PostgreSQL), so tests count them."""
+    reads: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().startswith(("SELECT", "WITH")) and f"FROM {table}" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        yield reads
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)

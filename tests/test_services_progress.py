@@ -25,7 +25,7 @@ from hwtui.data.services.reviews import (
     start_review,
 )
 from tests.conftest import TODAY
-from tests.helpers import add_assignment, add_client, add_completed_review
+from tests.helpers import add_assignment, add_client, add_completed_review, selects_from
 
 
 def test_progress_points_rolling_measures_and_barriers(db: Database, me: Actor) -> None:
@@ -145,8 +145,6 @@ def test_the_overview_reads_a_clients_scores_once_and_sees_what_each_read_saw(
 ) -> None:
     """The overview reads the scores once (`measure_rows`) for its reliable changes, risk
     alerts and chart; each must be what its own read gives."""
-    from sqlalchemy import event
-
     from hwtui.data.lease import Holder
     from hwtui.data.practice import Practice
     from hwtui.data.services.risk import measure_rows, reliable_changes
@@ -184,18 +182,9 @@ def test_the_overview_reads_a_clients_scores_once_and_sees_what_each_read_saw(
         assert charted == client_progress(s, me, client_id).measures
         assert set(charted) == {"ors", "phq9"}
 
-    reads: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "FROM measure" in statement:
-            reads.append(statement)
-
     practice = Practice(lambda: db, me, lambda: TODAY, Holder.this_process())
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with selects_from(db, "measure") as reads:
         overview = practice.client_overview(client_id, history=10)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
     # The scores, and the one open alert's whole row.
     assert len(reads) == 2, reads
     assert [m.id for m in overview.brief.alerts] == [risky.id]

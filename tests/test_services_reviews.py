@@ -29,6 +29,7 @@ from tests.helpers import (
     add_assignment,
     add_client,
     rejection,
+    selects_from,
 )
 
 
@@ -433,27 +434,13 @@ def test_homework_set_during_the_session_does_not_block_completion(db: Database,
 def test_a_save_reads_the_homework_it_names_once(db: Database, me: Actor) -> None:
     """Every autosave checks each outcome's homework is this client's: one read for them
     all, not one each (each a round trip, under row security on PostgreSQL)."""
-    from sqlalchemy import event
-
     client_id = add_client(db, me)
     tasks = [add_assignment(db, me, client_id, title) for title in ("Walk", "Read", "Call")]
-    with db.write() as s:
-        review_id = start_review(s, me, client_id, TODAY).id
-    assert review_id is not None
-    reads: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.lstrip().startswith("SELECT") and "FROM assignment" in statement:
-            reads.append(statement)
-
+    review_id = _start(db, me, client_id)
     outcomes = [{"assignment_id": t, "outcome": "done"} for t in tasks]
     goal = {"title": "Walk to the corner", "kind": "thought_record", "parent_id": tasks[0]}
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        with db.write() as s:
-            save_draft(s, me, review_id, outcomes=outcomes, goals=[goal])
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+    with selects_from(db, "assignment") as reads, db.write() as s:
+        save_draft(s, me, review_id, outcomes=outcomes, goals=[goal])
     assert len(reads) == 1, reads
     other = add_client(db, me, "C2")
     elsewhere = add_assignment(db, me, other, "Not theirs")
@@ -467,39 +454,25 @@ def test_completing_reads_back_none_of_the_outcomes_it_wrote(db: Database, me: A
     """The save writes the outcomes; what completing needs of them (which homework has
     one, which one-off tasks were done, the detail returned) comes from what it wrote,
     not from reading them back (each read a round trip on PostgreSQL)."""
-    from sqlalchemy import event
-
     client_id = add_client(db, me)
     once = add_assignment(db, me, client_id, "Call the clinic", how_often="once")
     walk = add_assignment(db, me, client_id, "Walk")
-    with db.write() as s:
-        review_id = start_review(s, me, client_id, TODAY).id
-    assert review_id is not None
-    reads: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.lstrip().startswith("SELECT") and "FROM task_outcome" in statement:
-            reads.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        with db.write() as s:
-            detail = complete_review(
-                s,
-                me,
-                review_id,
-                win_text="Called them",
-                outcomes=[
-                    {"assignment_id": once, "outcome": "done"},
-                    {"assignment_id": walk, "outcome": "not_done", "barriers": ["forgot"]},
-                ],
-            )
-            assert sorted((o.assignment_id, o.outcome) for o in detail.outcomes) == sorted(
-                [(once, "done"), (walk, "not_done")]
-            )
-            assert all(o.id is not None for o in detail.outcomes)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+    review_id = _start(db, me, client_id)
+    with selects_from(db, "task_outcome") as reads, db.write() as s:
+        detail = complete_review(
+            s,
+            me,
+            review_id,
+            win_text="Called them",
+            outcomes=[
+                {"assignment_id": once, "outcome": "done"},
+                {"assignment_id": walk, "outcome": "not_done", "barriers": ["forgot"]},
+            ],
+        )
+        assert sorted((o.assignment_id, o.outcome) for o in detail.outcomes) == sorted(
+            [(once, "done"), (walk, "not_done")]
+        )
+        assert all(o.id is not None for o in detail.outcomes)
     assert reads == []
     with db.read() as s:
         assert get_assignment(s, me, once).status == AssignmentStatus.COMPLETED
