@@ -129,7 +129,7 @@ def _overview_loaded(screen: Screen[Any]) -> bool:
         return False
     brief = screen.brief
     earlier = len(brief.earlier) if screen.all_earlier else min(len(brief.earlier), EARLIER_SHOWN)
-    more = 1 if earlier < len(brief.earlier) else 0
+    more = 1 if earlier < brief.earlier_total else 0
     items = len(brief.due) + (earlier + 1 + more if brief.earlier else 0)
     return (
         screen.query_one("#history", DataTable).row_count == len(brief.history)
@@ -227,7 +227,7 @@ async def screens_80x24(
                 out.overview_brief_ms.append(brief_ms)
             assert screen.brief is not None
             out.active_tasks = len(screen.brief.due)
-            out.earlier_tasks = len(screen.brief.earlier)
+            out.earlier_tasks = screen.brief.earlier_total
             if n < runs:
                 app.pop_screen()
                 await settle(pilot)  # the caseload reloads on return

@@ -64,6 +64,7 @@ VIEWS: dict[str, Callable[[Practice, int, int], Any]] = {
     "caseload": lambda p, client, review: p.caseload(),
     "caseload trends": lambda p, client, review: p.caseload_trends(),
     "client overview": lambda p, client, review: p.client_overview(client, history=10),
+    "earlier homework": lambda p, client, review: p.earlier_homework(client),
     "client facing": lambda p, client, review: p.client_facing(client, wins=3),
     "progress": lambda p, client, review: p.progress(client),
     "wins": lambda p, client, review: p.wins(client),

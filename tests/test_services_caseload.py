@@ -288,3 +288,29 @@ def test_trend_covers_recent_months_but_last_review_is_always_known(
     assert row.last_review == long_ago
     assert _trend(db, me) == {}  # too old to draw; the date still shows
     assert row.is_due(TODAY)
+
+
+def test_the_brief_reads_the_latest_earlier_tasks_and_counts_them_all(
+    db: Database, me: Actor
+) -> None:
+    """The overview shows a few earlier tasks and how many there are; the rest are read
+    when asked for (`earlier_tasks`), with their goal chain and value as the brief's."""
+    from hwtui.data.services.caseload import earlier_tasks
+
+    client_id = add_client(db, me, values=["health"])
+    with db.read() as s:
+        value_id = list_values(s, me, client_id)[0].id
+    parent = add_assignment(db, me, client_id, "Walk daily", value_id=value_id)
+    closed = [parent]
+    closed += [add_assignment(db, me, client_id, f"Step {n}", parent_id=parent) for n in range(4)]
+    for assignment_id in closed:
+        with db.write() as s:
+            complete_assignment(s, me, assignment_id)
+    with db.write() as s:
+        brief = client_brief(s, me, client_id, earlier=3)
+        every = earlier_tasks(s, me, client_id)
+    assert (len(brief.earlier), brief.earlier_total) == (3, 5)
+    assert [t.assignment.id for t in every[:3]] == [t.assignment.id for t in brief.earlier]
+    assert sorted(t.assignment.id for t in every) == sorted(closed)
+    assert {t.parent_title for t in every if t.assignment.id != parent} == {"Walk daily"}
+    assert next(t.value for t in every if t.assignment.id == parent) == "health"

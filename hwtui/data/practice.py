@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from hwtui.data.models import Assignment, Client, Measure, Review, UnsavedInput
     from hwtui.data.notes import Note
     from hwtui.data.services.assignment_detail import AssignmentDetail
-    from hwtui.data.services.caseload import ClientBrief, Trend
+    from hwtui.data.services.caseload import ClientBrief, DueTask, Trend
     from hwtui.data.services.identity import Signature
     from hwtui.data.services.process_notes import ProcessNoteView
     from hwtui.data.services.progress import Progress, Win
@@ -161,9 +161,11 @@ class Practice:
         with self._db().write() as session:
             set_values(session, self.actor, client_id, values)
 
-    def client_overview(self, client_id: int, *, history: int) -> ClientOverview:
-        """The brief and the last *history* reviews for the chart, in one transaction
-        (both are audited)."""
+    def client_overview(
+        self, client_id: int, *, history: int, earlier: int | None = 50
+    ) -> ClientOverview:
+        """The brief (with the latest *earlier* earlier tasks; None: all) and the last
+        *history* reviews for the chart, in one transaction (both are audited)."""
         from hwtui.data.services.caseload import client_brief
         from hwtui.data.services.clients import get_client
         from hwtui.data.services.progress import client_progress
@@ -173,11 +175,19 @@ class Practice:
             get_client(session, self.actor, client_id)  # theirs, before anything of it
             # Read once for both: the brief's changes and alerts, the chart's scores.
             scores = measure_rows(session, client_id)
-            brief = client_brief(session, self.actor, client_id, measures=scores)
+            brief = client_brief(session, self.actor, client_id, earlier=earlier, measures=scores)
             progress = client_progress(
                 session, self.actor, client_id, history=history, measures=scores
             )
         return ClientOverview(brief, progress)
+
+    def earlier_homework(self, client_id: int) -> list[DueTask]:
+        """Every earlier task of the client, as the overview lists them (audited as a
+        view of their homework)."""
+        from hwtui.data.services.caseload import earlier_tasks
+
+        with self._db().write() as session:
+            return earlier_tasks(session, self.actor, client_id)
 
     def client_facing(self, client_id: int, *, wins: int) -> ClientFacing:
         from hwtui.data.services.assignments import active_assignments

@@ -7,7 +7,7 @@ earlier homework with its status, and the history of past reviews.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -145,9 +145,9 @@ def since_rows(brief: ClientBrief) -> list[tuple[str, Content]]:
 
 
 def homework_heading(brief: ClientBrief) -> Content:
-    due, earlier = brief.due, brief.earlier
+    due, earlier = brief.due, brief.earlier_total
     count = f" · {len(due)} active" if due else " · none active: press n to assign some"
-    more = f" · {len(earlier)} earlier" if earlier else ""
+    more = f" · {earlier} earlier" if earlier else ""
     hint = " · enter opens one" if due or earlier else ""
     return Content.assemble(("Homework to review", HEADING), (f"{count}{more}{hint}", LABEL))
 
@@ -228,8 +228,10 @@ def earlier_text(task: DueTask) -> Content:
 
 
 # Earlier homework shown when the overview opens; years of it would be rows that are
-# rarely read, in front of the past reviews. The rest comes on request.
+# rarely read, in front of the past reviews. The rest is read and shown on request.
 EARLIER_SHOWN = 8
+# Read when the overview opens: those shown, and one to say whether there are more.
+EARLIER_READ = EARLIER_SHOWN + 1
 # The overview's chart covers the last year of weekly reviews; p shows all of it.
 OVERVIEW_HISTORY = 52
 
@@ -261,7 +263,7 @@ def win_preview(text: str, width: int) -> Text:
 
 class ClientScreen(ReloadingScreen[None]):
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
-    KEYS_WAIT_FOR = frozenset({"brief", "start"})
+    KEYS_WAIT_FOR = frozenset({"brief", "start", "earlier"})
 
     # A tall terminal has room for the completion chart; a short one gets its one line.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
@@ -397,9 +399,10 @@ class ClientScreen(ReloadingScreen[None]):
 
     def load(self) -> None:
         """The brief and the chart's history, in one transaction (both are audited)."""
+        earlier = None if self.all_earlier else EARLIER_READ
         ask(
             self,
-            lambda p: p.client_overview(self.client_id, history=OVERVIEW_HISTORY),
+            lambda p: p.client_overview(self.client_id, history=OVERVIEW_HISTORY, earlier=earlier),
             self.Loaded,
             name="brief",
             failed=self.LoadFailed,
@@ -476,19 +479,40 @@ class ClientScreen(ReloadingScreen[None]):
             options.append(section_option("Earlier homework"))
             shown = brief.earlier if self.all_earlier else brief.earlier[:EARLIER_SHOWN]
             options.extend(earlier_option(task) for task in shown)
-            hidden = len(brief.earlier) - len(shown)
-            if hidden:
+            hidden = brief.earlier_total - len(shown)
+            if hidden > 0:
                 options.append(more_option(more_label(hidden)))
         listing = self.query_one("#homework", TaskList)
         listing.show(options, keep=listing.highlighted_assignment)
 
     def show_all_earlier(self) -> None:
-        """Replace the "more" entry with the rest of the earlier homework."""
+        """Replace the "more" entry with the rest of the earlier homework (read now: the
+        brief holds the latest few)."""
         listing = self.query_one("#homework", TaskList)
         if self.brief is None or not listing.has_more:
             return
+        if len(self.brief.earlier) >= self.brief.earlier_total:  # all read already
+            self.all_earlier = True
+            listing.replace_more([earlier_option(t) for t in self.brief.earlier[EARLIER_SHOWN:]])
+            return
+        client_id = self.client_id
+        ask(self, lambda p: p.earlier_homework(client_id), self.EarlierRead, name="earlier")
+
+    @dataclass
+    class EarlierRead(Message, bubble=False):
+        tasks: list[DueTask]
+
+    @on(EarlierRead)
+    def _earlier_read(self, event: EarlierRead) -> None:
+        listing = self.query_one("#homework", TaskList)
+        if self.brief is None or not listing.has_more:
+            return  # reloaded meanwhile
+        at = listing.get_option_index(MORE)
+        self.brief = replace(self.brief, earlier=event.tasks, earlier_total=len(event.tasks))
         self.all_earlier = True
-        listing.replace_more([earlier_option(t) for t in self.brief.earlier[EARLIER_SHOWN:]])
+        self._fill_homework(self.brief, self.app.today())
+        # On the first of those now shown, where "more" was.
+        listing.highlighted = min(at, listing.option_count - 1)
 
     def _fill_history(self, brief: ClientBrief) -> None:
         table = self.query_one("#history", LeanTable)

@@ -52,11 +52,11 @@ class OpensClients(Screen[None]):
 
     def open_client(self, client_id: int) -> None:
         # Imported here, like every screen this one opens: it paints without them.
-        from hwtui.screens.client import OVERVIEW_HISTORY
+        from hwtui.screens.client import EARLIER_READ, OVERVIEW_HISTORY
 
         ask(
             self,
-            lambda p: p.client_overview(client_id, history=OVERVIEW_HISTORY),
+            lambda p: p.client_overview(client_id, history=OVERVIEW_HISTORY, earlier=EARLIER_READ),
             lambda overview: OverviewRead(client_id, overview),
             name=OPENING,
             failed=OverviewFailed,

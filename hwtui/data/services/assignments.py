@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from hwtui.data.catalog import AssignmentStatus
 from hwtui.data.due_dates import past_due_problem
@@ -196,18 +196,25 @@ def goal_chain(session: Session, me: Actor, assignment_id: int) -> list[Assignme
 
 
 def earlier_assignments(
-    session: Session, me: Actor, client_id: int, *, limit: int = 50
+    session: Session, me: Actor, client_id: int, *, limit: int | None = 50
 ) -> list[Assignment]:
-    """The client's completed, retired and replaced homework, most recently closed first."""
+    """The client's completed, retired and replaced homework, most recently closed first
+    (the latest *limit*; None: all)."""
+    return earlier_assignments_counted(session, me, client_id, limit=limit)[0]
+
+
+def earlier_assignments_counted(
+    session: Session, me: Actor, client_id: int, *, limit: int | None
+) -> tuple[list[Assignment], int]:
+    """`earlier_assignments`, and how many there are in all, in one read."""
     get_client(session, me, client_id)
-    return list(
-        session.exec(
-            select(Assignment)
-            .where(Assignment.client_id == client_id, Assignment.status != AssignmentStatus.ACTIVE)
-            .order_by(col(Assignment.updated_at).desc(), col(Assignment.id).desc())
-            .limit(limit)
-        )
-    )
+    rows = session.exec(
+        select(Assignment, func.count().over())
+        .where(Assignment.client_id == client_id, Assignment.status != AssignmentStatus.ACTIVE)
+        .order_by(col(Assignment.updated_at).desc(), col(Assignment.id).desc())
+        .limit(limit)
+    ).all()
+    return [row for row, _total in rows], int(rows[0][1]) if rows else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,8 +169,10 @@ class ClientBrief:
     last_new_goal: Assignment | None
     draft_id: int | None
     history: list[ReviewSummary] = field(default_factory=list)
-    # Completed, retired and replaced homework, most recently closed first.
+    # Completed, retired and replaced homework, most recently closed first: the latest
+    # few the overview shows (all of them when asked for), and how many there are.
     earlier: list[DueTask] = field(default_factory=list)
+    earlier_total: int = 0
     # PHQ-9 item 9 answers above 0 that no clinician has acknowledged yet.
     alerts: list[Measure] = field(default_factory=list)
     # Every finished review, of which `history` holds the latest few.
@@ -185,13 +187,15 @@ def client_brief(
     client_id: int,
     *,
     history: int = 20,
+    earlier: int | None = 50,
     measures: list[MeasureRow] | None = None,
 ) -> ClientBrief:
     """Everything the clinician reads as the client sits down. Audited as a view.
-    *measures*: the client's `measure_rows`, if read already."""
+    *earlier*: how many of the latest earlier tasks to read (None: all); *measures*: the
+    client's `measure_rows`, if read already."""
     # Imported here: the caseload, the first screen, is painted without them (and the
     # validation models they load).
-    from hwtui.data.services.assignments import active_assignments, earlier_assignments
+    from hwtui.data.services.assignments import active_assignments, earlier_assignments_counted
     from hwtui.data.services.clients import get_client, list_values
     from hwtui.data.services.progress import open_alerts
     from hwtui.data.services.risk import measure_rows, reliable_changes
@@ -234,24 +238,9 @@ def client_brief(
         .limit(1)
     ).first()
     active = active_assignments(session, me, client_id)
-    closed = earlier_assignments(session, me, client_id)
-    parent_ids = {a.parent_id for a in [*active, *closed] if a.parent_id is not None}
-    parents = (
-        dict(
-            session.exec(
-                select(Assignment.id, Assignment.title).where(col(Assignment.id).in_(parent_ids))
-            ).all()
-        )
-        if parent_ids
-        else {}
-    )
-
-    def task(row: Assignment) -> DueTask:
-        value = by_value.get(row.value_id) if row.value_id else None
-        parent = parents.get(row.parent_id) if row.parent_id is not None else None
-        return DueTask(row, value, parent)
-
-    due = [task(a) for a in active]
+    closed, closed_total = earlier_assignments_counted(session, me, client_id, limit=earlier)
+    tasks = _due_tasks(session, [*active, *closed], by_value)
+    due, earlier_due = tasks[: len(active)], tasks[len(active) :]
     audit.record(session, me, "view", "client", client_id, client_id=client_id)
     return ClientBrief(
         client=client,
@@ -265,8 +254,46 @@ def client_brief(
             ReviewSummary(r.id, r.session_date, r.status, r.win_text)  # type: ignore[arg-type]
             for r in done[:history]
         ],
-        earlier=[task(a) for a in closed],
+        earlier=earlier_due,
+        earlier_total=closed_total,
         alerts=open_alerts(session, me, client_id, measures),
         reviews_total=total,
         changes=reliable_changes(session, client_id, measures),
     )
+
+
+def _due_tasks(
+    session: Session, rows: list[Assignment], values: dict[int | None, str]
+) -> list[DueTask]:
+    """*rows* with their value's words and the title of the goal each is a step of (one
+    read for all the parents)."""
+    parent_ids = {a.parent_id for a in rows if a.parent_id is not None}
+    parents = (
+        dict(
+            session.exec(
+                select(Assignment.id, Assignment.title).where(col(Assignment.id).in_(parent_ids))
+            ).all()
+        )
+        if parent_ids
+        else {}
+    )
+    return [
+        DueTask(
+            row,
+            values.get(row.value_id) if row.value_id else None,
+            parents.get(row.parent_id) if row.parent_id is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def earlier_tasks(session: Session, me: Actor, client_id: int) -> list[DueTask]:
+    """Every earlier task of the client, most recently closed first, as the overview
+    lists them: the rest of those its brief read the latest few of. Audited as a view."""
+    from hwtui.data.services.assignments import earlier_assignments
+    from hwtui.data.services.clients import list_values
+
+    values: dict[int | None, str] = {v.id: v.text for v in list_values(session, me, client_id)}
+    tasks = _due_tasks(session, earlier_assignments(session, me, client_id, limit=None), values)
+    audit.record(session, me, "view", "assignment", None, client_id=client_id, detail="earlier")
+    return tasks
