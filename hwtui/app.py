@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # the ORM is loaded after the first screen is painted (see `d
     from textual.driver import Driver
 
     from hwtui.data.db import Database
-    from hwtui.data.first_screen import FirstScreen
+    from hwtui.data.first_rows import FirstScreen
 
 # App-wide actions a client must not reach while the screen is turned toward them.
 _LOCKED_OUT = frozenset({"quit", "command_palette", "toggle_help", "help_quit", "show_help_panel"})

@@ -89,10 +89,11 @@ def test_garbage_collection_is_back_on_when_a_launch_fails(tmp_path: Path) -> No
 def test_no_garbage_collection_while_the_caseload_is_read_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same on the everyday launch, where the caseload is read before the ORM loads."""
+    """The same on the everyday launch, where the caseload is read before the ORM loads
+    (here, not in a child process: the read is watched from this one)."""
     from datetime import date
 
-    from hwtui import cli, heap
+    from hwtui import cli, heap, launch
     from hwtui.app import HomeworkApp
     from hwtui.data import demo, first_screen, migrate
     from hwtui.data.actor import os_username
@@ -134,6 +135,7 @@ def test_no_garbage_collection_while_the_caseload_is_read_first(
     monkeypatch.setattr(gc, "disable", switch(gc.disable))
     monkeypatch.setattr(gc, "enable", switch(gc.enable))
     monkeypatch.setattr(first_screen, "read_first_screen", reading)
+    monkeypatch.setattr(launch, "_may_fork", lambda: False)
     monkeypatch.setattr(HomeworkApp, "run", run)
     monkeypatch.setattr(cli, "_need_terminal", lambda: None)
     try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,12 +26,12 @@ from hwtui.data.audit_chain import HEAD_ID, ChainHead, EventContent, append
 from hwtui.data.caseload_rows import (
     AUDIT_ACTION,
     AUDIT_ENTITY,
-    CaseloadRow,
     audit_detail,
     caseload_params,
     caseload_rows,
     caseload_sql,
 )
+from hwtui.data.first_rows import FirstScreen
 from hwtui.data.revisions import VERSION_TABLE, head_revision
 from hwtui.data.sqlite_file import SQLITE_PRAGMAS, protect_sqlite_file
 
@@ -40,12 +40,6 @@ from hwtui.data.sqlite_file import SQLITE_PRAGMAS, protect_sqlite_file
 LOCK_WAIT_SECONDS = 1.0
 # How SQLAlchemy stores a datetime in SQLite (see `sqlite_datetime`).
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
-
-
-@dataclass(frozen=True, slots=True)
-class FirstScreen:
-    actor: Actor
-    rows: list[CaseloadRow]
 
 
 class _Unusual(Exception):

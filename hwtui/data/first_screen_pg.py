@@ -35,11 +35,14 @@ from hwtui.data.caseload_rows import (
     caseload_rows,
     caseload_sql,
 )
-from hwtui.data.first_screen import FirstScreen
+from hwtui.data.first_rows import FirstScreen
+from hwtui.data.pg_url import conninfo, is_postgres_url
 from hwtui.data.revisions import VERSION_TABLE, head_revision
 
 if TYPE_CHECKING:
     import psycopg
+
+__all__ = ["conninfo", "is_postgres_url", "read_first_screen_pg"]
 
 # Seconds to wait for the server before leaving it to the full path (which waits longer,
 # and says what went wrong).
@@ -48,19 +51,6 @@ CONNECT_TIMEOUT_S = 5
 
 class _Unusual(Exception):
     """Not the everyday launch: the full path takes over."""
-
-
-def is_postgres_url(location: str) -> bool:
-    scheme = location.strip().split("://", 1)[0].lower() if "://" in location else ""
-    return scheme in {"postgresql", "postgres", "postgresql+psycopg"}
-
-
-def conninfo(location: str) -> str:
-    """*location* as libpq takes it: SQLAlchemy's driver suffix dropped (the URL is
-    otherwise libpq's own)."""
-    text = location.strip()
-    scheme, rest = text.split("://", 1)
-    return ("postgresql" if scheme.lower() == "postgresql+psycopg" else scheme) + "://" + rest
 
 
 def read_first_screen_pg(
