@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from hwtui.data.catalog import AssignmentStatus, ReviewStatus
-
 # What viewing the caseload writes to the audit trail (with `audit_detail`).
 AUDIT_ACTION = "view"
 AUDIT_ENTITY = "caseload"
@@ -70,6 +68,11 @@ def caseload_sql(*, sqlite: bool, include_archived: bool = False) -> str:
 
 
 def caseload_params(clinician_id: int) -> dict[str, object]:
+    # Here, not at the top: the caseload screen imports this module for its rows, and
+    # the catalog's hundred-odd enum members take longer to build than the rows (the
+    # launch reads them in a child process, see `launch.FirstRead`).
+    from hwtui.data.catalog import AssignmentStatus, ReviewStatus
+
     return {
         "me": clinician_id,
         "draft": ReviewStatus.DRAFT.value,

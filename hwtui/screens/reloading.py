@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from textual import events
 from textual.screen import ModalScreen, Screen
 
 ResultT = TypeVar("ResultT")
@@ -17,6 +18,7 @@ class ReloadingScreen(Screen[ResultT]):
     """
 
     _left_for_screen = False
+    _resumed = False
 
     def load(self) -> object:
         raise NotImplementedError
@@ -24,7 +26,15 @@ class ReloadingScreen(Screen[ResultT]):
     def on_screen_suspend(self) -> None:
         self._left_for_screen = not isinstance(self.app.screen, ModalScreen)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            # Its first resume follows its push: every node was styled as it mounted, a
+            # moment ago. Textual styles every node of a resuming screen again (right for
+            # one that was covered meanwhile); this handler runs before Textual's, and
+            # skipping that pass the first time saves the client's overview about a
+            # tenth of its open, and the caseload as much of the launch.
+            self._resumed = True
+            event.refresh_styles = False
         if self._left_for_screen:
             self._left_for_screen = False
             self.load()
