@@ -25,6 +25,10 @@ NOT_AT_LAUNCH = (
     "hwtui.screens.add_client",
     "hwtui.screens.trends",
     "textual_plotext",
+    # What Practice answers other screens with; the catalog's enums (the caseload's
+    # query needs two of them, in the launch's child process that reads it).
+    "hwtui.data.practice_views",
+    "hwtui.data.catalog",
     "plotext",
     # FHIR models: only `hwtui export --format fhir` (hwtui.data.fhir.bundle) loads them.
     "fhir",

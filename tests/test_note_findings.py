@@ -21,7 +21,8 @@ from hwtui.data.db import Database
 from hwtui.data.lease import Holder
 from hwtui.data.models import Review
 from hwtui.data.notes import NoteStyle, render_text
-from hwtui.data.practice import Practice, SignForm
+from hwtui.data.practice import Practice
+from hwtui.data.practice_views import SignForm
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
 from hwtui.data.services.clients import find_client
 from hwtui.data.services.identity import Actor, ensure_clinician

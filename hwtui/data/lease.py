@@ -10,7 +10,6 @@ rebooted) holds nothing, so its draft is taken without asking.
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import sys
 from dataclasses import dataclass
@@ -27,7 +26,9 @@ class Holder:
 
     @classmethod
     def this_process(cls) -> Holder:
-        return cls(secrets.token_hex(16), socket.gethostname(), os.getpid(), _tty())
+        # os.urandom is what `secrets.token_hex` draws from; `secrets` itself loads hmac
+        # and hashlib, which nothing else needs before the caseload is on screen.
+        return cls(os.urandom(16).hex(), socket.gethostname(), os.getpid(), _tty())
 
     @property
     def stamp(self) -> str:

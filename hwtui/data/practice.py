@@ -13,7 +13,6 @@ before the ORM is loaded (see `first_screen`), and this module is imported with 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,77 +25,20 @@ if TYPE_CHECKING:
     from hwtui.data.db import Database
     from hwtui.data.handout import Handout
     from hwtui.data.lease import Holder
-    from hwtui.data.models import Assignment, Client, Measure, Review, UnsavedInput
-    from hwtui.data.notes import Note
+    from hwtui.data.models import Measure, UnsavedInput
+    from hwtui.data.practice_views import (
+        ClientFacing,
+        ClientOverview,
+        EditorSetup,
+        RecordView,
+        SignForm,
+    )
     from hwtui.data.services.assignment_detail import AssignmentDetail
-    from hwtui.data.services.caseload import ClientBrief, DueTask, Trend
-    from hwtui.data.services.identity import Signature
+    from hwtui.data.services.caseload import DueTask, Trend
     from hwtui.data.services.process_notes import ProcessNoteView
     from hwtui.data.services.progress import Progress, Win
     from hwtui.data.services.reviews import DraftLost, ReviewContext
     from hwtui.data.services.trends import CaseloadTrends
-
-
-@dataclass(frozen=True, slots=True)
-class ClientOverview:
-    """The client overview: the brief and the history its chart draws, read together."""
-
-    brief: ClientBrief
-    progress: Progress
-
-
-@dataclass(frozen=True, slots=True)
-class ClientFacing:
-    """What the screen turned toward the client shows."""
-
-    client: Client
-    progress: Progress
-    wins: list[Win]
-    goals: list[Assignment]
-
-
-@dataclass(frozen=True, slots=True)
-class SignForm:
-    """What signing records: the assessment, the session's length (minutes) and how
-    it was held (`catalog.Modality` value), and the signature's name and credentials."""
-
-    assessment: str
-    minutes: int | None = None
-    modality: str | None = None
-    name: str = ""
-    credentials: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RecordView:
-    """A finished review as the record screen shows it: the review, its note as text
-    and every version of it (amendments), oldest first."""
-
-    ctx: ReviewContext
-    note: str
-    versions: list[Review]
-    # The note itself, so that a screen narrower than the text file's 78 columns can
-    # wrap it for its own width (words hang under their line, none left on its own).
-    document: Note | None = None
-    # How the clinician signs (name, credentials), to offer when signing.
-    signature: Signature | None = None
-    # A start for the clinician's assessment, from what was recorded (`suggest_assessment`).
-    suggestion: str = ""
-
-    @property
-    def is_latest(self) -> bool:
-        return self.versions[-1].id == self.ctx.review.id
-
-
-@dataclass(frozen=True, slots=True)
-class EditorSetup:
-    """What the assignment editor needs from the database, loaded once when it opens."""
-
-    code: str
-    values: list[tuple[int, str]]
-    form: AssignmentForm | None
-    # Titles of the goals this one supports, oldest first.
-    chain: list[str] = field(default_factory=list)
 
 
 class Practice:
@@ -166,6 +108,7 @@ class Practice:
     ) -> ClientOverview:
         """The brief (with the latest *earlier* earlier tasks; None: all) and the last
         *history* reviews for the chart, in one transaction (both are audited)."""
+        from hwtui.data.practice_views import ClientOverview
         from hwtui.data.services.caseload import client_brief
         from hwtui.data.services.clients import get_client
         from hwtui.data.services.progress import client_progress
@@ -190,6 +133,7 @@ class Practice:
             return earlier_tasks(session, self.actor, client_id)
 
     def client_facing(self, client_id: int, *, wins: int) -> ClientFacing:
+        from hwtui.data.practice_views import ClientFacing
         from hwtui.data.services.assignments import active_assignments
         from hwtui.data.services.clients import get_client
         from hwtui.data.services.progress import client_progress, wins_bank
@@ -290,6 +234,7 @@ class Practice:
 
     def editor_setup(self, target: EditorTarget, prefill: AssignmentForm | None) -> EditorSetup:
         from hwtui.data.assignment_form import AssignmentForm
+        from hwtui.data.practice_views import EditorSetup
         from hwtui.data.services.assignments import get_assignment, goal_chain
         from hwtui.data.services.clients import get_client, get_value, list_values
 
@@ -418,6 +363,7 @@ class Practice:
 
     def record_view(self, review_id: int) -> RecordView:
         from hwtui.data.notes import build_note, render_text, suggest_assessment
+        from hwtui.data.practice_views import RecordView
         from hwtui.data.services.identity import signature
         from hwtui.data.services.notes import note_source, note_style
         from hwtui.data.services.reviews import open_review, review_versions

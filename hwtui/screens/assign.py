@@ -38,7 +38,7 @@ from hwtui.data.assignment_form import AssignmentForm, EditorMode, EditorTarget
 from hwtui.data.catalog import BARRIERS, BARRIERS_BY_CODE, CHECKLIST, CUSTOM_KIND, KINDS_BY_CODE
 from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
-from hwtui.data.practice import EditorSetup
+from hwtui.data.practice_views import EditorSetup
 from hwtui.data.review_draft import CONFIDENT
 from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen

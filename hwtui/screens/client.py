@@ -32,7 +32,7 @@ from hwtui.data.catalog import (
 )
 from hwtui.data.local_time import local_date
 from hwtui.data.models import Assignment
-from hwtui.data.practice import ClientOverview
+from hwtui.data.practice_views import ClientOverview
 from hwtui.data.services.assignments import is_overdue
 from hwtui.data.services.caseload import ClientBrief, DueTask
 from hwtui.data.services.progress import Progress

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from hwtui.data.handout import Handout
-from hwtui.data.practice import ClientFacing
+from hwtui.data.practice_views import ClientFacing
 from hwtui.screens.asking import ask
 from hwtui.screens.confirm import ConfirmScreen
 from hwtui.widgets.handout_sheet import HandoutSheet

@@ -25,7 +25,7 @@ from hwtui.screens.asking import ask
 
 if TYPE_CHECKING:
     from hwtui.app import HomeworkApp
-    from hwtui.data.practice import ClientOverview
+    from hwtui.data.practice_views import ClientOverview
 
 # The worker group that reads an overview before it opens.
 OPENING = "open-client"

@@ -23,7 +23,7 @@ from textual.widgets import Static
 from hwtui.data.catalog import ReviewStatus
 from hwtui.data.local_time import stamp
 from hwtui.data.notes import Note, render_text
-from hwtui.data.practice import RecordView
+from hwtui.data.practice_views import RecordView
 from hwtui.data.review_draft import GoalDraft, ReviewDraft
 from hwtui.data.services.reviews import ReviewContext
 from hwtui.screens.asking import ask, tell
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from hwtui.app import HomeworkApp
-    from hwtui.data.practice import Practice, SignForm
+    from hwtui.data.practice import Practice
+    from hwtui.data.practice_views import SignForm
 
 
 def record_draft(ctx: ReviewContext) -> ReviewDraft:
@@ -347,7 +348,7 @@ class ReviewRecordScreen(Screen[None]):
         session's length and modality, and shows the signature as it will be printed."""
         if self.view is None:
             return
-        from hwtui.data.practice import SignForm
+        from hwtui.data.practice_views import SignForm
         from hwtui.screens.sign import SignScreen
 
         def answered(form: SignForm | None) -> None:

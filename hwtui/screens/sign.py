@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from hwtui.data.catalog import Modality
-from hwtui.data.practice import SignForm
+from hwtui.data.practice_views import SignForm
 from hwtui.data.services.reviews import SESSION_MINUTES_MAX
 from hwtui.screens.kept_typing import KeepsTyping
 from hwtui.widgets.fields import TextInput
