@@ -101,6 +101,123 @@ class AssignmentEditorScreen(KeepsTyping, ModalScreen[EditorResult]):
     For a review's goal (*goal_of*), nothing is saved: the checked form comes back.
     """
 
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        /* The whole terminal at 80x24: the form is long and scrolls; wider terminals get a
+           centred dialog. */
+        AssignmentEditorScreen #editor {
+            width: 100;
+            max-width: 100%;
+            height: 100%;
+            max-height: 44;
+            border: round $primary;
+            padding: 0 1;
+            background: $surface;
+        }
+
+        #editor-title {
+            text-style: bold;
+            height: 1;
+        }
+
+        #editor-chain {
+            height: auto;
+            max-height: 2;
+        }
+
+        #editor-form {
+            height: 1fr;
+            margin-top: 1;
+        }
+
+        #editor-grid {
+            grid-size: 2;
+            grid-columns: 12 1fr;
+            grid-rows: auto;
+            grid-gutter: 0 1;
+            height: auto;
+        }
+
+        #editor-grid > Label {
+            color: $text-muted;
+        }
+
+        #editor-grid > .field {
+            height: auto;
+        }
+
+        #editor-grid #instructions {
+            height: 3;
+            padding: 0;
+        }
+
+        #editor-grid #rationale {
+            height: 2;
+            padding: 0;
+        }
+
+        #kind-row {
+            height: 1;
+        }
+
+        /* Reads as the value it holds, not as a big button; enter opens the library. */
+        #kind-row #kind {
+            width: auto;
+            min-width: 0;
+            padding: 0 1;
+            margin-right: 1;
+        }
+
+        #due-hint {
+            display: none;
+        }
+
+        #due-hint.-shown {
+            display: block;
+        }
+
+        #kind-row .hint {
+            width: 1fr;
+        }
+
+        #obstacles {
+            height: auto;
+            max-height: 5;
+        }
+
+        #obstacle-remedies {
+            height: auto;
+            color: $text-muted;
+        }
+
+        #obstacle-remedies.-chosen {
+            color: $text-success;
+        }
+
+        #checklist {
+            grid-size: 2;
+            grid-columns: 1fr 1fr;
+            height: auto;
+        }
+
+        #checklist Checkbox {
+            width: 100%;
+        }
+
+        AssignmentEditorScreen #form-error {
+            margin-top: 1;
+        }
+
+        AssignmentEditorScreen #specific {
+            height: auto;
+            color: $text-warning;
+        }
+
+        AssignmentEditorScreen #specific.-complete {
+            color: $text-success;
+        }
+    """
+
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"load", "save"})
 

@@ -173,6 +173,41 @@ def history_lines(detail: AssignmentDetail) -> list[Content]:
 
 
 class AssignmentScreen(Screen[None]):
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        #assignment-head {
+            height: auto;
+            max-height: 2;
+            padding: 0 1;
+            background: $boost;
+        }
+
+        #assignment-body {
+            height: 1fr;
+            padding: 0 1;
+        }
+
+        #assignment-body:focus {
+            background-tint: $foreground 4%;
+        }
+
+        .detail-heading {
+            text-style: bold;
+            margin-top: 1;
+        }
+
+        #fields {
+            grid-size: 2;
+            grid-columns: 13 1fr;
+            grid-rows: auto;
+            grid-gutter: 0 1;
+            height: auto;
+        }
+
+        .detail-label {
+            color: $text-muted;
+        }
+    """
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"detail", "complete"})
 

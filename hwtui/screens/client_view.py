@@ -41,6 +41,35 @@ FOOTER_HANDOUT = "h: back to your progress · ctrl+x: clinician, to leave this v
 
 
 class ClientViewScreen(Screen[None]):
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        #view-chart {
+            height: 1fr;
+        }
+
+        #view-lower {
+            height: 1fr;
+        }
+
+        #view-wins, #view-goals {
+            width: 1fr;
+            padding: 0 1;
+        }
+
+        /* The client's homework sheet, in place of their progress while h shows it. */
+        #view-handout {
+            height: 1fr;
+            padding: 0 1;
+            display: none;
+        }
+
+        #view-footer {
+            height: 1;
+            color: $text-muted;
+            padding: 0 1;
+        }
+    """
+
     LOCKS_APP = True  # see HomeworkApp.check_action
     # Priority: these win over every other binding, so stray keys do nothing here.
     BINDINGS = [

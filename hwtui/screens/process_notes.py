@@ -43,6 +43,38 @@ TITLE = "Process notes (private: never in the note, exports or the client's view
 
 
 class ProcessNotesScreen(Screen[None]):
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        /* The private process notes: the title says so on its own line, above the words. */
+        #process-title {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+            text-style: bold;
+        }
+
+        #process-about {
+            height: 1;
+            padding: 0 1;
+        }
+
+        #process-text {
+            height: 1fr;
+        }
+
+        #process-status {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+            color: $text-muted;
+        }
+
+        #process-status.-error {
+            color: $text-error;
+            background: $error-muted;
+            text-style: bold;
+        }
+    """
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py): the notes are
     # shown before a key edits them, and a key after esc reaches the screen below.
     KEYS_WAIT_FOR = frozenset({"process-load", "process-leave"})

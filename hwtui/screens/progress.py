@@ -27,6 +27,29 @@ if TYPE_CHECKING:
 
 
 class ProgressScreen(Screen[None]):
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        #progress-title {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+            text-style: bold;
+        }
+
+        #completion-chart {
+            height: 1fr;
+        }
+
+        #lower-chart {
+            height: 1fr;
+        }
+
+        #contrasts {
+            height: auto;
+            padding: 0 1;
+        }
+    """
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="progress.back"),
         Binding("tab", "next_chart", "Next chart", id="progress.next", priority=True),

@@ -78,6 +78,80 @@ class _Snapshot:
 
 
 class ReviewScreen(Screen[None]):
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        #review-bar {
+            height: 1;
+            background: $panel;
+        }
+
+        #review-title {
+            width: 1fr;
+            padding: 0 1;
+        }
+
+        #save-status {
+            width: auto;
+            padding: 0 1;
+            color: $text-muted;
+        }
+
+        #save-status.-error {
+            color: $text-error;
+            background: $error-muted;
+            text-style: bold;
+        }
+
+        #review-risk {
+            padding: 0 1;
+            text-style: bold;
+        }
+
+        #review-ask {
+            padding: 0 1;
+            text-style: italic;
+        }
+
+        #steps {
+            height: 1fr;
+        }
+
+        #outcomes {
+            height: 1fr;
+        }
+
+        #win_text {
+            height: 6;
+            margin-bottom: 1;
+        }
+
+        #win_kind {
+            height: auto;
+        }
+
+        #barrier-list {
+            height: 1fr;
+            min-height: 4;
+        }
+
+        #remedies {
+            height: auto;
+            max-height: 4;
+            color: $text-success;
+        }
+
+        #summary-scroll {
+            height: 1fr;
+            /* The summary wraps to its width: a scrollbar appearing must not change it. */
+            scrollbar-gutter: stable;
+        }
+
+        /* Below the summary text, scrolled to: the summary itself comes first at 80x24. */
+        #summary-chart {
+            height: 12;
+            margin-top: 1;
+        }
+    """
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"review-load", "review-complete"})
 

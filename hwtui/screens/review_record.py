@@ -96,6 +96,33 @@ RISK_SAVE_SECONDS = 0.5
 
 
 class ReviewRecordScreen(Screen[None]):
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        #record-title {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+        }
+
+        /* Versions and "signed by": in line with the title and the text, not against the edge. */
+        #record-versions {
+            padding: 0 1;
+        }
+
+        #record-scroll {
+            height: 1fr;
+            padding: 0 1;
+        }
+
+        /* Confirmations on the record (complete, signed, saved, copied): a line of its own, not
+           a toast over the note. */
+        #record-status {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+            color: $text-success;
+        }
+    """
     # Keys typed meanwhile wait for these workers (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({"record", "record-sign", "record-amend"})
 

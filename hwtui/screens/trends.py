@@ -44,6 +44,23 @@ def change_text(trend: ClientTrend) -> Text:
 
 
 class TrendsScreen(ReloadingScreen[None], OpensClients):
+    # Its own rules, parsed when it first opens, not with the app's stylesheet at launch.
+    DEFAULT_CSS = """
+        TrendsScreen #trends-summary {
+            height: 1;
+            padding: 0 1;
+            color: $text-muted;
+        }
+
+        TrendsScreen #caseload-chart {
+            height: 10;
+            min-height: 1;
+        }
+
+        TrendsScreen DataTable {
+            height: 1fr;
+        }
+    """
     # Keys typed while a client's overview is read go to it (hwtui/key_order.py).
     KEYS_WAIT_FOR = frozenset({OPENING})
 
