@@ -49,25 +49,6 @@ async def test_after_a_search_tab_then_space_ticks_the_first_match(case: Case) -
         assert screen.draft.tasks[case.gym].barriers == ["limiting_belief", "forgot"]
 
 
-async def test_a_key_typed_into_the_prefilled_goal_keeps_its_words(case: Case) -> None:
-    """Focus selects nothing: a digit meant for the confidence, typed while the goal's
-    title has the focus, goes after the title instead of replacing it."""
-    app = make_app(case.db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await marked_at(pilot, case, ReviewStep.GOAL)
-        title = screen.query_one("#goal-title", Input)
-        assert app.focused is title
-        prefilled = title.value
-        assert prefilled
-        await pilot.press("9")
-        assert title.value == prefilled + "9"
-        # The same after the focus leaves and comes back.
-        await pilot.press("tab", "shift+tab")
-        assert app.focused is title
-        await pilot.press("backspace")
-        assert title.value == prefilled
-
-
 async def test_the_goal_comes_first_then_its_due_day_then_the_confidence(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -31,11 +31,6 @@ class TextInput(Input):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._hold = RepaintHold()  # before Input's own set-up, which may refresh
         kwargs.setdefault("compact", True)
-        # Focus leaves the words as they are, the cursor after them: Textual selects a
-        # field's text on focus, and a goal's title, pre-filled for the clinician, was
-        # replaced whole by the first key typed into it (the confidence, meant for a
-        # field below), with no undo.
-        kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
         self.cursor_blink = False
 
