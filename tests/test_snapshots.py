@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 
 from hwtui.app import build_app
 from hwtui.data.db import Database
+from tests.app_helpers import steady
 from tests.conftest import TODAY
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -87,6 +88,8 @@ def test_caseload_trends(snap_compare: Any, demo_db: Database, size: tuple[int, 
     async def trends(pilot: Pilot[Any]) -> None:
         await loaded(pilot)
         await pilot.press("t")
-        await loaded(pilot)
+        # Until the screen stops changing: on a loaded machine (the whole suite on two
+        # workers) one pause after the trends' read sometimes caught the chart half drawn.
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=trends)
