@@ -129,14 +129,16 @@ class Terminal:
         return None
 
     def cpu_seconds(self) -> float | None:
-        """CPU time the program has used so far (user + system, all threads)."""
+        """CPU time the program has used so far (user + system, all threads), with that of
+        the children it has waited for (hwtui's launch reads the caseload in one)."""
         try:
             stat = Path(f"/proc/{self.pid}/stat").read_text()
         except OSError:
             return None
         # The fields after the command name, which is in parentheses and may hold spaces.
         fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        # utime, stime, cutime, cstime
+        return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
     def finish(self, quit_keys: bytes = CTRL_Q, timeout: float = 10.0) -> None:
         """Ask the program to quit, reading its output meanwhile; kill it if it won't."""
