@@ -108,6 +108,28 @@ async def test_sizes_are_right_with_or_without_measuring() -> None:
         assert table.virtual_size == Size((6 + 4 + 12) + 2 * 3, 1 + len(ROWS))
 
 
+async def test_a_line_painted_before_its_column_is_measured_is_painted_again() -> None:
+    """The screen may paint a new row before the table is idle and measures it: that
+    line, cut to the column's old width, must not be shown from the cache afterwards."""
+
+    class FixedHeight(TableApp):
+        # A table whose size the new row does not change (a resize repaints it all).
+        CSS = "LeanTable { height: 6; }"
+
+    async with (app := FixedHeight(auto_width=True)).run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        table = app.query_one(LeanTable)
+        table.add_row(Text("C04"), Text("Bartholomew"), Text("today"), key="C04")
+        early = table.render_line(4).text  # painted before the idle that measures
+        assert "Bart " in early  # cut to the heading's width
+        assert "Bartholomew" not in early
+        await pilot.pause()
+        assert table.columns[table.ordered_columns[1].key].content_width == len("Bartholomew")
+        assert " C04     Bartholomew  today" in table.render_line(4).text
+        # The rows painted before stay right too, at the new width.
+        assert " C01     Ana          today" in table.render_line(1).text
+
+
 async def test_a_row_is_repainted_without_the_scrollbar_beside_it() -> None:
     app = TableApp()
     async with app.run_test(size=(40, 3)) as pilot:  # two rows show: a scrollbar

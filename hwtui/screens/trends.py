@@ -19,6 +19,7 @@ from hwtui.screens.asking import ask
 from hwtui.screens.opening import OPENING, OpensClients
 from hwtui.screens.reloading import ReloadingScreen
 from hwtui.widgets.footer import Footer
+from hwtui.widgets.lean_table import LeanTable
 from hwtui.widgets.progress_chart import CaseloadChart
 from hwtui.widgets.safe import safe_text
 from hwtui.widgets.sparkline import sparkline
@@ -79,7 +80,7 @@ class TrendsScreen(ReloadingScreen[None], OpensClients):
         yield Header()
         yield Static("Loading…", id="trends-summary", markup=False)
         yield CaseloadChart(id="caseload-chart")
-        yield DataTable(id="trends", cursor_type="row", zebra_stripes=True)
+        yield LeanTable(id="trends", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from hwtui.data.services.progress import Win
 from hwtui.screens.asking import ask
 from hwtui.widgets.fields import TextInput
 from hwtui.widgets.footer import Footer
+from hwtui.widgets.lean_table import LeanTable
 from hwtui.widgets.safe import safe_content, safe_text
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class WinsScreen(ModalScreen[None]):
         )
         yield TextInput(placeholder="type to search the wins", id="wins-search")
         yield Static("", id="wins-count", classes="hint", markup=False)
-        yield DataTable(id="wins-table", cursor_type="row", zebra_stripes=True)
+        yield LeanTable(id="wins-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

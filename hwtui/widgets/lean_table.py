@@ -14,6 +14,12 @@ columns with a row cursor can do without:
   columns of a set width never use: 3,000 measurements before 500 clients show;
 - each row added sets the cursor again (a reactive, validated and watched) and asks for
   an idle check: `add_keyed_rows` adds many and does that once.
+
+And it mends one thing DataTable gets wrong: columns that take their width from their
+content are measured when the table is next idle, but the screen may paint the new rows
+before that, and those lines are cached under keys the measurement does not change. The
+table then kept showing its columns cut to their headings ("C001" for C0013) until the
+cursor moved. A measurement that changes a width now makes those lines stale.
 """
 
 from __future__ import annotations
@@ -87,8 +93,19 @@ class LeanTable(DataTable[CellType]):
         nothing_to_measure = all(not column.auto_width for column in self.columns.values()) and all(
             row.label is None and not row.auto_height for row in added
         )
+        widths = self._widths()
         # With nothing to measure, the table only works out its size from the rows.
         super()._update_dimensions(() if nothing_to_measure else (row.key for row in added))
+        if self._widths() != widths:
+            # Every cache of rendered cells, rows and lines is keyed on the update count:
+            # a new count makes the lines painted with the old widths stale.
+            self._update_count += 1
+            self.refresh()
+
+    def _widths(self) -> list[int]:
+        return [self._label_column.content_width] + [
+            column.content_width for column in self.columns.values()
+        ]
 
 
 def _row_meta_only(strip: Strip) -> Iterable[Segment]:
