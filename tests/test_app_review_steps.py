@@ -81,6 +81,31 @@ async def test_the_goal_comes_first_then_its_due_day_then_the_confidence(case: C
     ]
 
 
+async def test_the_clinicians_own_goal_title_is_not_typed_over_on_return(case: Case) -> None:
+    """The suggested title is selected to be typed over; a title in the clinician's own
+    words is not: back on the goal from the summary, a stray key adds to it."""
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await marked_at(pilot, case, ReviewStep.GOAL)
+        title = screen.query_one("#goal-title", Input)
+        assert title.value == "Smaller step: Go to the gym"
+        assert title.selection.start == 0  # the suggestion: the first key replaces it all
+        assert title.selection.end == len(title.value)
+        await pilot.press(*"walk")
+        assert title.value == "walk"
+        assert screen.draft is not None
+        screen.draft.win_text = "slept better"
+        await settle(pilot)
+        screen._go(ReviewStep.SUMMARY)
+        await pilot.pause()
+        await pilot.press("5")  # the goal's section: back to the goal step
+        await pilot.pause()
+        assert app.focused is title
+        await pilot.press("s")
+        assert title.value == "walks"
+        assert screen.draft.goals[0].title == "walks"
+
+
 async def test_a_due_day_that_cannot_be_read_is_named_and_the_last_good_one_kept(
     case: Case,
 ) -> None:

@@ -301,7 +301,7 @@ class ReviewDraft:
         remedies = [BARRIERS_BY_CODE[code].remedy for code in barriers]
         goal = GoalDraft(
             parent_id=missed.id,
-            title=f"Smaller step: {missed.title}"[:200],
+            title=suggested_title(missed),
             kind=missed.kind,
             instructions=missed.instructions,
             rationale=missed.rationale,
@@ -318,6 +318,11 @@ class ReviewDraft:
             goal.rationale = "\n".join([goal.rationale, *remedies]).strip()
         self.goals.append(goal)
         return goal
+
+
+def suggested_title(missed: Assignment) -> str:
+    """The title a smaller goal for *missed* starts with, for the clinician to type over."""
+    return f"Smaller step: {missed.title}"[:200]
 
 
 # What each step records in a draft's input, cleared when the step is skipped.

@@ -16,7 +16,7 @@ from hwtui.data.assignment_form import AssignmentForm
 from hwtui.data.catalog import BARRIERS_BY_CODE, CHECKLIST, KINDS_BY_CODE
 from hwtui.data.due_dates import parse_due_date, past_due_problem
 from hwtui.data.errors import InvalidInput
-from hwtui.data.review_draft import CONFIDENT, GoalDraft
+from hwtui.data.review_draft import CONFIDENT, GoalDraft, suggested_title
 from hwtui.data.shrink import suggest_smaller
 from hwtui.data.text import join_clauses
 from hwtui.widgets.assignment_fields import BY_NAME, GOAL_LINES
@@ -143,7 +143,19 @@ class GoalStep(Step):
             self.query_one(widget).display = bool(missed)
         self._load()
         if missed:
-            self.query_one("#goal-title", Input).focus()
+            title = self.query_one("#goal-title", Input)
+            # The suggested title is selected, to be typed over. Once it holds the
+            # clinician's own words (back from the summary, say), the first key typed
+            # must not replace them all: the cursor goes to their end instead.
+            title.select_on_focus = self._title_untouched()
+            if not title.select_on_focus:
+                title.cursor_position = len(title.value)
+            title.focus()
+
+    def _title_untouched(self) -> bool:
+        goal = self._goal()
+        missed = self.setup.assignments.get(goal.parent_id) if goal and goal.parent_id else None
+        return goal is None or missed is None or goal.title in ("", suggested_title(missed))
 
     def _parent_id(self) -> int | None:
         value = self.query_one("#goal-parent", Select).value
