@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from hwtui import heap
+from hwtui.data import local_time
 from hwtui.data.actor import Actor, os_username
 from hwtui.data.caseload_rows import CaseloadRow
 from hwtui.data.errors import HwtuiError
@@ -105,7 +106,7 @@ class HomeworkApp(App[None]):
         actor: Actor,
         *,
         first_rows: list[CaseloadRow] | None = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = local_time.today,
         autosave_seconds: float = 3.0,
         idle_seconds: float | None = IDLE_SECONDS,
         dev: bool = False,
@@ -430,7 +431,7 @@ def build_app(
     *,
     username: str | None = None,
     first: FirstScreen | None = None,
-    today: Callable[[], date] = date.today,
+    today: Callable[[], date] = local_time.today,
     autosave_seconds: float = 3.0,
     idle_seconds: float | None = IDLE_SECONDS,
     dev: bool = False,

@@ -424,7 +424,7 @@ def _progress(done: int, total: int) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     from hwtui.config import data_dir
-    from hwtui.data import demo, migrate
+    from hwtui.data import demo, local_time, migrate
     from hwtui.data.db import Database
     from hwtui.data.errors import HwtuiError
     from hwtui.data.services.identity import os_username
@@ -445,6 +445,7 @@ def _demo(args: argparse.Namespace) -> int:
         path = data_dir() / "demo.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    _times_shown()  # the demo's weeks end on the clinic's day (`local_time.today`)
     db = Database(path, create=True)
     migrate.upgrade(db)
     print(
@@ -458,7 +459,7 @@ def _demo(args: argparse.Namespace) -> int:
         clients=args.clients,
         weeks=args.weeks,
         seed=args.seed,
-        today=date.today(),
+        today=local_time.today(),
         progress=_progress if sys.stderr.isatty() else None,
     )
     if sys.stderr.isatty():

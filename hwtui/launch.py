@@ -25,13 +25,13 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hwtui import heap, opening
 from hwtui.config import load_settings
+from hwtui.data import local_time
 from hwtui.data.lazy_db import LazyDatabase
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ def make_app(location: str | None, *, dev: bool = False) -> HomeworkApp:
     with heap.loading():
         dev = developer_mode(dev)  # before the database is opened
         settings = load_settings()
+        # Before the first read, whose due dates count from the clinic's day.
+        local_time.use_zone(settings.time_zone)
         reading = FirstRead.begin(location if location is not None else settings.database_url)
         # Textual and the app load while the child process reads; `_build` uses it.
         import hwtui.app  # noqa: F401
@@ -198,10 +200,10 @@ class FirstRead:
         if isinstance(self.location, Path):
             from hwtui.data.first_screen import read_first_screen
 
-            return read_first_screen(self.location, self.username, date.today())
+            return read_first_screen(self.location, self.username, local_time.today())
         from hwtui.data.first_screen_pg import read_first_screen_pg
 
-        return read_first_screen_pg(self.location, self.username, date.today())
+        return read_first_screen_pg(self.location, self.username, local_time.today())
 
     def _fork(self) -> None:
         readable, writable = os.pipe()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -93,6 +94,58 @@ def test_the_setting_wins_over_the_server_zone(server_zone: Callable[[str], None
     assert local_time.stamp(_at(2026, 11, 6, 14, 3)) == "06 Nov 2026 09:03 EST"
     local_time.use_zone(None)
     assert local_time.stamp(_at(2026, 11, 6, 14, 3)) == "06 Nov 2026 19:33 IST"
+
+
+def test_today_is_the_clinics_day_not_the_servers(server_zone: Callable[[str], None]) -> None:
+    """Fourteen hours ahead of UTC and eleven behind are never on the same day: whatever
+    the server's zone (UTC here), today is the setting zone's."""
+    server_zone("UTC")
+    days = {}
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        local_time.use_zone(zone)
+        days[zone] = local_time.today()
+        assert days[zone] == datetime.now(ZoneInfo(zone)).date()
+    assert days["Pacific/Kiritimati"] > days["Pacific/Pago_Pago"]
+    local_time.use_zone(None)
+    assert local_time.today() == date.today() == datetime.now(UTC).date()
+
+
+def test_the_app_and_the_launch_count_days_from_the_clinics_today(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server_zone: Callable[[str], None]
+) -> None:
+    from hwtui import launch
+    from hwtui.app import build_app
+
+    # A server eleven hours behind UTC, a clinic fourteen ahead: never the same day.
+    server_zone("Pacific/Pago_Pago")
+    local_time.use_zone("Pacific/Kiritimati")
+    db = Database(tmp_path / "hw.sqlite3", create=True)
+    from hwtui.data import migrate
+
+    migrate.upgrade(db)
+    app = build_app(db, username="dr_zone")
+    assert app.today() == local_time.today() != date.today()
+    db.dispose()
+    # The launch takes the zone from the settings before its first read counts due days,
+    # and that read counts them from the clinic's day.
+    local_time.use_zone(None)
+    monkeypatch.setenv("HWTUI_TIME_ZONE", "Pacific/Kiritimati")
+    begun: list[date] = []
+
+    def begin(location: str | None) -> None:
+        begun.append(local_time.today())
+
+    monkeypatch.setattr(launch.FirstRead, "begin", begin)
+    launch.make_app(str(tmp_path / "hw.sqlite3"))
+    assert begun == [datetime.now(ZoneInfo("Pacific/Kiritimati")).date()]
+    assert begun != [date.today()]
+    seen: list[date] = []
+    monkeypatch.setattr(
+        "hwtui.data.first_screen.read_first_screen",
+        lambda path, user, today: seen.append(today),
+    )
+    launch.FirstRead(tmp_path / "hw.sqlite3")._read()
+    assert seen == begun
 
 
 def test_a_time_in_another_zone_is_the_same_instant() -> None:

@@ -14,7 +14,7 @@ reads "BST" and a winter one "GMT" from the same zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The configured zone; None: the server's local zone (looked up at each call, so TZ
@@ -55,6 +55,13 @@ def local(at: datetime) -> datetime:
 def local_date(at: datetime) -> date:
     """The display zone's calendar day at the instant *at*."""
     return local(at).date()
+
+
+def today() -> date:
+    """The clinic's calendar day now: in the display zone, as its times are shown. A
+    server kept on UTC would otherwise start a New York practice's evening reviews on
+    the next day's date and call tomorrow's homework due today."""
+    return local_date(datetime.now(UTC))
 
 
 def zone_label(at: datetime) -> str:
