@@ -49,6 +49,22 @@ async def test_after_a_search_tab_then_space_ticks_the_first_match(case: Case) -
         assert screen.draft.tasks[case.gym].barriers == ["limiting_belief", "forgot"]
 
 
+async def test_down_from_the_barrier_search_enters_the_matches(case: Case) -> None:
+    app = make_app(case.db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await marked_at(pilot, case, ReviewStep.BARRIERS)
+        await fill(pilot, "forgot")
+        await pilot.press("down")
+        listing = screen.query_one("#barrier-list", SelectionList)
+        assert app.focused is listing
+        assert listing.highlighted is not None
+        assert listing.get_option_at_index(listing.highlighted).value == "forgot"
+        await pilot.press("space")
+        await settle(pilot)
+        assert screen.draft is not None
+        assert screen.draft.tasks[case.gym].barriers == ["forgot"]
+
+
 async def test_the_goal_comes_first_then_its_due_day_then_the_confidence(case: Case) -> None:
     app = make_app(case.db)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Input, Label, Select, Static
@@ -128,6 +128,15 @@ class BarriersStep(Step):
     @on(Input.Changed, "#barrier-search")
     def _search(self) -> None:
         self._fill_list(self._chosen())
+
+    def on_key(self, event: events.Key) -> None:
+        # Down from the search goes into the matches below it, as Enter and Tab do: the
+        # search has no line to go down to, and Down is the key a list is entered with.
+        focused = self.app.focused
+        if event.key == "down" and isinstance(focused, Input) and focused.id == "barrier-search":
+            event.stop()
+            event.prevent_default()
+            self._search_done()
 
     @on(Input.Submitted, "#barrier-search")
     def _search_done(self) -> None:
