@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import exists
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hwtui.data import metrics
@@ -49,6 +47,7 @@ from hwtui.data.services.identity import Actor
 from hwtui.data.services.review_chain import first_version
 from hwtui.data.services.reviews import get_review
 from hwtui.data.services.risk import review_risk_signals
+from hwtui.data.services.versions import NOT_AMENDED
 
 BARRIER_WINDOW = 8  # reviews looked back over for recurring barriers
 SELF_HARM_WINDOW = 6  # earlier PHQ-9s looked back over for item 9 above 0
@@ -81,11 +80,10 @@ def _finished_versions(
     session: Session, client_id: int, *, until: date | None = None, limit: int | None = None
 ) -> list[Review]:
     """Finished reviews of a client, newest first, leaving out versions since amended."""
-    newer = aliased(Review)
     query = select(Review).where(
         Review.client_id == client_id,
         Review.status != ReviewStatus.DRAFT,
-        ~exists().where(col(newer.amends_id) == col(Review.id)),
+        NOT_AMENDED,
     )
     if until is not None:
         query = query.where(col(Review.session_date) <= until)

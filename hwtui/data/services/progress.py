@@ -9,9 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import exists
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hwtui.data import metrics
@@ -23,6 +21,7 @@ from hwtui.data.services import audit
 from hwtui.data.services.clients import get_client
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.risk import MeasureRow
+from hwtui.data.services.versions import NOT_AMENDED
 from hwtui.data.text import clean_line
 
 HISTORY = 260  # five years of weekly reviews
@@ -64,11 +63,10 @@ class Progress:
 
 def _finished_where(client_id: int) -> tuple[Any, ...]:
     """The client's finished reviews, current versions only (not those amended since)."""
-    newer = aliased(Review)
     return (
         Review.client_id == client_id,
         Review.status != ReviewStatus.DRAFT,
-        ~exists().where(col(newer.amends_id) == col(Review.id)),
+        NOT_AMENDED,
     )
 
 

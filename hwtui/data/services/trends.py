@@ -7,9 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from hwtui.data import metrics
@@ -18,6 +17,7 @@ from hwtui.data.models import Client, Review, TaskOutcome
 from hwtui.data.services import audit
 from hwtui.data.services.caseload import completion_score
 from hwtui.data.services.identity import Actor
+from hwtui.data.services.versions import NOT_AMENDED
 
 TREND_WEEKS = 26  # half a year: long enough for a direction, short enough to load fast
 SHOWN_REVIEWS = 12
@@ -76,7 +76,6 @@ def caseload_trends(
 ) -> CaseloadTrends:
     """My active clients' completion over the last *weeks* weeks. Audited as a view."""
     since = monday(today) - timedelta(weeks=weeks - 1)
-    newer = aliased(Review)
     score = completion_score()
     rows = session.execute(
         sa_select(
@@ -95,7 +94,7 @@ def caseload_trends(
             col(Review.status) != ReviewStatus.DRAFT,
             col(Review.session_date) >= since,
             # An amended review counts once, as its latest version.
-            ~exists().where(col(newer.amends_id) == col(Review.id)),
+            NOT_AMENDED,
         )
         .group_by(col(Client.id), col(Client.code), col(Client.display_name), col(Review.id))
         .order_by(col(Client.code), col(Review.session_date), col(Review.id))
