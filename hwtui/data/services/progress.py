@@ -113,32 +113,49 @@ def client_progress(
     `measure_rows`, if read already."""
     get_client(session, me, client_id)
     # Columns, not entities: years of rows to read while the clinician waits, and only a
-    # few fields of each are drawn.
-    newest = session.exec(
-        select(col(Review.id), col(Review.session_date))
+    # few fields of each are drawn. One read for the reviews, their outcomes and the
+    # outcomes' tasks (issue 19: each read is a round trip, and these were three).
+    newest = (
+        select(col(Review.id).label("rid"), col(Review.session_date).label("day"))
         .where(*_finished_where(client_id))
         .order_by(*_NEWEST_FIRST)
         .limit(history)
+        .subquery()
     )
-    reviews = [(rid, day) for rid, day in newest if rid is not None][::-1]
-    ids = [rid for rid, _day in reviews]
-    by_review: dict[int, list[_Outcome]] = defaultdict(list)
-    assignment_ids: set[int] = set()
-    outcome_rows = session.execute(
+    rows = session.execute(
         sa_select(
-            col(TaskOutcome.review_id),
+            newest.c.rid,
+            newest.c.day,
             col(TaskOutcome.assignment_id),
             col(TaskOutcome.outcome),
             col(TaskOutcome.barriers),
             col(TaskOutcome.factors),
             col(TaskOutcome.quality),
             col(TaskOutcome.belief),
-        ).where(col(TaskOutcome.review_id).in_(ids))
+            col(Assignment.id),
+            col(Assignment.when),
+            col(Assignment.reminder_set),
+            col(Assignment.value_id),
+        )
+        .select_from(newest)
+        .outerjoin(TaskOutcome, col(TaskOutcome.review_id) == newest.c.rid)
+        .outerjoin(Assignment, col(Assignment.id) == col(TaskOutcome.assignment_id))
+        .order_by(newest.c.day, newest.c.rid, col(TaskOutcome.id))
     )
-    for fields in outcome_rows:
-        row = _Outcome(*fields)
-        by_review[row.review_id].append(row)
-        assignment_ids.add(row.assignment_id)
+    reviews: list[tuple[int, date]] = []  # oldest first
+    by_review: dict[int, list[_Outcome]] = defaultdict(list)
+    assignments: dict[int, _Assignment] = {}
+    for rid, day, assignment_id, outcome, barriers, factors, quality, belief, *task in rows:
+        if not reviews or reviews[-1][0] != rid:
+            reviews.append((rid, day))
+        if assignment_id is None:
+            continue  # a review without outcomes
+        row = _Outcome(rid, assignment_id, outcome, barriers, factors, quality, belief)
+        by_review[rid].append(row)
+        task_id, when, reminder_set, value_id = task
+        if task_id is not None:
+            assignments[task_id] = _Assignment(when, reminder_set, value_id)
+    ids = [rid for rid, _day in reviews]
     points = [
         ReviewPoint(
             rid,
@@ -165,14 +182,6 @@ def client_progress(
     barriers = metrics.barrier_frequencies(
         [code for o in by_review[rid] for code in o.barriers] for rid in recent
     )
-    assignments = {
-        assignment_id: _Assignment(when, reminder_set, value_id)
-        for assignment_id, when, reminder_set, value_id in session.exec(
-            select(
-                Assignment.id, Assignment.when, Assignment.reminder_set, Assignment.value_id
-            ).where(col(Assignment.id).in_(assignment_ids))
-        )
-    }
     told: set[int] = {
         o.assignment_id for rows in by_review.values() for o in rows if "told_others" in o.factors
     }
