@@ -192,6 +192,49 @@ def test_the_overview_reads_a_clients_scores_once_and_sees_what_each_read_saw(
     assert overview.progress.measures == charted
 
 
+def test_the_overview_reads_only_the_scores_it_uses_and_sees_the_same(
+    db: Database, me: Actor
+) -> None:
+    """With `chart_reviews`, the scores read are each measure's first and last two, the
+    chart's reviews' and the alarming PHQ-9s: the changes, alerts and chart are what
+    every score gives, and a long history is not read whole."""
+    from hwtui.data.services.risk import measure_rows, reliable_changes
+
+    client_id = add_client(db, me)
+    walk = add_assignment(db, me, client_id, "Walk")
+    weeks = 12
+    reviews = [
+        add_completed_review(db, me, client_id, TODAY - timedelta(weeks=weeks - n), {walk: "done"})
+        for n in range(weeks)
+    ]
+    with db.write() as s:
+        for n, review_id in enumerate(reviews):
+            total = [31, 30, 22, 28, 25, 18, 30, 29, 26, 24, 27, 14][n]  # ORS, falling at the end
+            ors = [total // 4] * 3 + [total - 3 * (total // 4)]
+            record_measure(s, me, client_id, "ors", ors, review_id=review_id)
+            phq9 = [2] * 8 + [1 if n in (1, 4) else 0]  # item 9 above 0 twice, long ago
+            record_measure(s, me, client_id, "phq9", phq9, review_id=review_id)
+        record_measure(s, me, client_id, "gad7", [1] * 7)  # one score, no review
+    with db.write() as s:
+        first_alarm = next(r for r in measure_rows(s, client_id) if r.alert_id is not None)
+        assert first_alarm.alert_id is not None
+        acknowledge_alert(s, me, first_alarm.alert_id)
+    with db.write() as s:
+        every = measure_rows(s, client_id)
+        used = measure_rows(s, client_id, chart_reviews=3)
+        assert len(used) < len(every)
+        assert set(used) <= set(every)
+        assert [r for r in every if r in used] == used  # oldest first, as every score
+        assert reliable_changes(s, client_id, used) == reliable_changes(s, client_id, every)
+        assert reliable_changes(s, client_id, used) != []
+        assert open_alerts(s, me, client_id, used) == open_alerts(s, me, client_id, every)
+        assert len(open_alerts(s, me, client_id, used)) == 1  # the unacknowledged one
+        for history in (1, 3):
+            shown = client_progress(s, me, client_id, history=history, measures=used).measures
+            assert shown == client_progress(s, me, client_id, history=history).measures
+        assert {code for code, *_ in used} == {"ors", "phq9", "gad7"}
+
+
 def reliable_changes_now(db: Database, client_id: int) -> list[str]:
     from hwtui.data.services.risk import reliable_changes
 

@@ -117,7 +117,7 @@ class Practice:
         with self._db().write() as session:
             get_client(session, self.actor, client_id)  # theirs, before anything of it
             # Read once for both: the brief's changes and alerts, the chart's scores.
-            scores = measure_rows(session, client_id)
+            scores = measure_rows(session, client_id, chart_reviews=history)
             brief = client_brief(session, self.actor, client_id, earlier=earlier, measures=scores)
             progress = client_progress(
                 session, self.actor, client_id, history=history, measures=scores

@@ -7,13 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from hwtui.data import metrics
-from hwtui.data.catalog import ReviewStatus
 from hwtui.data.errors import InvalidInput, NotFound
 from hwtui.data.local_time import local_date
 from hwtui.data.models import Assignment, Measure, Review, TaskOutcome, utcnow
@@ -21,7 +20,7 @@ from hwtui.data.services import audit
 from hwtui.data.services.clients import get_client
 from hwtui.data.services.identity import Actor
 from hwtui.data.services.risk import MeasureRow
-from hwtui.data.services.versions import NOT_AMENDED
+from hwtui.data.services.versions import NEWEST_FIRST, finished_where, newest_finished
 from hwtui.data.text import clean_line
 
 HISTORY = 260  # five years of weekly reviews
@@ -61,22 +60,10 @@ class Progress:
         return replace(self, points=points, rolling=rolled)
 
 
-def _finished_where(client_id: int) -> tuple[Any, ...]:
-    """The client's finished reviews, current versions only (not those amended since)."""
-    return (
-        Review.client_id == client_id,
-        Review.status != ReviewStatus.DRAFT,
-        NOT_AMENDED,
-    )
-
-
-_NEWEST_FIRST = (col(Review.session_date).desc(), col(Review.id).desc())
-
-
 def _finished(session: Session, client_id: int, limit: int | None = None) -> list[Review]:
     """The client's finished reviews, newest first, current versions only."""
     rows = session.exec(
-        select(Review).where(*_finished_where(client_id)).order_by(*_NEWEST_FIRST).limit(limit)
+        select(Review).where(*finished_where(client_id)).order_by(*NEWEST_FIRST).limit(limit)
     )
     return [r for r in rows if r.id is not None]
 
@@ -115,13 +102,7 @@ def client_progress(
     # Columns, not entities: years of rows to read while the clinician waits, and only a
     # few fields of each are drawn. One read for the reviews, their outcomes and the
     # outcomes' tasks (issue 19: each read is a round trip, and these were three).
-    newest = (
-        select(col(Review.id).label("rid"), col(Review.session_date).label("day"))
-        .where(*_finished_where(client_id))
-        .order_by(*_NEWEST_FIRST)
-        .limit(history)
-        .subquery()
-    )
+    newest = newest_finished(client_id, history)
     rows = session.execute(
         sa_select(
             newest.c.rid,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import JSON, and_, case, type_coerce
+from sqlalchemy import JSON, and_, case, func, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -18,6 +18,7 @@ from hwtui.data.local_time import local_date
 from hwtui.data.measure_change import Change, Score, measure_change
 from hwtui.data.models import Measure, Review, utcnow
 from hwtui.data.services import audit
+from hwtui.data.services.versions import newest_finished
 
 if TYPE_CHECKING:
     from hwtui.data.services.identity import Actor
@@ -67,25 +68,61 @@ class MeasureRow(NamedTuple):
     alert_id: int | None
 
 
-def measure_rows(session: Session, client_id: int) -> list[MeasureRow]:
-    """Every score of the client, oldest first, read once for the overview's reliable
-    changes, risk alerts and chart (issue 19: three reads of them were three round trips
-    in every overview). A few columns, not whole rows: a five-year client has hundreds
-    of scores, and only unacknowledged PHQ-9s need their items."""
+def measure_rows(
+    session: Session, client_id: int, *, chart_reviews: int | None = None
+) -> list[MeasureRow]:
+    """The client's scores, oldest first, read once for the overview's reliable changes,
+    risk alerts and chart (issue 19: three reads of them were three round trips in every
+    overview). A few columns, not whole rows, and only unacknowledged PHQ-9s carry their
+    items.
+
+    *chart_reviews*: only the scores those uses need, not every one (a five-year client
+    has hundreds): each measure's first and last two (all that a reliable change compares,
+    `_changes`), those of the newest *chart_reviews* finished reviews (the chart), and the
+    PHQ-9s that raise an alert. None: every score."""
     unacknowledged = and_(col(Measure.instrument) == "phq9", col(Measure.acknowledged_at).is_(None))
     items = type_coerce(case((unacknowledged, col(Measure.items))), JSON)
-    query = (
-        sa_select(
-            col(Measure.instrument),
-            col(Measure.total),
-            col(Measure.taken_at),
-            col(Measure.review_id),
-            col(Measure.id),
-            items,
-        )
-        .where(col(Measure.client_id) == client_id)
-        .order_by(col(Measure.taken_at), col(Measure.id))
+    columns = (
+        col(Measure.instrument),
+        col(Measure.total),
+        col(Measure.taken_at),
+        col(Measure.review_id),
+        col(Measure.id),
     )
+    if chart_reviews is None:
+        query = (
+            sa_select(*columns, items)
+            .where(col(Measure.client_id) == client_id)
+            .order_by(col(Measure.taken_at), col(Measure.id))
+        )
+    else:
+        oldest_first = (col(Measure.taken_at), col(Measure.id))
+        newest_first = (col(Measure.taken_at).desc(), col(Measure.id).desc())
+        alarming = and_(
+            unacknowledged, type_coerce(col(Measure.items), JSON)[ITEM_9].as_integer() > 0
+        )
+        ranked = (
+            sa_select(
+                *columns,
+                items.label("answers"),
+                func.row_number()
+                .over(partition_by=col(Measure.instrument), order_by=oldest_first)
+                .label("nth"),
+                func.row_number()
+                .over(partition_by=col(Measure.instrument), order_by=newest_first)
+                .label("nth_last"),
+                case((alarming, 1), else_=0).label("alarming"),
+            )
+            .where(col(Measure.client_id) == client_id)
+            .subquery()
+        )
+        charted = sa_select(newest_finished(client_id, chart_reviews).c.rid)
+        c = ranked.c
+        query = (
+            sa_select(c.instrument, c.total, c.taken_at, c.review_id, c.id, c.answers)
+            .where(or_(c.nth == 1, c.nth_last <= 2, c.alarming == 1, c.review_id.in_(charted)))
+            .order_by(c.taken_at, c.id)
+        )
     return [
         MeasureRow(code, total, taken_at, review_id, measure_id if _is_alert(answers) else None)
         for code, total, taken_at, review_id, measure_id, answers in session.execute(query)
