@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 
 from hwtui import heap, opening
 from hwtui.config import load_settings
-from hwtui.data import local_time
 from hwtui.data.lazy_db import LazyDatabase
 
 if TYPE_CHECKING:
@@ -49,8 +48,12 @@ def make_app(location: str | None, *, dev: bool = False) -> HomeworkApp:
     with heap.loading():
         dev = developer_mode(dev)  # before the database is opened
         settings = load_settings()
-        # Before the first read, whose due dates count from the clinic's day.
-        local_time.use_zone(settings.time_zone)
+        if settings.time_zone is not None:
+            # Before the first read, whose due dates count from the clinic's day. (Only
+            # when set: with none, the zone library is not loaded before the fork.)
+            from hwtui.data import local_time
+
+            local_time.use_zone(settings.time_zone)
         reading = FirstRead.begin(location if location is not None else settings.database_url)
         # Textual and the app load while the child process reads; `_build` uses it.
         import hwtui.app  # noqa: F401
@@ -197,6 +200,8 @@ class FirstRead:
         protect_sqlite_file(path, create=False)
 
     def _read(self) -> FirstScreen | None:
+        from hwtui.data import local_time
+
         if isinstance(self.location, Path):
             from hwtui.data.first_screen import read_first_screen
 
