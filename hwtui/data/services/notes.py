@@ -47,7 +47,7 @@ from hwtui.data.services.identity import Actor
 from hwtui.data.services.review_chain import first_version
 from hwtui.data.services.reviews import get_review
 from hwtui.data.services.risk import review_risk_signals
-from hwtui.data.services.versions import NOT_AMENDED
+from hwtui.data.services.versions import NEWEST_FIRST, finished_where
 
 BARRIER_WINDOW = 8  # reviews looked back over for recurring barriers
 SELF_HARM_WINDOW = 6  # earlier PHQ-9s looked back over for item 9 above 0
@@ -80,14 +80,10 @@ def _finished_versions(
     session: Session, client_id: int, *, until: date | None = None, limit: int | None = None
 ) -> list[Review]:
     """Finished reviews of a client, newest first, leaving out versions since amended."""
-    query = select(Review).where(
-        Review.client_id == client_id,
-        Review.status != ReviewStatus.DRAFT,
-        NOT_AMENDED,
-    )
+    query = select(Review).where(*finished_where(client_id))
     if until is not None:
         query = query.where(col(Review.session_date) <= until)
-    query = query.order_by(col(Review.session_date).desc(), col(Review.id).desc())
+    query = query.order_by(*NEWEST_FIRST)
     if limit is not None:
         query = query.limit(limit)
     return list(session.exec(query))
